@@ -1,0 +1,13 @@
+package dev.strider.dsl;
+
+/** An activation fused into a {@link Conv} or {@link Dense} layer. */
+public enum Activation {
+    NONE,
+    RELU,
+    /** {@code x > 0 ? x : slope * x}, with the layer's {@code slope}. */
+    LEAKY_RELU,
+    SIGMOID,
+    TANH,
+    /** Softmax over channels; with {@link Loss#SOFTMAX_CROSS_ENTROPY} only allowed on the last layer. */
+    SOFTMAX
+}

@@ -1,0 +1,100 @@
+package dev.strider.processor.codegen.report;
+
+import dev.strider.processor.layer.Dense;
+import dev.strider.processor.validate.CheckedLayer;
+import dev.strider.processor.validate.CheckedNetwork;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The human-readable summary of a checked network, like Keras' {@code model.summary()}: one row per layer with
+ * output shape, parameters, MACs and receptive field, then totals and memory. Plain ASCII, deterministic.
+ */
+public final class SummaryTable {
+    private static final String[] HEADER = {"Layer", "Type", "Details", "Output", "Params", "MACs", "RF/jump"};
+    private static final boolean[] RIGHT = {false, false, false, false, true, true, true};
+
+    private SummaryTable() {}
+
+    public static String render(CheckedNetwork n) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"input", "Input", "", n.input().toString(), "", "", "1/1"});
+        for (CheckedLayer c : n.layers()) {
+            String details = c.layer().describe();
+            if (c.layer() instanceof Dense && Dense.flattens(c.in())) {
+                details += (details.isEmpty() ? "" : "; ") + "flattens " + c.in() + " -> " + c.in().size();
+            }
+            String params = num(c.params()) + (c.nonTrainableParams() > 0 ? " (+" + num(c.nonTrainableParams()) + ")" : "");
+            rows.add(new String[] {c.name(), c.layer().type(), details, c.out().toString(), params, num(c.macs()),
+                    c.receptiveField().toString()});
+        }
+        int[] width = new int[HEADER.length];
+        for (int i = 0; i < HEADER.length; i++) {
+            width[i] = HEADER[i].length();
+            for (String[] r : rows) {
+                width[i] = Math.max(width[i], r[i].length());
+            }
+        }
+        StringBuilder s = new StringBuilder();
+        var d = n.decl();
+        s.append(d.simpleName()).append(" (").append(d.qualifiedName()).append("): input ").append(n.input())
+                .append(", max batch ").append(d.maxBatch()).append(", loss ").append(d.loss()).append('\n');
+        int total = line(s, HEADER, width);
+        s.append("-".repeat(total)).append('\n');
+        for (String[] r : rows) {
+            line(s, r, width);
+        }
+        s.append("=".repeat(total)).append('\n');
+        long params = n.params();
+        long state = n.nonTrainableParams();
+        s.append("Params: ").append(num(params)).append(" trainable, ").append(num(state))
+                .append(" non-trainable (batch-norm running statistics; shown as (+n) above)\n");
+        s.append("MACs: ").append(num(n.macs())).append(" per image, ").append(num(dev.strider.processor.model.Sizes.mul(n.macs(), d.maxBatch())))
+                .append(" at max batch ").append(d.maxBatch()).append('\n');
+        long acts = n.activations();
+        s.append("Activations: ").append(num(acts)).append(" values per image (").append(bytes(acts * 4)).append("), ")
+                .append(bytes(acts * 4 * d.maxBatch())).append(" at max batch ").append(d.maxBatch()).append('\n');
+        s.append("Weights: ").append(bytes((params + state) * 4)).append(" (float32)\n");
+        var rf = n.layers().get(n.layers().size() - 1).receptiveField();
+        s.append("Receptive field of one output: ").append(rf.sizeH()).append('x').append(rf.sizeW())
+                .append(" input pixels (input is ").append(n.input().height()).append('x').append(n.input().width()).append(")\n");
+        return s.toString();
+    }
+
+    private static int line(StringBuilder s, String[] cells, int[] width) {
+        StringBuilder l = new StringBuilder();
+        for (int i = 0; i < cells.length; i++) {
+            if (i > 0) {
+                l.append("  ");
+            }
+            String pad = " ".repeat(width[i] - cells[i].length());
+            l.append(RIGHT[i] ? pad + cells[i] : cells[i] + pad);
+        }
+        String text = l.toString().stripTrailing();
+        s.append(text).append('\n');
+        int total = 0;
+        for (int w : width) {
+            total += w;
+        }
+        return total + 2 * (width.length - 1);
+    }
+
+    static String num(long v) {
+        return String.format(Locale.ROOT, "%,d", v);
+    }
+
+    static String bytes(long b) {
+        if (b < 1024) {
+            return b + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = b;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+}

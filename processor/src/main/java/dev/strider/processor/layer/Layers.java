@@ -1,0 +1,36 @@
+package dev.strider.processor.layer;
+
+import dev.strider.dsl.Activation;
+import dev.strider.processor.diag.Report;
+import dev.strider.processor.model.LayerDecl;
+import java.util.List;
+
+/** The registry of layer kinds: the DSL annotation's simple name to the class that implements its rules. */
+public final class Layers {
+    /** Simple names of the layer annotations in {@code dev.strider.dsl}. */
+    public static final List<String> KINDS = List.of(
+            "Conv", "MaxPool", "AvgPool", "GlobalAvgPool", "Dense", "Flatten", "Dropout", "BatchNorm",
+            "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax");
+
+    private Layers() {}
+
+    /** Creates the layer for {@code decl}, reporting invalid values into {@code report}. */
+    public static Layer create(LayerDecl decl, Report report) {
+        return switch (decl.kind()) {
+            case "Conv" -> new Conv(decl, report);
+            case "MaxPool" -> new Pool(decl, report, true);
+            case "AvgPool" -> new Pool(decl, report, false);
+            case "GlobalAvgPool" -> new GlobalAvgPool(decl);
+            case "Dense" -> new Dense(decl, report);
+            case "Flatten" -> new Flatten(decl);
+            case "Dropout" -> new Dropout(decl, report);
+            case "BatchNorm" -> new BatchNorm(decl, report);
+            case "ReLU" -> new ActivationLayer(decl, report, Activation.RELU);
+            case "LeakyReLU" -> new ActivationLayer(decl, report, Activation.LEAKY_RELU);
+            case "Sigmoid" -> new ActivationLayer(decl, report, Activation.SIGMOID);
+            case "Tanh" -> new ActivationLayer(decl, report, Activation.TANH);
+            case "Softmax" -> new ActivationLayer(decl, report, Activation.SOFTMAX);
+            default -> throw new IllegalArgumentException("unknown layer kind " + decl.kind());
+        };
+    }
+}

@@ -1,0 +1,47 @@
+package dev.strider.processor.model;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A layer as the user declared it, before any interpretation: its name (the field's name), its kind (the
+ * annotation's simple name, e.g. {@code Conv}), and the annotation's values with defaults filled in. Values are
+ * plain Java: {@code Integer}, {@code Long}, {@code Double}, {@code Boolean}, {@code String} (enum constants by
+ * name) and {@code List<Integer>} (int arrays). {@code explicit} names the values the user wrote.
+ */
+public record LayerDecl(String name, String kind, Map<String, Object> values, Set<String> explicit, SourceRef ref) {
+    public LayerDecl {
+        values = Map.copyOf(values);
+        explicit = Set.copyOf(explicit);
+    }
+
+    public Object value(String attribute) {
+        Object v = values.get(attribute);
+        if (v == null) {
+            throw new IllegalArgumentException("@" + kind + " has no value '" + attribute + "'");
+        }
+        return v;
+    }
+
+    public int intValue(String attribute) {
+        return ((Number) value(attribute)).intValue();
+    }
+
+    public double doubleValue(String attribute) {
+        return ((Number) value(attribute)).doubleValue();
+    }
+
+    public boolean booleanValue(String attribute) {
+        return (Boolean) value(attribute);
+    }
+
+    public String enumValue(String attribute) {
+        return (String) value(attribute);
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<Integer> intsValue(String attribute) {
+        return (List<Integer>) value(attribute);
+    }
+}

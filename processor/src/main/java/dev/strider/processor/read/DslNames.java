@@ -1,0 +1,23 @@
+package dev.strider.processor.read;
+
+import dev.strider.processor.layer.Layers;
+import java.util.List;
+
+/** Qualified names of the DSL types the processor reads. */
+public final class DslNames {
+    public static final String PACKAGE = "dev.strider.dsl";
+    public static final String NETWORK = PACKAGE + ".Network";
+    public static final String INPUT = PACKAGE + ".Input";
+    public static final String LAYER_TYPE = PACKAGE + ".Layer";
+    /** Qualified names of every layer annotation. */
+    public static final List<String> LAYER_ANNOTATIONS = Layers.KINDS.stream().map(k -> PACKAGE + "." + k).toList();
+
+    private DslNames() {}
+
+    /** The layer kind ({@code Conv}) for a qualified annotation name, or {@code null} if it is no layer annotation. */
+    public static String layerKind(String qualifiedAnnotationName) {
+        return LAYER_ANNOTATIONS.contains(qualifiedAnnotationName)
+                ? qualifiedAnnotationName.substring(PACKAGE.length() + 1)
+                : null;
+    }
+}

@@ -1,0 +1,158 @@
+package dev.strider.processor.read;
+
+import dev.strider.dsl.Loss;
+import dev.strider.dsl.Rounding;
+import dev.strider.processor.diag.Message;
+import dev.strider.processor.diag.Report;
+import dev.strider.processor.model.LayerDecl;
+import dev.strider.processor.model.NetworkDecl;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.NestingKind;
+import javax.lang.model.element.PackageElement;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.util.ElementFilter;
+import javax.lang.model.util.Elements;
+
+/**
+ * Reads a {@code @Network} class into a {@link NetworkDecl}: the only code that looks at DSL annotations. Checks
+ * the declaration's structure (a class, an {@code @Input}, layer fields of type {@code Layer} with one layer
+ * annotation each) and reports what is wrong; values are checked later, by the model.
+ */
+public final class NetworkReader {
+    /** The outcome of reading one class. */
+    public sealed interface Result {}
+
+    /** The declaration was read (possibly with structural errors in the report). */
+    public record Read(NetworkDecl decl) implements Result {}
+
+    /** The declaration cannot be read yet: a type it mentions is not resolved (another round may generate it). */
+    public record Unresolved(String what) implements Result {}
+
+    /** The declaration is broken in a way javac itself reports (missing required values, wrong types), or in ways already reported here. */
+    public record Unreadable() implements Result {}
+
+    private final Elements elements;
+
+    public NetworkReader(Elements elements) {
+        this.elements = elements;
+    }
+
+    public Result read(TypeElement type, Report report) {
+        AnnotationMirror network = mirror(type, DslNames.NETWORK);
+        String name = type.getSimpleName().toString();
+        JavacSourceRef networkRef = new JavacSourceRef(type, network, name);
+        if (type.getKind() != ElementKind.CLASS) {
+            report.add(Message.NETWORK_KIND, networkRef, null, name, article(type.getKind()));
+            return new Unreadable();
+        }
+        AnnotationValues nv = AnnotationValues.read(network, elements);
+        if (nv == null) {
+            return new Unreadable();
+        }
+        AnnotationMirror input = mirror(type, DslNames.INPUT);
+        AnnotationValues iv = null;
+        if (input == null) {
+            report.add(Message.MISSING_INPUT, networkRef, null, name);
+        } else {
+            iv = AnnotationValues.read(input, elements);
+            if (iv == null) {
+                return new Unreadable();
+            }
+        }
+        List<LayerDecl> layers = new ArrayList<>();
+        for (VariableElement field : ElementFilter.fieldsIn(type.getEnclosedElements())) {
+            List<AnnotationMirror> layerMirrors = new ArrayList<>();
+            for (AnnotationMirror m : field.getAnnotationMirrors()) {
+                if (DslNames.layerKind(qualifiedName(m)) != null) {
+                    layerMirrors.add(m);
+                }
+            }
+            if (layerMirrors.isEmpty()) {
+                continue;
+            }
+            String fieldName = field.getSimpleName().toString();
+            AnnotationMirror first = layerMirrors.get(0);
+            JavacSourceRef ref = new JavacSourceRef(field, first, name + "." + fieldName);
+            TypeMirror fieldType = field.asType();
+            if (fieldType.getKind() == TypeKind.ERROR) {
+                return new Unresolved("the type of field " + fieldName + " (" + fieldType + ")");
+            }
+            if (layerMirrors.size() > 1) {
+                List<String> names = layerMirrors.stream().map(m -> "@" + DslNames.layerKind(qualifiedName(m))).toList();
+                report.add(Message.MULTIPLE_LAYER_ANNOTATIONS, new JavacSourceRef(field, layerMirrors.get(1), ref.description()), null,
+                        fieldName, layerMirrors.size(), String.join(", ", names));
+                continue;
+            }
+            boolean isStatic = field.getModifiers().contains(Modifier.STATIC);
+            boolean isLayer = fieldType.getKind() == TypeKind.DECLARED && fieldType.toString().equals(DslNames.LAYER_TYPE);
+            if (isStatic || !isLayer) {
+                report.add(Message.LAYER_FIELD, new JavacSourceRef(field, null, ref.description()), null, fieldName,
+                        (isStatic ? "static " : "") + "of type " + fieldType, fieldName);
+                continue;
+            }
+            AnnotationValues lv = AnnotationValues.read(first, elements);
+            if (lv == null) {
+                return new Unreadable();
+            }
+            layers.add(new LayerDecl(fieldName, DslNames.layerKind(qualifiedName(first)), lv.values, lv.explicit, ref));
+        }
+        if (report.hasErrors()) {
+            return new Unreadable();
+        }
+        PackageElement pkg = elements.getPackageOf(type);
+        return new Read(new NetworkDecl(
+                type.getQualifiedName().toString(),
+                name,
+                pkg.isUnnamed() ? "" : pkg.getQualifiedName().toString(),
+                generatedBaseName(type),
+                type.getModifiers().contains(Modifier.PUBLIC),
+                ((Number) iv.values.get("channels")).longValue(),
+                ((Number) iv.values.get("height")).longValue(),
+                ((Number) iv.values.get("width")).longValue(),
+                (Integer) nv.values.get("maxBatch"),
+                (Long) nv.values.get("expectParams"),
+                Loss.valueOf((String) nv.values.get("loss")),
+                Rounding.valueOf((String) nv.values.get("rounding")),
+                layers,
+                networkRef,
+                new JavacSourceRef(type, input, name)));
+    }
+
+    /** {@code Outer_Inner} for a nested class, the simple name for a top-level one. */
+    static String generatedBaseName(TypeElement type) {
+        StringBuilder s = new StringBuilder(type.getSimpleName());
+        Element e = type;
+        while (e instanceof TypeElement t && t.getNestingKind() == NestingKind.MEMBER) {
+            e = t.getEnclosingElement();
+            s.insert(0, e.getSimpleName() + "_");
+        }
+        return s.toString();
+    }
+
+    static AnnotationMirror mirror(Element element, String qualifiedName) {
+        for (AnnotationMirror m : element.getAnnotationMirrors()) {
+            if (qualifiedName(m).equals(qualifiedName)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    static String qualifiedName(AnnotationMirror m) {
+        return ((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().toString();
+    }
+
+    private static String article(ElementKind kind) {
+        String k = kind.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        return (k.startsWith("a") || k.startsWith("e") || k.startsWith("i") ? "an " : "a ") + k;
+    }
+}

@@ -1,0 +1,172 @@
+package dev.strider.processor.validate;
+
+import dev.strider.dsl.Activation;
+import dev.strider.dsl.Loss;
+import dev.strider.dsl.Rounding;
+import dev.strider.processor.diag.LayerFailure;
+import dev.strider.processor.diag.Message;
+import dev.strider.processor.diag.Report;
+import dev.strider.processor.layer.Layer;
+import dev.strider.processor.layer.Layers;
+import dev.strider.processor.layer.ShapeContext;
+import dev.strider.processor.model.LayerDecl;
+import dev.strider.processor.model.NetworkDecl;
+import dev.strider.processor.model.ReceptiveField;
+import dev.strider.processor.model.Shape;
+import dev.strider.processor.model.Sizes;
+import dev.strider.processor.model.SourceRef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Checks a declared network: the network's own values, every layer's values, then shapes layer by layer, then
+ * the rules that concern the network as a whole. Reports everything it finds; returns the checked network only
+ * when the report has no errors. Needs no compiler: unit tests call it with hand-made declarations.
+ */
+public final class NetworkChecker {
+    static final int MAX_INPUT = 1 << 20;
+    static final int MAX_BATCH = 1 << 20;
+
+    private NetworkChecker() {}
+
+    /** The checked network, or {@code null} when {@code report} holds an error. */
+    public static CheckedNetwork check(NetworkDecl decl, Report report) {
+        Shape input = checkNetworkValues(decl, report);
+        List<Layer> layers = new ArrayList<>();
+        for (LayerDecl d : decl.layers()) {
+            try {
+                layers.add(Layers.create(d, report));
+            } catch (RuntimeException e) {
+                throw new LayerFailure(d.name(), e);
+            }
+        }
+        if (report.hasErrors() || input == null) {
+            return null; // values are wrong: shapes computed from them would only add noise
+        }
+        List<CheckedLayer> checked = inferShapes(decl, input, layers, report);
+        if (checked == null) {
+            return null;
+        }
+        CheckedNetwork network = new CheckedNetwork(decl, input, checked);
+        checkNetworkRules(network, report);
+        return report.hasErrors() ? null : network;
+    }
+
+    private static Shape checkNetworkValues(NetworkDecl decl, Report report) {
+        boolean ok = true;
+        ok &= positive(report, decl.inputRef(), "@Input", "channels", decl.inputChannels(), MAX_INPUT);
+        ok &= positive(report, decl.inputRef(), "@Input", "height", decl.inputHeight(), MAX_INPUT);
+        ok &= positive(report, decl.inputRef(), "@Input", "width", decl.inputWidth(), MAX_INPUT);
+        positive(report, decl.networkRef(), "@Network", "maxBatch", decl.maxBatch(), MAX_BATCH);
+        if (decl.expectParams() < 0 && decl.expectParams() != dev.strider.dsl.Network.UNCHECKED) {
+            report.add(Message.INVALID_VALUE, decl.networkRef(), "expectParams", "@Network:",
+                    "expectParams must be a parameter count (at least 0), or Network.UNCHECKED to skip the check, but it is " + decl.expectParams());
+        }
+        if (decl.rounding() == Rounding.INHERIT) {
+            report.add(Message.INVALID_VALUE, decl.networkRef(), "rounding", "@Network:",
+                    "rounding = INHERIT means \"as the network says\" and is only meaningful on a layer; the network needs STRICT, FLOOR or CEIL");
+        }
+        if (decl.layers().isEmpty()) {
+            report.add(Message.NO_LAYERS, decl.networkRef(), null, decl.simpleName());
+        }
+        return ok ? Shape.chw(decl.inputChannels(), decl.inputHeight(), decl.inputWidth()) : null;
+    }
+
+    private static boolean positive(Report report, SourceRef ref, String annotation, String attribute, long value, long max) {
+        if (value < 1 || value > max) {
+            report.add(Message.INVALID_VALUE, ref, attribute, annotation + ":",
+                    String.format(Locale.ROOT, "%s must be between 1 and %,d, but it is %d", attribute, max, value));
+            return false;
+        }
+        return true;
+    }
+
+    private static List<CheckedLayer> inferShapes(NetworkDecl decl, Shape input, List<Layer> layers, Report report) {
+        ShapeContext ctx = new ShapeContext(report, decl.rounding(), input);
+        List<CheckedLayer> checked = new ArrayList<>();
+        Shape in = input;
+        if (overflow(report, decl.inputRef(), "@Input", input.size(), decl.maxBatch())) {
+            return null;
+        }
+        for (Layer layer : layers) {
+            try {
+                Shape next = inferOne(layer, in, ctx, decl, report, checked);
+                if (next == null) {
+                    return null; // no shape to go on with: later layers cannot be checked
+                }
+                in = next;
+            } catch (RuntimeException e) {
+                throw new LayerFailure(layer.name(), e);
+            }
+        }
+        return report.hasErrors() ? null : checked;
+    }
+
+    /** Infers one layer's output and records it; {@code null} when there is no shape to go on with. */
+    private static Shape inferOne(Layer layer, Shape in, ShapeContext ctx, NetworkDecl decl, Report report, List<CheckedLayer> checked) {
+        Shape out = layer.outputShape(in, ctx);
+        if (out == null
+                || overflow(report, layer.ref(), layer.label() + " output " + out, out.size(), decl.maxBatch())
+                || overflow(report, layer.ref(), layer.label() + " parameters", layer.params(in), 1)) {
+            return null;
+        }
+        ReceptiveField previous = checked.isEmpty() ? ReceptiveField.INPUT : checked.get(checked.size() - 1).receptiveField();
+        checked.add(new CheckedLayer(layer, in, out, layer.params(in), layer.nonTrainableParams(in), layer.macs(in, out),
+                layer.receptiveField(previous, in, out)));
+        ctx.step(layer.name(), out);
+        return out;
+    }
+
+    /** Reports (and returns true) when {@code values * batch} does not fit a Java array. */
+    private static boolean overflow(Report report, SourceRef ref, String what, long values, int batch) {
+        long limit = Integer.MAX_VALUE;
+        if (values > limit) {
+            report.add(Message.SIZE_OVERFLOW, ref, null, what, "one image's worth", values);
+            return true;
+        }
+        if (batch > 1 && values > limit / batch) {
+            report.add(Message.SIZE_OVERFLOW, ref, null, what,
+                    "at maxBatch = " + batch + " (" + String.format(Locale.ROOT, "%,d", values) + " per image)",
+                    Sizes.mul(values, batch));
+            return true;
+        }
+        return false;
+    }
+
+    private static void checkNetworkRules(CheckedNetwork network, Report report) {
+        List<CheckedLayer> layers = network.layers();
+        NetworkDecl decl = network.decl();
+        if (decl.loss() == Loss.SOFTMAX_CROSS_ENTROPY) {
+            for (int i = 0; i < layers.size() - 1; i++) {
+                Layer l = layers.get(i).layer();
+                if (l.activation() == Activation.SOFTMAX) {
+                    report.add(Message.SOFTMAX_NOT_LAST, l.ref(), l.type().equals("Softmax") ? null : "activation",
+                            l.label(), i + 1, layers.size());
+                }
+            }
+        }
+        Layer pendingLinear = null;
+        for (CheckedLayer c : layers) {
+            Layer l = c.layer();
+            if (l.startsLinear() && pendingLinear != null) {
+                report.add(Message.NO_NONLINEARITY, l.ref(), null, l.label(), pendingLinear.label(), pendingLinear.name());
+            }
+            if (l.endsNonlinear()) {
+                pendingLinear = null;
+            } else if (l.startsLinear()) {
+                pendingLinear = l;
+            }
+        }
+        long params = network.params();
+        if (decl.expectParams() != dev.strider.dsl.Network.UNCHECKED && decl.expectParams() != params) {
+            long diff = params - decl.expectParams();
+            String perLayer = layers.stream().filter(c -> c.params() > 0)
+                    .map(c -> String.format(Locale.ROOT, "%s %,d", c.name(), c.params()))
+                    .collect(Collectors.joining(", "));
+            report.add(Message.EXPECT_PARAMS, decl.networkRef(), "expectParams", decl.simpleName(), params, decl.expectParams(),
+                    String.format(Locale.ROOT, "%s%,d", diff > 0 ? "+" : "", diff), perLayer);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.strider.runtime.report;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonParseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The JSON report the processor writes for each network, at {@code META-INF/strider/<qualified name>.json} on the
+ * class path. Counts are per image; shapes are {@code [C, H, W]} or {@code [N]} (flat).
+ */
+public record NetworkReport(
+        int format,
+        String name,
+        String qualifiedName,
+        List<Long> input,
+        List<Long> output,
+        int maxBatch,
+        String loss,
+        String rounding,
+        long params,
+        long nonTrainableParams,
+        long macs,
+        Memory memory,
+        List<LayerReport> layers) {
+
+    /** Activation and weight memory, in values and bytes (float32). */
+    public record Memory(long activationValuesPerImage, long activationBytesPerImage, long activationBytesAtMaxBatch, long weightBytes) {}
+
+    /** One layer's row. */
+    public record LayerReport(
+            String name,
+            String type,
+            String details,
+            List<Long> in,
+            List<Long> out,
+            long params,
+            long nonTrainableParams,
+            long macs,
+            ReceptiveField receptiveField,
+            long activations) {}
+
+    /** Receptive field size and jump, as {@code [height, width]} in input pixels. */
+    public record ReceptiveField(List<Long> size, List<Long> jump) {}
+
+    /** The class-path resource of the network declared by {@code qualifiedName}. */
+    public static String resourcePath(String qualifiedName) {
+        return "META-INF/strider/" + qualifiedName + ".json";
+    }
+
+    /** Loads the report of network {@code qualifiedName} from {@code loader}'s class path. */
+    public static NetworkReport load(String qualifiedName, ClassLoader loader) {
+        String path = resourcePath(qualifiedName);
+        try (InputStream in = loader.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalArgumentException("No Strider report for " + qualifiedName + ": resource " + path
+                        + " is not on the class path (was the class compiled with strider-processor?)");
+            }
+            return parse(new InputStreamReader(in, StandardCharsets.UTF_8), path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + path, e);
+        }
+    }
+
+    /** Parses a report; {@code source} names it in errors. */
+    public static NetworkReport parse(Reader json, String source) {
+        try {
+            NetworkReport r = new Gson().fromJson(json, NetworkReport.class);
+            if (r == null || r.layers() == null) {
+                throw new IllegalArgumentException(source + " is not a Strider network report (no layers)");
+            }
+            return r;
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException(source + " is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** The layer called {@code name}. */
+    public LayerReport layer(String name) {
+        return layers.stream().filter(l -> l.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("Network " + this.name + " has no layer \"" + name + "\"; layers: "
+                        + layers.stream().map(LayerReport::name).toList()));
+    }
+}

@@ -1,0 +1,2 @@
+/** Reading the build-time reports the processor writes for each network. */
+package dev.strider.runtime.report;
