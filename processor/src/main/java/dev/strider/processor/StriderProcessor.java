@@ -4,6 +4,7 @@ import com.google.auto.service.AutoService;
 import dev.strider.processor.diag.LayerFailure;
 import dev.strider.processor.diag.Message;
 import dev.strider.processor.read.DslNames;
+import dev.strider.processor.read.NetworkReader;
 import dev.strider.processor.step.NetworkStep;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,7 +27,7 @@ import javax.tools.Diagnostic.Kind;
 @AutoService(Processor.class)
 public final class StriderProcessor extends AbstractProcessor {
     /** Networks waiting for a type to be resolved, by qualified name (elements do not survive rounds). */
-    private final Map<String, String> deferred = new LinkedHashMap<>();
+    private final Map<String, NetworkReader.Unresolved> deferred = new LinkedHashMap<>();
     private NetworkStep step;
 
     @Override
@@ -63,7 +64,7 @@ public final class StriderProcessor extends AbstractProcessor {
                 networks.add(t);
             }
         }
-        Map<String, String> stillDeferred = new LinkedHashMap<>();
+        Map<String, NetworkReader.Unresolved> stillDeferred = new LinkedHashMap<>();
         TypeElement networkAnnotation = processingEnv.getElementUtils().getTypeElement(DslNames.NETWORK);
         if (networkAnnotation != null) {
             for (Element e : round.getElementsAnnotatedWith(networkAnnotation)) {
@@ -84,23 +85,39 @@ public final class StriderProcessor extends AbstractProcessor {
         deferred.clear();
         deferred.putAll(stillDeferred);
         try {
-            reportOrphanLayers(round);
-        } catch (Exception e) {
-            processingEnv.getMessager().printMessage(Kind.ERROR, Message.INTERNAL_ERROR.format("(orphan-layer check)", "", describe(e)));
+            reportOrphans(round);
+        } catch (Exception | LinkageError e) {
+            processingEnv.getMessager().printMessage(Kind.ERROR, Message.INTERNAL_ERROR.format("(declaration checks)", "", describe(e)));
         }
         if (round.processingOver()) {
             for (var e : deferred.entrySet()) {
                 TypeElement t = processingEnv.getElementUtils().getTypeElement(e.getKey());
+                Element at = t == null ? null : t.getEnclosedElements().stream().map(f -> (Element) f)
+                        .filter(f -> f.getSimpleName().contentEquals(e.getValue().field())).findFirst().orElse(t);
                 processingEnv.getMessager().printMessage(Kind.ERROR,
-                        Message.UNRESOLVED_TYPE.format(e.getKey(), e.getValue()), t);
+                        Message.UNRESOLVED_TYPE.format(t == null ? e.getKey() : t.getSimpleName(), e.getValue().what()), at);
             }
             deferred.clear();
         }
-        return false;
+        // The DSL's annotations are Strider's alone: claiming them keeps javac's -Xlint:processing quiet.
+        return true;
     }
 
-    /** A layer annotation on a field whose class is not a {@code @Network} belongs to nothing. */
-    private void reportOrphanLayers(RoundEnvironment round) {
+    /** A layer annotation on a field whose class is not a {@code @Network}, or an {@code @Input} without one, belongs to nothing. */
+    private void reportOrphans(RoundEnvironment round) {
+        TypeElement input = processingEnv.getElementUtils().getTypeElement(DslNames.INPUT);
+        if (input != null) {
+            for (Element type : round.getElementsAnnotatedWith(input)) {
+                boolean isNetwork = type.getAnnotationMirrors().stream().anyMatch(m ->
+                        ((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().contentEquals(DslNames.NETWORK));
+                if (!isNetwork) {
+                    var mirror = type.getAnnotationMirrors().stream()
+                            .filter(m -> ((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().contentEquals(DslNames.INPUT))
+                            .findFirst().orElse(null);
+                    processingEnv.getMessager().printMessage(Kind.ERROR, Message.ORPHAN_INPUT.format(type.getSimpleName()), type, mirror);
+                }
+            }
+        }
         for (String qualified : DslNames.LAYER_ANNOTATIONS) {
             TypeElement annotation = processingEnv.getElementUtils().getTypeElement(qualified);
             if (annotation == null) {

@@ -22,8 +22,14 @@ public enum Message {
             "\"%s\" has %d layer annotations (%s), but a field declares exactly one layer. Declare one field per layer (a conv or dense layer can fuse its activation with activation = ...)."),
     ORPHAN_LAYER(Severity.ERROR, "orphan-layer",
             "\"%s\" is annotated @%s, but %s is not annotated @Network, so this layer belongs to no network. Annotate the class with @Network and @Input, or remove the annotation."),
+    ORPHAN_INPUT(Severity.ERROR, "orphan-input",
+            "%s is annotated @Input but not @Network, so the input shape belongs to no network. Add @Network(maxBatch = ...) to the class, or remove @Input."),
+    LOCAL_NETWORK(Severity.ERROR, "local-network",
+            "Network %s is declared inside a method, where annotation processors cannot see it, so it would be neither checked nor generated. Declare it as a top-level or member class."),
     UNRESOLVED_TYPE(Severity.ERROR, "unresolved-type",
             "Network %s could not be checked because %s could not be resolved. Fix the other compile errors first."),
+    NAME_CLASH(Severity.ERROR, "name-clash",
+            "Network %s generates %s, but that name is already taken (%s). Rename the network class or the other type."),
 
     // ---- values
     INVALID_VALUE(Severity.ERROR, "invalid-value", "%s %s."),
@@ -40,19 +46,19 @@ public enum Message {
     NEEDS_SPATIAL_INPUT(Severity.ERROR, "needs-spatial-input",
             "%s needs a spatial [channels,height,width] input, but %s produces the flat shape %s. Input path: %s. Move this layer before the first flatten or dense layer."),
     SIZE_OVERFLOW(Severity.ERROR, "size-overflow",
-            "%s: %s is %,d values, more than a Java array can hold (2^31 - 1 = 2,147,483,647). Reduce the input size, the channels or maxBatch."),
+            "%s: %s %,d values, more than a Java array can hold (2^31 - 1 = 2,147,483,647). %s"),
 
     // ---- network-level rules
     SOFTMAX_NOT_LAST(Severity.ERROR, "softmax-not-last",
             "%s is layer %d of %d, but with loss = SOFTMAX_CROSS_ENTROPY the softmax is fused into the loss and may only be the last layer. Remove it, or train with loss = MEAN_SQUARED_ERROR."),
     EXPECT_PARAMS(Severity.ERROR, "expect-params",
-            "Network %s has %,d trainable parameters, but expectParams = %,d (%s). Per layer: %s."),
+            "Network %s has %,d trainable parameters, but expectParams = %,d (%s than expected). Per layer: %s."),
 
     // ---- warnings
     LARGE_POOL_WINDOW(Severity.WARNING, "large-pool-window",
             "%s: a %s window larger than 3 discards most of its input (windows of 2 or 3 with stride 2 are usual). Suppress with @SuppressWarnings(\"strider:large-pool-window\")."),
     STRIDE_OVER_WINDOW(Severity.WARNING, "stride-over-window",
-            "%s: stride %d is larger than the %s window %d, so %d of every %d input %s never seen. Use stride <= window, or suppress with @SuppressWarnings(\"strider:stride-over-window\")."),
+            "%s: stride %d is larger than the window %d, so %d of every %d input %s never seen. Use stride <= window, or suppress with @SuppressWarnings(\"strider:stride-over-window\")."),
     NO_NONLINEARITY(Severity.WARNING, "no-nonlinearity",
             "%s follows %s with no nonlinearity in between, and two linear layers compose to a single linear layer. Add an activation (e.g. activation = RELU on \"%s\"), or suppress with @SuppressWarnings(\"strider:no-nonlinearity\")."),
 

@@ -3,15 +3,12 @@ package dev.strider.processor.layer;
 import dev.strider.dsl.Activation;
 import dev.strider.processor.diag.Report;
 import dev.strider.processor.model.LayerDecl;
-import java.util.List;
 
-/** The registry of layer kinds: the DSL annotation's simple name to the class that implements its rules. */
+/**
+ * The registry of layer kinds: the DSL annotation's simple name to the class that implements its rules. Every kind
+ * the read phase knows ({@code DslNames.LAYER_KINDS}) has a case here; a test keeps the two in step.
+ */
 public final class Layers {
-    /** Simple names of the layer annotations in {@code dev.strider.dsl}. */
-    public static final List<String> KINDS = List.of(
-            "Conv", "MaxPool", "AvgPool", "GlobalAvgPool", "Dense", "Flatten", "Dropout", "BatchNorm",
-            "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax");
-
     private Layers() {}
 
     /** Creates the layer for {@code decl}, reporting invalid values into {@code report}. */

@@ -26,12 +26,15 @@ public final class Pool extends SpatialFilter {
         if (window.h() > 3 || window.w() > 3) {
             report.add(Message.LARGE_POOL_WINDOW, decl.ref(), "window", label(), window.h() + "x" + window.w());
         }
-        if (stride.h() > window.h() || stride.w() > window.w()) {
-            boolean rows = stride.h() > window.h();
+        boolean rows = stride.h() > window.h();
+        boolean columns = stride.w() > window.w();
+        if (rows || columns) {
             int s = rows ? stride.h() : stride.w();
             int k = rows ? window.h() : window.w();
-            report.add(Message.STRIDE_OVER_WINDOW, decl.ref(), "stride", label(), s, "window", k, s - k, s,
-                    rows ? (s - k == 1 ? "row is" : "rows are") : (s - k == 1 ? "column is" : "columns are"));
+            String unit = rows && columns && stride.isSquare() && window.isSquare() ? "rows and columns"
+                    : rows ? "rows" : "columns";
+            report.add(Message.STRIDE_OVER_WINDOW, decl.ref(), "stride", label(), s, k, s - k, s,
+                    unit + (s - k == 1 ? " is" : " are"));
         }
     }
 

@@ -40,7 +40,9 @@ public abstract class SpatialFilter extends Layer {
             this.padding = null;
         } else if (pad.contains(Padding.SAME)) {
             report.add(Message.INVALID_VALUE, decl.ref(), "padding", label() + ":",
-                    "padding = SAME stands alone (padding = Padding.SAME), it cannot be combined with other values, but it is " + pad);
+                    "padding = SAME stands alone (padding = Padding.SAME), it cannot be combined with other values, but it is {"
+                            + pad.stream().map(p -> p == Padding.SAME ? "SAME" : p.toString()).collect(java.util.stream.Collectors.joining(", "))
+                            + "}");
             this.padding = Hw.square(0);
         } else {
             this.padding = v.pair("padding", 0, Limits.MAX_PADDING, null);
@@ -82,8 +84,16 @@ public abstract class SpatialFilter extends Layer {
     /** Output size and applied padding at input {@code in}, or {@code null} after reporting an error. */
     public Geometry geometry(Shape in, ShapeContext ctx) {
         Rounding mode = ctx.rounding(rounding);
-        Dim h = new Dim("height", "row", in.height(), window.h(), stride.h(), padding == null ? -1 : padding.h(), dilation.h());
-        Dim w = new Dim("width", "column", in.width(), window.w(), stride.w(), padding == null ? -1 : padding.w(), dilation.w());
+        int ph = padding == null ? -1 : padding.h();
+        int pw = padding == null ? -1 : padding.w();
+        if (in.height() == in.width() && window.isSquare() && stride.isSquare() && ph == pw && dilation.isSquare()) {
+            // Same arithmetic in both dimensions: check (and report) it once.
+            Dim both = new Dim(-1, in.height(), window.h(), stride.h(), ph, dilation.h());
+            Long o = both.resolve(mode, ctx);
+            return o == null ? null : new Geometry(o, o, both.padBefore, both.padBefore, both.padAfter, both.padAfter);
+        }
+        Dim h = new Dim(0, in.height(), window.h(), stride.h(), ph, dilation.h());
+        Dim w = new Dim(1, in.width(), window.w(), stride.w(), pw, dilation.w());
         Long oh = h.resolve(mode, ctx);
         Long ow = w.resolve(mode, ctx);
         if (oh == null || ow == null) {
@@ -136,8 +146,10 @@ public abstract class SpatialFilter extends Layer {
         return -1;
     }
 
-    /** One dimension's arithmetic. */
+    /** One dimension's arithmetic (or both at once when they are the same). */
     private final class Dim {
+        /** 0 = height, 1 = width, -1 = both. */
+        final int index;
         final String name;
         final String unit;
         final long in;
@@ -148,9 +160,10 @@ public abstract class SpatialFilter extends Layer {
         int padBefore;
         int padAfter;
 
-        Dim(String name, String unit, long in, int k, int s, int p, int d) {
-            this.name = name;
-            this.unit = unit;
+        Dim(int index, long in, int k, int s, int p, int d) {
+            this.index = index;
+            this.name = index < 0 ? "height and width" : index == 0 ? "height" : "width";
+            this.unit = index < 0 ? "row and column" : index == 0 ? "row" : "column";
             this.in = in;
             this.k = k;
             this.s = s;
@@ -194,8 +207,7 @@ public abstract class SpatialFilter extends Layer {
                     if ((out - 1) * s >= in + p) {
                         out--; // PyTorch: the last window must start inside the input or the left padding
                     }
-                    padAfter = (int) Math.max(p, (out - 1) * s + eff - in - p);
-                    return out;
+                    return out; // the last window may reach past the padding: kernels clip it, as PyTorch does
                 }
                 default: {
                     String dil = d == 1 ? "" : " (dilated window " + d + "*(" + k + "-1)+1 = " + eff + ")";
@@ -214,7 +226,7 @@ public abstract class SpatialFilter extends Layer {
             for (int q = p + 1; q <= p + s && (maxPad < 0 || q <= maxPad); q++) {
                 long n = in + 2L * q - eff;
                 if (n % s == 0) {
-                    fixes.add("padding " + q + " gives " + (n / s + 1));
+                    fixes.add(value("padding", padding, q) + " gives " + (n / s + 1));
                     break;
                 }
             }
@@ -225,10 +237,12 @@ public abstract class SpatialFilter extends Layer {
                 }
             }
             if (best > 0) {
-                fixes.add("stride " + best + " gives " + (num / best + 1));
+                fixes.add(value("stride", stride, best) + " gives " + (num / best + 1));
             }
-            long dropped = num % s;
-            fixes.add("rounding = FLOOR gives " + (num / s + 1) + " (drops " + dropped + " input " + unit + (dropped == 1 ? "" : "s") + ")");
+            // The last num % s cells of the padded input are never reached; the last p of them are padding.
+            long droppedInput = Math.max(0, num % s - p);
+            fixes.add("rounding = FLOOR gives " + (num / s + 1)
+                    + (droppedInput == 0 ? " (drops only padding)" : " (drops " + droppedInput + " input " + plural(unit, droppedInput) + ")"));
             if (offersCeil()) {
                 long out = ceilDiv(num, s) + 1;
                 if ((out - 1) * s >= in + p) {
@@ -240,6 +254,24 @@ public abstract class SpatialFilter extends Layer {
             String text = String.join("; ", fixes) + ".";
             return Character.toUpperCase(text.charAt(0)) + text.substring(1);
         }
+
+        /**
+         * How to write a changed value: {@code padding 1} when both dimensions change alike, else the pair that
+         * changes this dimension only, {@code padding = {0, 1}}.
+         */
+        private String value(String attribute, Hw current, int changed) {
+            if (index < 0) {
+                return attribute + " " + changed;
+            }
+            int h = index == 0 ? changed : current.h();
+            int w = index == 1 ? changed : current.w();
+            return attribute + " = {" + h + ", " + w + "}";
+        }
+    }
+
+    /** {@code row}, {@code rows}, {@code row and column}, {@code rows and columns}. */
+    private static String plural(String unit, long n) {
+        return n == 1 ? unit : unit.replace("row", "rows").replace("column", "columns");
     }
 
     static long ceilDiv(long a, long b) {

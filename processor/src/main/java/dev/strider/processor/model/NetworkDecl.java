@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * A network as the user declared it. {@code networkRef} points at {@code @Network}, {@code inputRef} at
- * {@code @Input}. {@code input} holds the values as written (they are validated later).
+ * {@code @Input}. The input values are as written (validated later) and meaningless when {@code !hasInput}.
+ * {@code complete} is false when the read phase already reported a structural error (a malformed layer field, no
+ * {@code @Input}): the values of what was read are still checked, but not the shapes.
  */
 public record NetworkDecl(
         String qualifiedName,
@@ -23,7 +25,9 @@ public record NetworkDecl(
         Rounding rounding,
         List<LayerDecl> layers,
         SourceRef networkRef,
-        SourceRef inputRef) {
+        SourceRef inputRef,
+        boolean hasInput,
+        boolean complete) {
     public NetworkDecl {
         layers = List.copyOf(layers);
     }

@@ -1,6 +1,5 @@
 package dev.strider.processor.read;
 
-import dev.strider.processor.layer.Layers;
 import java.util.List;
 
 /** Qualified names of the DSL types the processor reads. */
@@ -9,8 +8,12 @@ public final class DslNames {
     public static final String NETWORK = PACKAGE + ".Network";
     public static final String INPUT = PACKAGE + ".Input";
     public static final String LAYER_TYPE = PACKAGE + ".Layer";
+    /** Simple names of the layer annotations, which are also the layer kinds of the model. */
+    public static final List<String> LAYER_KINDS = List.of(
+            "Conv", "MaxPool", "AvgPool", "GlobalAvgPool", "Dense", "Flatten", "Dropout", "BatchNorm",
+            "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax");
     /** Qualified names of every layer annotation. */
-    public static final List<String> LAYER_ANNOTATIONS = Layers.KINDS.stream().map(k -> PACKAGE + "." + k).toList();
+    public static final List<String> LAYER_ANNOTATIONS = LAYER_KINDS.stream().map(k -> PACKAGE + "." + k).toList();
 
     private DslNames() {}
 

@@ -31,11 +31,14 @@ public final class NetworkReader {
     /** The outcome of reading one class. */
     public sealed interface Result {}
 
-    /** The declaration was read (possibly with structural errors in the report). */
+    /**
+     * The declaration was read. With structural errors in the report it is {@link NetworkDecl#complete() incomplete}:
+     * its values are still checked.
+     */
     public record Read(NetworkDecl decl) implements Result {}
 
     /** The declaration cannot be read yet: a type it mentions is not resolved (another round may generate it). */
-    public record Unresolved(String what) implements Result {}
+    public record Unresolved(String field, String what) implements Result {}
 
     /** The declaration is broken in a way javac itself reports (missing required values, wrong types), or in ways already reported here. */
     public record Unreadable() implements Result {}
@@ -84,7 +87,7 @@ public final class NetworkReader {
             JavacSourceRef ref = new JavacSourceRef(field, first, name + "." + fieldName);
             TypeMirror fieldType = field.asType();
             if (fieldType.getKind() == TypeKind.ERROR) {
-                return new Unresolved("the type of field " + fieldName + " (" + fieldType + ")");
+                return new Unresolved(fieldName, "the type " + fieldType + " of field " + fieldName);
             }
             if (layerMirrors.size() > 1) {
                 List<String> names = layerMirrors.stream().map(m -> "@" + DslNames.layerKind(qualifiedName(m))).toList();
@@ -105,9 +108,7 @@ public final class NetworkReader {
             }
             layers.add(new LayerDecl(fieldName, DslNames.layerKind(qualifiedName(first)), lv.values, lv.explicit, ref));
         }
-        if (report.hasErrors()) {
-            return new Unreadable();
-        }
+        boolean complete = !report.hasErrors();
         PackageElement pkg = elements.getPackageOf(type);
         return new Read(new NetworkDecl(
                 type.getQualifiedName().toString(),
@@ -115,16 +116,18 @@ public final class NetworkReader {
                 pkg.isUnnamed() ? "" : pkg.getQualifiedName().toString(),
                 generatedBaseName(type),
                 type.getModifiers().contains(Modifier.PUBLIC),
-                ((Number) iv.values.get("channels")).longValue(),
-                ((Number) iv.values.get("height")).longValue(),
-                ((Number) iv.values.get("width")).longValue(),
+                iv == null ? 0 : ((Number) iv.values.get("channels")).longValue(),
+                iv == null ? 0 : ((Number) iv.values.get("height")).longValue(),
+                iv == null ? 0 : ((Number) iv.values.get("width")).longValue(),
                 (Integer) nv.values.get("maxBatch"),
                 (Long) nv.values.get("expectParams"),
                 Loss.valueOf((String) nv.values.get("loss")),
                 Rounding.valueOf((String) nv.values.get("rounding")),
                 layers,
                 networkRef,
-                new JavacSourceRef(type, input, name)));
+                new JavacSourceRef(type, input, name),
+                iv != null,
+                complete));
     }
 
     /** {@code Outer_Inner} for a nested class, the simple name for a top-level one. */

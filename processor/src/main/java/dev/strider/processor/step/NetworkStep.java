@@ -1,18 +1,23 @@
 package dev.strider.processor.step;
 
 import dev.strider.processor.Options;
+import dev.strider.processor.codegen.java.EngineGenerator;
 import dev.strider.processor.codegen.java.SpecGenerator;
 import dev.strider.processor.codegen.report.JsonReport;
 import dev.strider.processor.codegen.report.SummaryTable;
 import dev.strider.processor.diag.Report;
+import dev.strider.processor.lower.Lowering;
 import dev.strider.processor.read.NetworkReader;
 import dev.strider.processor.validate.CheckedNetwork;
 import dev.strider.processor.validate.DiagnosticPrinter;
 import dev.strider.processor.validate.NetworkChecker;
+import com.palantir.javapoet.JavaFile;
+import dev.strider.processor.diag.Message;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.Map;
 import javax.annotation.processing.Filer;
+import javax.annotation.processing.FilerException;
 import javax.annotation.processing.Messager;
 import javax.annotation.processing.ProcessingEnvironment;
 import javax.lang.model.element.TypeElement;
@@ -38,7 +43,7 @@ public final class NetworkStep {
     private final Filer filer;
     private final Messager messager;
     private final Map<String, String> options;
-    private String unresolved;
+    private NetworkReader.Unresolved unresolved;
 
     public NetworkStep(ProcessingEnvironment env) {
         this.reader = new NetworkReader(env.getElementUtils());
@@ -49,7 +54,7 @@ public final class NetworkStep {
     }
 
     /** After a {@link Outcome#DEFERRED} outcome: what could not be resolved. */
-    public String unresolved() {
+    public NetworkReader.Unresolved unresolved() {
         return unresolved;
     }
 
@@ -58,20 +63,28 @@ public final class NetworkStep {
         Report report = new Report();
         NetworkReader.Result read = reader.read(type, report);
         if (read instanceof NetworkReader.Unresolved u) {
-            unresolved = u.what();
+            unresolved = u;
             return Outcome.DEFERRED;
         }
-        CheckedNetwork checked = read instanceof NetworkReader.Read r && !report.hasErrors()
-                ? NetworkChecker.check(r.decl(), report)
-                : null;
+        CheckedNetwork checked = read instanceof NetworkReader.Read r ? NetworkChecker.check(r.decl(), report) : null;
         printer.print(report);
         if (checked == null) {
             return Outcome.INVALID;
         }
+        long checkedAt = System.nanoTime();
         String summary = SummaryTable.render(checked);
-        SpecGenerator.generate(checked, summary, type).writeTo(filer);
-        FileObject json = filer.createResource(StandardLocation.CLASS_OUTPUT, "",
-                JsonReport.resourcePath(checked.decl().qualifiedName()), type);
+        if (!write(checked, SpecGenerator.generate(checked, summary, type), type)
+                || !write(checked, EngineGenerator.generate(Lowering.lower(checked), type), type)) {
+            return Outcome.INVALID;
+        }
+        String resource = JsonReport.resourcePath(checked.decl().qualifiedName());
+        FileObject json;
+        try {
+            json = filer.createResource(StandardLocation.CLASS_OUTPUT, "", resource, type);
+        } catch (FilerException e) {
+            nameClash(checked, resource, e, type);
+            return Outcome.INVALID;
+        }
         try (Writer w = json.openWriter()) {
             w.write(JsonReport.render(checked));
         }
@@ -79,9 +92,29 @@ public final class NetworkStep {
             messager.printMessage(Kind.NOTE, "Strider summary of " + checked.decl().simpleName() + ":\n" + summary, type);
         }
         if (Options.TIMING.isSet(options)) {
-            messager.printMessage(Kind.NOTE, String.format(java.util.Locale.ROOT, "Strider checked and generated %s (%d layers) in %.1f ms",
-                    checked.decl().simpleName(), checked.layers().size(), (System.nanoTime() - start) / 1e6), type);
+            int layers = checked.layers().size();
+            messager.printMessage(Kind.NOTE, String.format(java.util.Locale.ROOT,
+                    "Strider checked and generated %s (%d layer%s): checked in %.1f ms, generated in %.1f ms",
+                    checked.decl().qualifiedName(), layers, layers == 1 ? "" : "s", (checkedAt - start) / 1e6,
+                    (System.nanoTime() - checkedAt) / 1e6), type);
         }
         return Outcome.GENERATED;
+    }
+
+    /** Writes a generated source; a name that is already taken is the user's error, not an internal one. */
+    private boolean write(CheckedNetwork checked, JavaFile file, TypeElement type) throws IOException {
+        try {
+            file.writeTo(filer);
+            return true;
+        } catch (FilerException e) {
+            String name = file.packageName().isEmpty() ? file.typeSpec().name() : file.packageName() + "." + file.typeSpec().name();
+            nameClash(checked, name, e, type);
+            return false;
+        }
+    }
+
+    private void nameClash(CheckedNetwork checked, String generated, FilerException e, TypeElement type) {
+        messager.printMessage(Kind.ERROR, Message.NAME_CLASH.format(checked.decl().simpleName(), generated,
+                e.getMessage() == null ? "the compiler's filer refused it" : e.getMessage()), type);
     }
 }

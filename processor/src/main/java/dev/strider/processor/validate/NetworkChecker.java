@@ -16,8 +16,10 @@ import dev.strider.processor.model.Shape;
 import dev.strider.processor.model.Sizes;
 import dev.strider.processor.model.SourceRef;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -35,19 +37,25 @@ public final class NetworkChecker {
     public static CheckedNetwork check(NetworkDecl decl, Report report) {
         Shape input = checkNetworkValues(decl, report);
         List<Layer> layers = new ArrayList<>();
+        Set<Layer> invalid = new HashSet<>();
         for (LayerDecl d : decl.layers()) {
+            int errorsBefore = report.errorCount();
             try {
-                layers.add(Layers.create(d, report));
+                Layer layer = Layers.create(d, report);
+                layers.add(layer);
+                if (report.errorCount() > errorsBefore) {
+                    invalid.add(layer);
+                }
             } catch (RuntimeException e) {
                 throw new LayerFailure(d.name(), e);
             }
         }
-        if (report.hasErrors() || input == null) {
-            return null; // values are wrong: shapes computed from them would only add noise
+        if (input == null || !decl.complete()) {
+            return null; // no input shape, or layers missing from a malformed declaration: shapes would mislead
         }
-        List<CheckedLayer> checked = inferShapes(decl, input, layers, report);
-        if (checked == null) {
-            return null;
+        List<CheckedLayer> checked = inferShapes(decl, input, layers, invalid, report);
+        if (report.hasErrors()) {
+            return null; // whole-network rules on a broken network would only add noise
         }
         CheckedNetwork network = new CheckedNetwork(decl, input, checked);
         checkNetworkRules(network, report);
@@ -55,10 +63,12 @@ public final class NetworkChecker {
     }
 
     private static Shape checkNetworkValues(NetworkDecl decl, Report report) {
-        boolean ok = true;
+        boolean ok = decl.hasInput();
+        if (decl.hasInput()) {
         ok &= positive(report, decl.inputRef(), "@Input", "channels", decl.inputChannels(), MAX_INPUT);
         ok &= positive(report, decl.inputRef(), "@Input", "height", decl.inputHeight(), MAX_INPUT);
         ok &= positive(report, decl.inputRef(), "@Input", "width", decl.inputWidth(), MAX_INPUT);
+        }
         positive(report, decl.networkRef(), "@Network", "maxBatch", decl.maxBatch(), MAX_BATCH);
         if (decl.expectParams() < 0 && decl.expectParams() != dev.strider.dsl.Network.UNCHECKED) {
             report.add(Message.INVALID_VALUE, decl.networkRef(), "expectParams", "@Network:",
@@ -68,7 +78,7 @@ public final class NetworkChecker {
             report.add(Message.INVALID_VALUE, decl.networkRef(), "rounding", "@Network:",
                     "rounding = INHERIT means \"as the network says\" and is only meaningful on a layer; the network needs STRICT, FLOOR or CEIL");
         }
-        if (decl.layers().isEmpty()) {
+        if (decl.layers().isEmpty() && decl.complete()) {
             report.add(Message.NO_LAYERS, decl.networkRef(), null, decl.simpleName());
         }
         return ok ? Shape.chw(decl.inputChannels(), decl.inputHeight(), decl.inputWidth()) : null;
@@ -83,33 +93,44 @@ public final class NetworkChecker {
         return true;
     }
 
-    private static List<CheckedLayer> inferShapes(NetworkDecl decl, Shape input, List<Layer> layers, Report report) {
+    /**
+     * Infers shapes layer by layer, reporting every shape error it can: it goes on past a fractional size (with the
+     * rounded-down size) and stops at a layer with invalid values or with no possible output (the shapes after it
+     * are unknown).
+     */
+    private static List<CheckedLayer> inferShapes(NetworkDecl decl, Shape input, List<Layer> layers, Set<Layer> invalid, Report report) {
         ShapeContext ctx = new ShapeContext(report, decl.rounding(), input);
         List<CheckedLayer> checked = new ArrayList<>();
-        Shape in = input;
         if (overflow(report, decl.inputRef(), "@Input", input.size(), decl.maxBatch())) {
-            return null;
+            return checked;
         }
+        Shape in = input;
         for (Layer layer : layers) {
+            if (invalid.contains(layer)) {
+                break;
+            }
             try {
-                Shape next = inferOne(layer, in, ctx, decl, report, checked);
-                if (next == null) {
-                    return null; // no shape to go on with: later layers cannot be checked
-                }
-                in = next;
+                in = inferOne(layer, in, ctx, decl, report, checked);
             } catch (RuntimeException e) {
                 throw new LayerFailure(layer.name(), e);
             }
+            if (in == null) {
+                break;
+            }
         }
-        return report.hasErrors() ? null : checked;
+        return checked;
     }
 
     /** Infers one layer's output and records it; {@code null} when there is no shape to go on with. */
     private static Shape inferOne(Layer layer, Shape in, ShapeContext ctx, NetworkDecl decl, Report report, List<CheckedLayer> checked) {
         Shape out = layer.outputShape(in, ctx);
-        if (out == null
-                || overflow(report, layer.ref(), layer.label() + " output " + out, out.size(), decl.maxBatch())
-                || overflow(report, layer.ref(), layer.label() + " parameters", layer.params(in), 1)) {
+        if (out == null || overflow(report, layer.ref(), layer.label() + " output " + out, out.size(), decl.maxBatch())) {
+            return null;
+        }
+        long params = layer.params(in);
+        if (params > Integer.MAX_VALUE) {
+            report.add(Message.SIZE_OVERFLOW, layer.ref(), null, layer.label(), "its weights are", params,
+                    "Use fewer units or filters, or downsample before this layer.");
             return null;
         }
         ReceptiveField previous = checked.isEmpty() ? ReceptiveField.INPUT : checked.get(checked.size() - 1).receptiveField();
@@ -122,14 +143,14 @@ public final class NetworkChecker {
     /** Reports (and returns true) when {@code values * batch} does not fit a Java array. */
     private static boolean overflow(Report report, SourceRef ref, String what, long values, int batch) {
         long limit = Integer.MAX_VALUE;
+        String fix = "Reduce the input size, the channels or maxBatch.";
         if (values > limit) {
-            report.add(Message.SIZE_OVERFLOW, ref, null, what, "one image's worth", values);
+            report.add(Message.SIZE_OVERFLOW, ref, null, what, "one image is", values, fix);
             return true;
         }
         if (batch > 1 && values > limit / batch) {
             report.add(Message.SIZE_OVERFLOW, ref, null, what,
-                    "at maxBatch = " + batch + " (" + String.format(Locale.ROOT, "%,d", values) + " per image)",
-                    Sizes.mul(values, batch));
+                    String.format(Locale.ROOT, "maxBatch = %d images of %,d values are", batch, values), Sizes.mul(values, batch), fix);
             return true;
         }
         return false;
@@ -166,7 +187,7 @@ public final class NetworkChecker {
                     .map(c -> String.format(Locale.ROOT, "%s %,d", c.name(), c.params()))
                     .collect(Collectors.joining(", "));
             report.add(Message.EXPECT_PARAMS, decl.networkRef(), "expectParams", decl.simpleName(), params, decl.expectParams(),
-                    String.format(Locale.ROOT, "%s%,d", diff > 0 ? "+" : "", diff), perLayer);
+                    String.format(Locale.ROOT, "%,d %s", Math.abs(diff), diff > 0 ? "more" : "fewer"), perLayer);
         }
     }
 }

@@ -1,0 +1,93 @@
+package dev.strider.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strider.runtime.report.NetworkReport;
+import dev.strider.runtime.report.NetworkReport.LayerReport;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The samples, compiled by the processor exactly as a user's build would, against the published figures: the
+ * JSON report's totals and every layer's output shape, and the generated constants.
+ */
+class SampleReportsTest {
+    private static NetworkReport report(Class<?> network) {
+        return NetworkReport.load(network.getName(), SampleReportsTest.class.getClassLoader());
+    }
+
+    private static List<List<Long>> shapes(NetworkReport r) {
+        return r.layers().stream().map(LayerReport::out).toList();
+    }
+
+    @Test
+    void lenet5() {
+        NetworkReport r = report(LeNet5.class);
+        assertEquals(61_706, r.params());
+        assertEquals(416_520, r.macs());
+        assertEquals(List.of(1L, 28L, 28L), r.input());
+        assertEquals(List.of(
+                List.of(6L, 28L, 28L), List.of(6L, 14L, 14L), List.of(16L, 10L, 10L), List.of(16L, 5L, 5L),
+                List.of(120L), List.of(84L), List.of(10L)), shapes(r));
+        assertEquals(List.of(156L, 0L, 2_416L, 0L, 48_120L, 10_164L, 850L), r.layers().stream().map(LayerReport::params).toList());
+        assertEquals(List.of(32L, 32L), r.layer("f5").receptiveField().size());
+        assertEquals(List.of(16L, 16L), r.layer("s4").receptiveField().size());
+        assertEquals(61_706, LeNet5Spec.PARAMS);
+        assertEquals(416_520, LeNet5Spec.MACS);
+        assertEquals(784, LeNet5Spec.INPUT_SIZE);
+        assertEquals(10, LeNet5Spec.OUTPUT_SIZE);
+        assertEquals(64, LeNet5Spec.MAX_BATCH);
+        assertEquals("META-INF/strider/dev.strider.samples.LeNet5.json", LeNet5Spec.REPORT_RESOURCE);
+    }
+
+    @Test
+    void convExercise() {
+        NetworkReport r = report(ConvExercise.class);
+        assertEquals(760, r.params());
+        assertEquals(List.of(List.of(10L, 32L, 32L)), shapes(r));
+        // 10*32*32 outputs, each 3*5*5 MACs
+        assertEquals(10L * 32 * 32 * 75, r.macs());
+    }
+
+    @Test
+    void alexnetAsInTorchvision() {
+        NetworkReport r = report(AlexNet.class);
+        assertEquals(61_100_840, r.params());
+        assertEquals(714_188_480, r.macs());
+        assertEquals(List.of(
+                List.of(64L, 55L, 55L), List.of(64L, 27L, 27L), List.of(192L, 27L, 27L), List.of(192L, 13L, 13L),
+                List.of(384L, 13L, 13L), List.of(256L, 13L, 13L), List.of(256L, 13L, 13L), List.of(256L, 6L, 6L),
+                List.of(256L, 6L, 6L), // dropout keeps the shape; fc6 flattens 256*6*6 = 9216
+                List.of(4096L), List.of(4096L), List.of(4096L), List.of(1000L)), shapes(r));
+        assertEquals(AlexNetSpec.PARAMS, r.params());
+    }
+
+    @Test
+    void vgg16() {
+        NetworkReport r = report(Vgg16.class);
+        assertEquals(138_357_544, r.params());
+        assertEquals(15_470_264_320L, r.macs());
+        assertEquals(List.of(64L, 224L, 224L), r.layer("conv1_2").out());
+        assertEquals(List.of(512L, 7L, 7L), r.layer("pool5").out());
+        assertEquals(102_764_544, r.layer("fc6").params()); // 25088*4096 + 4096
+        assertEquals(23, r.layers().size());
+        // the well-known VGG-16 receptive fields: conv5_3 sees 196x196 pixels with jump 16, pool5 212x212 with jump 32
+        assertEquals(List.of(196L, 196L), r.layer("conv5_3").receptiveField().size());
+        assertEquals(List.of(16L, 16L), r.layer("conv5_3").receptiveField().jump());
+        assertEquals(List.of(212L, 212L), r.layer("pool5").receptiveField().size());
+        assertEquals(List.of(32L, 32L), r.layer("pool5").receptiveField().jump());
+        assertEquals(List.of(512L, 7L, 7L), r.layer("fc6").in()); // fc6 flattens the 512x7x7 map
+    }
+
+    @Test
+    void summaryNamesEveryLayerAndTheTotals() {
+        String s = LeNet5Spec.summary();
+        for (String layer : List.of("c1", "s2", "c3", "s4", "f5", "f6", "output")) {
+            assertTrue(s.lines().anyMatch(l -> l.startsWith(layer + " ")), () -> layer + " missing in\n" + s);
+        }
+        assertTrue(s.contains("Params: 61,706 trainable, 0 non-trainable"), s);
+        assertTrue(s.contains("MACs: 416,520 per image"), s);
+        assertTrue(s.contains("flattens [16,5,5] -> 400"), s);
+    }
+}

@@ -1,0 +1,211 @@
+package dev.strider.processor.codegen.java;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import dev.strider.dsl.Loss;
+import dev.strider.processor.lower.EnginePlan;
+import dev.strider.processor.lower.EnginePlan.Step;
+import dev.strider.processor.lower.Kernel;
+import dev.strider.processor.lower.Tensor;
+import dev.strider.processor.validate.CheckedLayer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Generates {@code <Network>Engine}: the network as plain Java with every shape a constant, one forward and one
+ * backward method per layer (named after it, with the shape arithmetic in its Javadoc), all arrays allocated once
+ * in the constructor. Long sequences of statements are split over several methods so that no method comes near
+ * HotSpot's 8,000-byte compilation limit.
+ */
+public final class EngineGenerator {
+    static final ClassName GENERATED_ENGINE = ClassName.get("dev.strider.runtime.engine", "GeneratedEngine");
+    static final ClassName INIT = ClassName.get("dev.strider.runtime.engine", "Init");
+    /** Statements per helper method for the straight-line parts (allocation, registration, layer calls). */
+    static final int ALLOCATIONS_PER_METHOD = 200;
+    static final int REGISTRATIONS_PER_METHOD = 40;
+    static final int CALLS_PER_METHOD = 400;
+
+    private EngineGenerator() {}
+
+    public static String className(EnginePlan plan) {
+        return plan.network().decl().generatedSimpleName() + "Engine";
+    }
+
+    public static JavaFile generate(EnginePlan plan, Element origin) {
+        var d = plan.network().decl();
+        ClassName self = ClassName.get(d.packageName(), className(plan));
+        ClassName spec = ClassName.get(d.packageName(), SpecGenerator.className(plan.network()));
+        TypeSpec.Builder type = TypeSpec.classBuilder(self)
+                .addModifiers(Modifier.FINAL)
+                .superclass(GENERATED_ENGINE)
+                .addOriginatingElement(origin)
+                .addJavadoc("The Java engine of {@link $L}: forward, backward and training at fixed shapes.\n\n", d.qualifiedName())
+                .addJavadoc("<p>Input: $L floats per image (NCHW); output: $L per image$L. Batches of 1 to $L images.\n",
+                        plan.inputSize(), plan.outputSize(), plan.softmaxOutput() ? " (probabilities)" : "", plan.maxBatch())
+                .addJavadoc("Shapes, parameters and MACs: {@link $T#summary()}. Not thread-safe: use one engine per thread.\n", spec);
+        if (d.isPublic()) {
+            type.addModifiers(Modifier.PUBLIC);
+        }
+        GeneratedAnnotation.add(type);
+        type.addField(intConstant("MAX_BATCH", plan.maxBatch(), "Largest batch a call may pass."));
+        type.addField(intConstant("INPUT_SIZE", plan.inputSize(), "Values per input image."));
+        type.addField(intConstant("OUTPUT_SIZE", plan.outputSize(), "Values per output."));
+        type.addField(FieldSpec.builder(float[].class, EnginePlan.INPUT, Modifier.PRIVATE)
+                .addJavadoc("The caller's input of the last forward pass (read again by the first layer's backward).\n").build());
+        type.addField(FieldSpec.builder(float[].class, EnginePlan.INPUT_GRAD, Modifier.PRIVATE)
+                .addJavadoc("Where the first layer's backward writes d loss / d input; null when not asked for.\n").build());
+
+        List<CodeBlock> allocations = new ArrayList<>();
+        List<CodeBlock> registrations = new ArrayList<>();
+        for (Step s : plan.steps()) {
+            addLayerState(type, plan, s, allocations, registrations);
+        }
+        MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Allocates every array of the engine; parameters are zero until {@link #initialize(long)} or a weights load.\n")
+                .addStatement("super($S, $L, $L, $L, LossKind.$L, $L)", d.simpleName(), plan.inputSize(), plan.outputSize(),
+                        plan.maxBatch(), plan.loss() == Loss.SOFTMAX_CROSS_ENTROPY ? "SOFTMAX_CROSS_ENTROPY" : "MEAN_SQUARED_ERROR",
+                        plan.softmaxOutput());
+        for (CodeBlock call : chunk(type, "allocate", allocations, ALLOCATIONS_PER_METHOD)) {
+            constructor.addStatement(call);
+        }
+        for (CodeBlock call : chunk(type, "register", registrations, REGISTRATIONS_PER_METHOD)) {
+            constructor.addStatement(call);
+        }
+        type.addMethod(constructor.build());
+
+        List<CodeBlock> forwardCalls = new ArrayList<>();
+        List<CodeBlock> backwardCalls = new ArrayList<>();
+        for (Step s : plan.steps()) {
+            forwardCalls.add(CodeBlock.of("$N(batch)", s.name() + "Forward"));
+        }
+        for (int i = plan.steps().size() - 1; i >= 0; i--) {
+            backwardCalls.add(CodeBlock.of("$N(batch)", plan.steps().get(i).name() + "Backward"));
+        }
+        MethodSpec.Builder runForward = MethodSpec.methodBuilder("runForward").addAnnotation(Override.class)
+                .addModifiers(Modifier.PROTECTED).addParameter(float[].class, "input").addParameter(int.class, "batch")
+                .addStatement("$N = input", EnginePlan.INPUT);
+        for (CodeBlock call : chunk(type, "forwardLayers", forwardCalls, CALLS_PER_METHOD, "int batch")) {
+            runForward.addStatement(call);
+        }
+        type.addMethod(runForward.build());
+        MethodSpec.Builder runBackward = MethodSpec.methodBuilder("runBackward").addAnnotation(Override.class)
+                .addModifiers(Modifier.PROTECTED).addParameter(int.class, "batch").addParameter(float[].class, "inputGrad")
+                .addStatement("$N = inputGrad", EnginePlan.INPUT_GRAD);
+        for (CodeBlock call : chunk(type, "backwardLayers", backwardCalls, CALLS_PER_METHOD, "int batch")) {
+            runBackward.addStatement(call);
+        }
+        type.addMethod(runBackward.build());
+        type.addMethod(MethodSpec.methodBuilder("outputBuffer").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
+                .returns(float[].class).addStatement("return $N", plan.outputBuffer()).build());
+        type.addMethod(MethodSpec.methodBuilder("outputGradBuffer").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
+                .returns(float[].class).addStatement("return $N", plan.outputGradBuffer()).build());
+
+        for (Step s : plan.steps()) {
+            String doc = layerDoc(s);
+            type.addMethod(MethodSpec.methodBuilder(s.name() + "Forward").addModifiers(Modifier.PRIVATE)
+                    .addParameter(int.class, "batch").addJavadoc("$L", doc).addCode(KernelEmitter.forward(s).build()).build());
+            type.addMethod(MethodSpec.methodBuilder(s.name() + "Backward").addModifiers(Modifier.PRIVATE)
+                    .addParameter(int.class, "batch").addJavadoc("Backward of $L: reads $N, writes $N and the parameter gradients.\n",
+                            s.name(), s.outGrad(), s.inGrad())
+                    .addCode(KernelEmitter.backward(s).build()).build());
+        }
+        return JavaFile.builder(d.packageName(), type.build()).skipJavaLangImports(true).indent("    ").build();
+    }
+
+    private static FieldSpec intConstant(String name, int value, String doc) {
+        return FieldSpec.builder(TypeName.INT, name, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("$L\n", doc).initializer("$L", value).build();
+    }
+
+    /** Fields (activations, gradients, parameters, layer state), their allocation and their registration. */
+    private static void addLayerState(TypeSpec.Builder type, EnginePlan plan, Step s, List<CodeBlock> allocations, List<CodeBlock> registrations) {
+        Kernel k = s.kernel();
+        int batch = plan.maxBatch();
+        if (!(k instanceof Kernel.Alias)) {
+            floatArray(type, allocations, s.out(), batch * k.outSize(), s.name() + " output, " + s.layer().out() + " per image");
+            floatArray(type, allocations, s.outGrad(), batch * k.outSize(), "d loss / d " + s.name() + " output");
+        }
+        for (Tensor t : s.tensors()) {
+            floatArray(type, allocations, t.field(), t.size(), t.name() + " " + t.shape());
+            if (t.trainable()) {
+                floatArray(type, allocations, t.gradField(), t.size(), "d loss / d " + t.name());
+                registrations.add(CodeBlock.of("addParameter($S, new int[] {$L}, $N, $N, $T.$L, $L, $L)", t.name(),
+                        t.shape().stream().map(String::valueOf).collect(Collectors.joining(", ")), t.field(), t.gradField(), INIT,
+                        t.init(), t.fanIn(), t.fanOut()));
+            } else {
+                registrations.add(CodeBlock.of("addBuffer($S, new int[] {$L}, $N, $T.$L)", t.name(),
+                        t.shape().stream().map(String::valueOf).collect(Collectors.joining(", ")), t.field(), INIT, t.init()));
+            }
+        }
+        if (k instanceof Kernel.Pool p && p.max()) {
+            type.addField(FieldSpec.builder(int[].class, s.name() + "Argmax", Modifier.PRIVATE)
+                    .addJavadoc("Index into the input of each output's maximum, for the backward pass.\n").build());
+            allocations.add(CodeBlock.of("$N = new int[$L]", s.name() + "Argmax", batch * k.outSize()));
+        } else if (k instanceof Kernel.BatchNorm bn) {
+            floatArray(type, allocations, s.name() + "Xhat", batch * k.outSize(), "normalised input, kept for the backward pass");
+            floatArray(type, allocations, s.name() + "InvStd", bn.channels(), "1 / sqrt(variance + eps) per channel of the last forward");
+            type.addField(FieldSpec.builder(boolean.class, s.name() + "Trained", Modifier.PRIVATE)
+                    .addJavadoc("Whether the last forward used batch statistics (training mode).\n").build());
+        } else if (k instanceof Kernel.Dropout) {
+            floatArray(type, allocations, s.name() + "Mask", batch * k.outSize(), "the last training forward's mask (0 or 1/keep)");
+            type.addField(FieldSpec.builder(boolean.class, s.name() + "Trained", Modifier.PRIVATE)
+                    .addJavadoc("Whether the last forward dropped values (training mode).\n").build());
+        }
+    }
+
+    private static void floatArray(TypeSpec.Builder type, List<CodeBlock> allocations, String field, int size, String doc) {
+        type.addField(FieldSpec.builder(float[].class, field, Modifier.PRIVATE).addJavadoc("$L.\n", doc).build());
+        allocations.add(CodeBlock.of("$N = new float[$L]", field, size));
+    }
+
+    private static String layerDoc(Step s) {
+        CheckedLayer c = s.layer();
+        StringBuilder doc = new StringBuilder();
+        doc.append(c.name()).append(": ").append(c.layer().type());
+        String details = c.layer().describe();
+        if (!details.isEmpty()) {
+            doc.append(" (").append(details).append(")");
+        }
+        doc.append(", ").append(c.in()).append(" -> ").append(c.out()).append(".\n");
+        Kernel k = s.kernel();
+        Kernel.Window w = k instanceof Kernel.Conv conv ? conv.w() : k instanceof Kernel.Pool pool ? pool.w() : null;
+        if (w != null) {
+            doc.append("<p>Rows: ").append(w.rowsFormula()).append("; columns: ").append(w.columnsFormula()).append(".\n");
+        }
+        if (c.params() > 0) {
+            doc.append(String.format(java.util.Locale.ROOT, "<p>%,d parameters, %,d MACs per image.\n", c.params(), c.macs()));
+        }
+        return doc.toString();
+    }
+
+    /** Splits {@code statements} into private methods of at most {@code max} each; returns the calls to them. */
+    private static List<CodeBlock> chunk(TypeSpec.Builder type, String name, List<CodeBlock> statements, int max, String... params) {
+        if (statements.size() <= max) {
+            return statements;
+        }
+        List<CodeBlock> calls = new ArrayList<>();
+        for (int from = 0, part = 0; from < statements.size(); from += max, part++) {
+            MethodSpec.Builder m = MethodSpec.methodBuilder(name + part).addModifiers(Modifier.PRIVATE);
+            List<String> args = new ArrayList<>();
+            for (String p : params) {
+                String[] typeAndName = p.split(" ");
+                m.addParameter(typeAndName[0].equals("int") ? TypeName.INT : ClassName.bestGuess(typeAndName[0]), typeAndName[1]);
+                args.add(typeAndName[1]);
+            }
+            for (CodeBlock st : statements.subList(from, Math.min(statements.size(), from + max))) {
+                m.addStatement(st);
+            }
+            type.addMethod(m.build());
+            calls.add(CodeBlock.of("$N($L)", name + part, String.join(", ", args)));
+        }
+        return calls;
+    }
+}

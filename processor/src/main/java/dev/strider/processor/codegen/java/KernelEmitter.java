@@ -1,0 +1,480 @@
+package dev.strider.processor.codegen.java;
+
+import dev.strider.dsl.Activation;
+import dev.strider.processor.lower.EnginePlan.Step;
+import dev.strider.processor.lower.Kernel;
+import dev.strider.processor.lower.Tensor;
+
+/**
+ * Renders one lowered layer as Java: the body of its forward and backward methods, with every size, stride and
+ * offset a literal. Loops keep the innermost index contiguous in the output so that C2 can vectorise them.
+ */
+final class KernelEmitter {
+    private KernelEmitter() {}
+
+    static Code forward(Step s) {
+        Code c = new Code();
+        Kernel k = s.kernel();
+        if (k instanceof Kernel.Conv conv) {
+            convForward(c, s, conv);
+        } else if (k instanceof Kernel.Pool pool) {
+            if (pool.max()) {
+                maxPoolForward(c, s, pool);
+            } else {
+                avgPoolForward(c, s, pool);
+            }
+        } else if (k instanceof Kernel.GlobalAvgPool g) {
+            c.line("final float[] in = $N, out = $N", s.in(), s.out());
+            c.open("for (int nc = 0; nc < batch * $L; nc++)", g.channels());
+            c.line("int i = nc * $L", g.plane());
+            c.line("double sum = 0");
+            c.open("for (int p = 0; p < $L; p++)", g.plane()).line("sum += in[i + p]").close();
+            c.line("out[nc] = (float) (sum / $L)", g.plane());
+            c.close();
+        } else if (k instanceof Kernel.Dense d) {
+            denseForward(c, s, d);
+        } else if (k instanceof Kernel.Act a) {
+            actForward(c, s, a);
+        } else if (k instanceof Kernel.BatchNorm bn) {
+            batchNormForward(c, s, bn);
+        } else if (k instanceof Kernel.Dropout d) {
+            c.line("final float[] in = $N, out = $N, mask = $N", s.in(), s.out(), s.name() + "Mask");
+            c.line("$N = isTraining()", s.name() + "Trained");
+            c.open("if ($N)", s.name() + "Trained");
+            c.comment("inverted dropout: keep with probability $L, scale kept values by 1/$L", 1 - d.rate(), 1 - d.rate());
+            c.open("for (int i = 0; i < batch * $L; i++)", d.size());
+            c.line("float m = rng.nextFloat() < $Lf ? $Lf : 0f", 1 - d.rate(), 1 / (1 - d.rate()));
+            c.line("mask[i] = m");
+            c.line("out[i] = in[i] * m");
+            c.close();
+            c.orElse("else");
+            c.line("System.arraycopy(in, 0, out, 0, batch * $L)", d.size());
+            c.close();
+        } else if (k instanceof Kernel.Alias a) {
+            c.comment("$L", a.why());
+        }
+        return c;
+    }
+
+    static Code backward(Step s) {
+        Code c = new Code();
+        Kernel k = s.kernel();
+        String gIn = s.inGrad();
+        if (k instanceof Kernel.Conv conv) {
+            convBackward(c, s, conv);
+        } else if (k instanceof Kernel.Pool pool) {
+            c.line("final float[] gOut = $N, gIn = $N", s.outGrad(), gIn);
+            c.line("if (gIn == null) return");
+            c.line("java.util.Arrays.fill(gIn, 0, batch * $L, 0f)", pool.inSize());
+            if (pool.max()) {
+                c.line("final int[] argmax = $N", s.name() + "Argmax");
+                c.comment("the gradient goes to the input that won the max (the \"switches\")");
+                c.open("for (int j = 0; j < batch * $L; j++)", pool.outSize()).line("gIn[argmax[j]] += gOut[j]").close();
+            } else {
+                avgPoolBackward(c, pool);
+            }
+        } else if (k instanceof Kernel.GlobalAvgPool g) {
+            c.line("final float[] gOut = $N, gIn = $N", s.outGrad(), gIn);
+            c.line("if (gIn == null) return");
+            c.open("for (int nc = 0; nc < batch * $L; nc++)", g.channels());
+            c.line("float v = gOut[nc] / $L", g.plane());
+            c.line("int i = nc * $L", g.plane());
+            c.open("for (int p = 0; p < $L; p++)", g.plane()).line("gIn[i + p] = v").close();
+            c.close();
+        } else if (k instanceof Kernel.Dense d) {
+            denseBackward(c, s, d);
+        } else if (k instanceof Kernel.Act a) {
+            actBackward(c, s, a);
+        } else if (k instanceof Kernel.BatchNorm bn) {
+            batchNormBackward(c, s, bn);
+        } else if (k instanceof Kernel.Dropout d) {
+            c.line("final float[] gOut = $N, gIn = $N, mask = $N", s.outGrad(), gIn, s.name() + "Mask");
+            c.line("if (gIn == null) return");
+            c.open("if ($N)", s.name() + "Trained");
+            c.open("for (int i = 0; i < batch * $L; i++)", d.size()).line("gIn[i] = gOut[i] * mask[i]").close();
+            c.orElse("else");
+            c.line("System.arraycopy(gOut, 0, gIn, 0, batch * $L)", d.size());
+            c.close();
+        } else if (k instanceof Kernel.Alias a) {
+            c.comment("$L", a.why());
+        }
+        return c;
+    }
+
+    // ---- convolution
+
+    private static void convForward(Code c, Step s, Kernel.Conv k) {
+        Kernel.Window w = k.w();
+        int ihw = w.ih() * w.iw();
+        int ohw = w.oh() * w.ow();
+        c.line("final float[] in = $N, out = $N, weight = $N", s.in(), s.out(), s.tensor(Tensor.Role.WEIGHT).field());
+        if (k.bias()) {
+            c.line("final float[] bias = $N", s.tensor(Tensor.Role.BIAS).field());
+        }
+        c.open("for (int n = 0; n < batch; n++)");
+        c.open("for (int oc = 0; oc < $L; oc++)", k.outChannels());
+        c.line("int o = (n * $L + oc) * $L", k.outChannels(), ohw);
+        c.line("java.util.Arrays.fill(out, o, o + $L, $L)", ohw, k.bias() ? "bias[oc]" : "0f");
+        String icBase = k.groups() == 1 ? "0" : "(oc / " + k.outPerGroup() + ") * " + k.inPerGroup();
+        c.open("for (int icg = 0; icg < $L; icg++)", k.inPerGroup());
+        c.line("int i = (n * $L + $L + icg) * $L", w.c(), icBase, ihw);
+        c.line("int wk = (oc * $L + icg) * $L", k.inPerGroup(), w.kh() * w.kw());
+        windowLoops(c, w, true);
+        c.line("float wv = weight[wk + kh * $L + kw]", w.kw());
+        innerRows(c, w);
+        c.line("out[outRow + ow] += wv * in[inRow + $L]", w.sw() == 1 ? "ow" : "ow * " + w.sw());
+        c.close().close(); // ow, oh
+        c.close().close(); // kw, kh
+        c.close(); // icg
+        if (k.activation() != Activation.NONE && k.activation() != Activation.SOFTMAX) {
+            c.open("for (int p = o; p < o + $L; p++)", ohw);
+            activate(c, k.activation(), k.slope(), "out[p]");
+            c.close();
+        }
+        c.close(); // oc
+        if (k.activation() == Activation.SOFTMAX) {
+            c.line("dev.strider.runtime.engine.Kernels.softmax(out, n * $L, $L, $L)", k.outSize(), k.outChannels(), ohw);
+        }
+        c.close(); // n
+    }
+
+    /** Opens the kh and kw loops with the range of output rows/columns whose input index is inside the input. */
+    private static void windowLoops(Code c, Kernel.Window w, boolean declareRange) {
+        c.open("for (int kh = 0; kh < $L; kh++)", w.kh());
+        c.comment("output rows whose input row oh*$L - $L + kh*$L lies in [0, $L)", w.sh(), w.padTop(), w.dh(), w.ih());
+        c.line("int ohFirst = Math.max(0, -Math.floorDiv(kh * $L - $L, $L))", w.dh(), w.padTop(), w.sh());
+        c.line("int ohEnd = Math.min($L, Math.floorDiv($L - kh * $L, $L) + 1)", w.oh(), w.ih() - 1 + w.padTop(), w.dh(), w.sh());
+        c.open("for (int kw = 0; kw < $L; kw++)", w.kw());
+        c.line("int owFirst = Math.max(0, -Math.floorDiv(kw * $L - $L, $L))", w.dw(), w.padLeft(), w.sw());
+        c.line("int owEnd = Math.min($L, Math.floorDiv($L - kw * $L, $L) + 1)", w.ow(), w.iw() - 1 + w.padLeft(), w.dw(), w.sw());
+    }
+
+    private static void innerRows(Code c, Kernel.Window w) {
+        c.open("for (int oh = ohFirst; oh < ohEnd; oh++)");
+        c.line("int inRow = i + (oh * $L - $L + kh * $L) * $L - $L + kw * $L", w.sh(), w.padTop(), w.dh(), w.iw(), w.padLeft(), w.dw());
+        c.line("int outRow = o + oh * $L", w.ow());
+        c.open("for (int ow = owFirst; ow < owEnd; ow++)");
+    }
+
+    private static void convBackward(Code c, Step s, Kernel.Conv k) {
+        Kernel.Window w = k.w();
+        int ihw = w.ih() * w.iw();
+        int ohw = w.oh() * w.ow();
+        c.line("final float[] in = $N, out = $N, gOut = $N, gIn = $N", s.in(), s.out(), s.outGrad(), s.inGrad());
+        c.line("final float[] weight = $N, weightGrad = $N", s.tensor(Tensor.Role.WEIGHT).field(), s.tensor(Tensor.Role.WEIGHT).gradField());
+        activationBackward(c, k.activation(), k.slope(), k.outSize(), k.outChannels(), ohw);
+        c.line("java.util.Arrays.fill(weightGrad, 0f)");
+        if (k.bias()) {
+            c.line("final float[] biasGrad = $N", s.tensor(Tensor.Role.BIAS).gradField());
+            c.line("java.util.Arrays.fill(biasGrad, 0f)");
+        }
+        c.open("if (gIn != null)").line("java.util.Arrays.fill(gIn, 0, batch * $L, 0f)", k.inSize()).close();
+        c.open("for (int n = 0; n < batch; n++)");
+        c.open("for (int oc = 0; oc < $L; oc++)", k.outChannels());
+        c.line("int o = (n * $L + oc) * $L", k.outChannels(), ohw);
+        if (k.bias()) {
+            c.line("float sum = 0f");
+            c.open("for (int p = o; p < o + $L; p++)", ohw).line("sum += gOut[p]").close();
+            c.line("biasGrad[oc] += sum");
+        }
+        String icBase = k.groups() == 1 ? "0" : "(oc / " + k.outPerGroup() + ") * " + k.inPerGroup();
+        c.open("for (int icg = 0; icg < $L; icg++)", k.inPerGroup());
+        c.line("int i = (n * $L + $L + icg) * $L", w.c(), icBase, ihw);
+        c.line("int wk = (oc * $L + icg) * $L", k.inPerGroup(), w.kh() * w.kw());
+        windowLoops(c, w, true);
+        c.line("float wv = weight[wk + kh * $L + kw]", w.kw());
+        c.line("float acc = 0f");
+        String step = w.sw() == 1 ? "ow" : "ow * " + w.sw();
+        innerRows(c, w);
+        c.line("acc += gOut[outRow + ow] * in[inRow + $L]", step);
+        c.close();
+        c.open("if (gIn != null)");
+        c.open("for (int ow = owFirst; ow < owEnd; ow++)").line("gIn[inRow + $L] += wv * gOut[outRow + ow]", step).close();
+        c.close();
+        c.close(); // oh
+        c.line("weightGrad[wk + kh * $L + kw] += acc", w.kw());
+        c.close().close(); // kw, kh
+        c.close().close().close(); // icg, oc, n
+    }
+
+    // ---- pooling
+
+    private static void maxPoolForward(Code c, Step s, Kernel.Pool k) {
+        Kernel.Window w = k.w();
+        c.line("final float[] in = $N, out = $N", s.in(), s.out());
+        c.line("final int[] argmax = $N", s.name() + "Argmax");
+        c.open("for (int nc = 0; nc < batch * $L; nc++)", w.c());
+        c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
+        c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
+        c.line("int h0 = oh * $L - $L", w.sh(), w.padTop());
+        c.line("int hFirst = Math.max(h0, 0), hEnd = Math.min(h0 + $L, $L)", w.kh(), w.ih());
+        c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
+        c.line("int w0 = ow * $L - $L", w.sw(), w.padLeft());
+        c.line("int wFirst = Math.max(w0, 0), wEnd = Math.min(w0 + $L, $L)", w.kw(), w.iw());
+        c.comment("padding never wins: only input cells are compared; the first maximum wins, NaN propagates");
+        c.line("float best = Float.NEGATIVE_INFINITY");
+        c.line("int at = i + hFirst * $L + wFirst", w.iw());
+        c.open("for (int ih = hFirst; ih < hEnd; ih++)");
+        c.open("for (int iw = wFirst; iw < wEnd; iw++)");
+        c.line("float v = in[i + ih * $L + iw]", w.iw());
+        c.open("if (v > best || v != v)").line("best = v").line("at = i + ih * $L + iw", w.iw()).close();
+        c.close().close();
+        c.line("out[o + oh * $L + ow] = best", w.ow());
+        c.line("argmax[o + oh * $L + ow] = at", w.ow());
+        c.close().close().close();
+    }
+
+    /** Window bounds for average pooling, exactly as PyTorch's avg_pool2d computes them. */
+    private static void avgWindow(Code c, Kernel.Pool k) {
+        Kernel.Window w = k.w();
+        c.line("int h0 = oh * $L - $L, h1 = Math.min(h0 + $L, $L)", w.sh(), w.padTop(), w.kh(), w.ih() + w.padBottom());
+        c.line("int w0 = ow * $L - $L, w1 = Math.min(w0 + $L, $L)", w.sw(), w.padLeft(), w.kw(), w.iw() + w.padRight());
+        if (k.countPadding()) {
+            c.comment("divisor: the window clipped to the padded input (padding counts)");
+            c.line("int count = (h1 - h0) * (w1 - w0)");
+        }
+        c.line("h0 = Math.max(h0, 0)");
+        c.line("w0 = Math.max(w0, 0)");
+        c.line("h1 = Math.min(h1, $L)", w.ih());
+        c.line("w1 = Math.min(w1, $L)", w.iw());
+        if (!k.countPadding()) {
+            c.comment("divisor: the input cells the window covers (padding does not count)");
+            c.line("int count = (h1 - h0) * (w1 - w0)");
+        }
+    }
+
+    private static void avgPoolForward(Code c, Step s, Kernel.Pool k) {
+        Kernel.Window w = k.w();
+        c.line("final float[] in = $N, out = $N", s.in(), s.out());
+        c.open("for (int nc = 0; nc < batch * $L; nc++)", w.c());
+        c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
+        c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
+        c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
+        avgWindow(c, k);
+        c.line("float sum = 0f");
+        c.open("for (int ih = h0; ih < h1; ih++)");
+        c.open("for (int iw = w0; iw < w1; iw++)").line("sum += in[i + ih * $L + iw]", w.iw()).close();
+        c.close();
+        c.line("out[o + oh * $L + ow] = sum / count", w.ow());
+        c.close().close().close();
+    }
+
+    private static void avgPoolBackward(Code c, Kernel.Pool k) {
+        Kernel.Window w = k.w();
+        c.open("for (int nc = 0; nc < batch * $L; nc++)", w.c());
+        c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
+        c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
+        c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
+        avgWindow(c, k);
+        c.line("float g = gOut[o + oh * $L + ow] / count", w.ow());
+        c.open("for (int ih = h0; ih < h1; ih++)");
+        c.open("for (int iw = w0; iw < w1; iw++)").line("gIn[i + ih * $L + iw] += g", w.iw()).close();
+        c.close();
+        c.close().close().close();
+    }
+
+    // ---- dense
+
+    private static void denseForward(Code c, Step s, Kernel.Dense k) {
+        c.line("final float[] in = $N, out = $N, weight = $N", s.in(), s.out(), s.tensor(Tensor.Role.WEIGHT).field());
+        if (k.bias()) {
+            c.line("final float[] bias = $N", s.tensor(Tensor.Role.BIAS).field());
+        }
+        c.open("for (int n = 0; n < batch; n++)");
+        c.line("int x = n * $L, y = n * $L", k.in(), k.out());
+        c.open("for (int j = 0; j < $L; j++)", k.out());
+        c.line("int wj = j * $L", k.in());
+        c.line("float acc = 0f");
+        c.open("for (int i = 0; i < $L; i++)", k.in()).line("acc += weight[wj + i] * in[x + i]").close();
+        c.line("out[y + j] = acc$L", k.bias() ? " + bias[j]" : "");
+        if (k.activation() != Activation.NONE && k.activation() != Activation.SOFTMAX) {
+            activate(c, k.activation(), k.slope(), "out[y + j]");
+        }
+        c.close();
+        if (k.activation() == Activation.SOFTMAX) {
+            c.line("dev.strider.runtime.engine.Kernels.softmax(out, y, $L, 1)", k.out());
+        }
+        c.close();
+    }
+
+    private static void denseBackward(Code c, Step s, Kernel.Dense k) {
+        c.line("final float[] in = $N, out = $N, gOut = $N, gIn = $N", s.in(), s.out(), s.outGrad(), s.inGrad());
+        c.line("final float[] weight = $N, weightGrad = $N", s.tensor(Tensor.Role.WEIGHT).field(), s.tensor(Tensor.Role.WEIGHT).gradField());
+        activationBackward(c, k.activation(), k.slope(), k.out(), k.out(), 1);
+        c.line("java.util.Arrays.fill(weightGrad, 0f)");
+        if (k.bias()) {
+            c.line("final float[] biasGrad = $N", s.tensor(Tensor.Role.BIAS).gradField());
+            c.line("java.util.Arrays.fill(biasGrad, 0f)");
+        }
+        c.open("for (int n = 0; n < batch; n++)");
+        c.line("int x = n * $L, y = n * $L", k.in(), k.out());
+        c.open("if (gIn != null)").line("java.util.Arrays.fill(gIn, x, x + $L, 0f)", k.in()).close();
+        c.open("for (int j = 0; j < $L; j++)", k.out());
+        c.line("float g = gOut[y + j]");
+        if (k.bias()) {
+            c.line("biasGrad[j] += g");
+        }
+        c.line("int wj = j * $L", k.in());
+        c.open("for (int i = 0; i < $L; i++)", k.in()).line("weightGrad[wj + i] += g * in[x + i]").close();
+        c.open("if (gIn != null)");
+        c.open("for (int i = 0; i < $L; i++)", k.in()).line("gIn[x + i] += weight[wj + i] * g").close();
+        c.close();
+        c.close().close();
+    }
+
+    // ---- activations
+
+    /** {@code target = f(target)} for an element-wise activation. */
+    private static void activate(Code c, Activation a, float slope, String target) {
+        switch (a) {
+            case RELU -> c.line("if ($L < 0f) $L = 0f", target, target);
+            case LEAKY_RELU -> c.line("if ($L < 0f) $L *= $Lf", target, target, slope);
+            case SIGMOID -> c.line("$L = (float) (1.0 / (1.0 + Math.exp(-$L)))", target, target);
+            case TANH -> c.line("$L = (float) Math.tanh($L)", target, target);
+            default -> throw new IllegalArgumentException(a + " is not element-wise");
+        }
+    }
+
+    /**
+     * In place on {@code gOut}: multiply by the fused activation's derivative, computed from the layer's output
+     * {@code out}. {@code size} values per image, softmax over {@code channels} at {@code plane} positions.
+     */
+    private static void activationBackward(Code c, Activation a, float slope, int size, int channels, int plane) {
+        if (a == Activation.NONE) {
+            return;
+        }
+        c.comment("through the fused $L: d pre-activation = d output * f'(output)", a.name().toLowerCase(java.util.Locale.ROOT));
+        if (a == Activation.SOFTMAX) {
+            c.open("for (int n = 0; n < batch; n++)");
+            c.line("dev.strider.runtime.engine.Kernels.softmaxBackward(out, gOut, gOut, n * $L, $L, $L)", size, channels, plane);
+            c.close();
+            return;
+        }
+        c.open("for (int p = 0; p < batch * $L; p++)", size);
+        switch (a) {
+            case RELU -> c.line("if (out[p] <= 0f) gOut[p] = 0f");
+            case LEAKY_RELU -> c.line("if (out[p] <= 0f) gOut[p] *= $Lf", slope);
+            case SIGMOID -> c.line("gOut[p] *= out[p] * (1f - out[p])");
+            case TANH -> c.line("gOut[p] *= 1f - out[p] * out[p]");
+            default -> throw new IllegalArgumentException(a.name());
+        }
+        c.close();
+    }
+
+    private static void actForward(Code c, Step s, Kernel.Act a) {
+        c.line("final float[] in = $N, out = $N", s.in(), s.out());
+        if (a.activation() == Activation.SOFTMAX) {
+            c.open("for (int n = 0; n < batch; n++)");
+            c.line("dev.strider.runtime.engine.Kernels.softmax(in, out, n * $L, $L, $L)", a.inSize(), a.channels(), a.plane());
+            c.close();
+            return;
+        }
+        c.open("for (int p = 0; p < batch * $L; p++)", a.inSize());
+        c.line("float v = in[p]");
+        switch (a.activation()) {
+            case RELU -> c.line("out[p] = v > 0f ? v : 0f");
+            case LEAKY_RELU -> c.line("out[p] = v > 0f ? v : $Lf * v", a.slope());
+            case SIGMOID -> c.line("out[p] = (float) (1.0 / (1.0 + Math.exp(-v)))");
+            case TANH -> c.line("out[p] = (float) Math.tanh(v)");
+            default -> throw new IllegalArgumentException(a.activation().name());
+        }
+        c.close();
+    }
+
+    private static void actBackward(Code c, Step s, Kernel.Act a) {
+        c.line("final float[] in = $N, out = $N, gOut = $N, gIn = $N", s.in(), s.out(), s.outGrad(), s.inGrad());
+        c.line("if (gIn == null) return");
+        if (a.activation() == Activation.SOFTMAX) {
+            c.open("for (int n = 0; n < batch; n++)");
+            c.line("dev.strider.runtime.engine.Kernels.softmaxBackward(out, gOut, gIn, n * $L, $L, $L)", a.inSize(), a.channels(), a.plane());
+            c.close();
+            return;
+        }
+        c.open("for (int p = 0; p < batch * $L; p++)", a.inSize());
+        switch (a.activation()) {
+            case RELU -> c.line("gIn[p] = in[p] > 0f ? gOut[p] : 0f");
+            case LEAKY_RELU -> c.line("gIn[p] = in[p] > 0f ? gOut[p] : $Lf * gOut[p]", a.slope());
+            case SIGMOID -> c.line("gIn[p] = gOut[p] * out[p] * (1f - out[p])");
+            case TANH -> c.line("gIn[p] = gOut[p] * (1f - out[p] * out[p])");
+            default -> throw new IllegalArgumentException(a.activation().name());
+        }
+        c.close();
+    }
+
+    // ---- batch normalization
+
+    private static void batchNormForward(Code c, Step s, Kernel.BatchNorm k) {
+        String n = s.name();
+        int cs = k.channels() * k.plane();
+        c.line("final float[] in = $N, out = $N, xhat = $N, invStd = $N", s.in(), s.out(), n + "Xhat", n + "InvStd");
+        c.line("final float[] gamma = $N, beta = $N, runningMean = $N, runningVar = $N", n + "Weight", n + "Bias", n + "RunningMean", n + "RunningVar");
+        c.line("$N = isTraining()", n + "Trained");
+        c.line("final int m = batch * $L", k.plane());
+        c.open("for (int ch = 0; ch < $L; ch++)", k.channels());
+        c.line("float mean");
+        c.open("if ($N)", n + "Trained");
+        c.comment("batch statistics over the $L values of channel ch (biased variance normalises, as in PyTorch)", "batch*" + k.plane());
+        c.line("double sum = 0");
+        c.open("for (int b = 0; b < batch; b++)");
+        c.line("int base = b * $L + ch * $L", cs, k.plane());
+        c.open("for (int p = 0; p < $L; p++)", k.plane()).line("sum += in[base + p]").close();
+        c.close();
+        c.line("double mu = sum / m");
+        c.line("double sq = 0");
+        c.open("for (int b = 0; b < batch; b++)");
+        c.line("int base = b * $L + ch * $L", cs, k.plane());
+        c.open("for (int p = 0; p < $L; p++)", k.plane()).line("double d = in[base + p] - mu").line("sq += d * d").close();
+        c.close();
+        c.line("double var = sq / m");
+        c.line("mean = (float) mu");
+        c.line("invStd[ch] = (float) (1.0 / Math.sqrt(var + $L))", k.epsilon());
+        c.comment("running statistics: unbiased variance, momentum $L", k.momentum());
+        c.line("runningMean[ch] = (float) ((1 - $L) * runningMean[ch] + $L * mu)", k.momentum(), k.momentum());
+        c.line("runningVar[ch] = (float) ((1 - $L) * runningVar[ch] + $L * (m > 1 ? var * m / (m - 1) : var))", k.momentum(), k.momentum());
+        c.orElse("else");
+        c.line("mean = runningMean[ch]");
+        c.line("invStd[ch] = (float) (1.0 / Math.sqrt(runningVar[ch] + $L))", k.epsilon());
+        c.close();
+        c.line("float is = invStd[ch], g = gamma[ch], bt = beta[ch]");
+        c.open("for (int b = 0; b < batch; b++)");
+        c.line("int base = b * $L + ch * $L", cs, k.plane());
+        c.open("for (int p = base; p < base + $L; p++)", k.plane());
+        c.line("float xh = (in[p] - mean) * is");
+        c.line("xhat[p] = xh");
+        c.line("out[p] = g * xh + bt");
+        c.close().close().close();
+    }
+
+    private static void batchNormBackward(Code c, Step s, Kernel.BatchNorm k) {
+        String n = s.name();
+        int cs = k.channels() * k.plane();
+        c.line("final float[] gOut = $N, gIn = $N, xhat = $N, invStd = $N", s.outGrad(), s.inGrad(), n + "Xhat", n + "InvStd");
+        c.line("final float[] gamma = $N, gammaGrad = $N, betaGrad = $N", n + "Weight", n + "WeightGrad", n + "BiasGrad");
+        c.line("final int m = batch * $L", k.plane());
+        c.open("for (int ch = 0; ch < $L; ch++)", k.channels());
+        c.line("double sg = 0, sgx = 0");
+        c.open("for (int b = 0; b < batch; b++)");
+        c.line("int base = b * $L + ch * $L", cs, k.plane());
+        c.open("for (int p = base; p < base + $L; p++)", k.plane()).line("sg += gOut[p]").line("sgx += gOut[p] * xhat[p]").close();
+        c.close();
+        c.line("betaGrad[ch] = (float) sg");
+        c.line("gammaGrad[ch] = (float) sgx");
+        c.line("if (gIn == null) continue");
+        c.open("if ($N)", n + "Trained");
+        c.comment("through the batch statistics: dx = gamma*invStd/m * (m*dy - sum(dy) - xhat*sum(dy*xhat))");
+        c.line("float k = gamma[ch] * invStd[ch] / m");
+        c.line("float a = (float) sg, bb = (float) sgx");
+        c.open("for (int b = 0; b < batch; b++)");
+        c.line("int base = b * $L + ch * $L", cs, k.plane());
+        c.open("for (int p = base; p < base + $L; p++)", k.plane()).line("gIn[p] = k * (m * gOut[p] - a - xhat[p] * bb)").close();
+        c.close();
+        c.orElse("else");
+        c.comment("running statistics are constants in evaluation mode");
+        c.line("float k = gamma[ch] * invStd[ch]");
+        c.open("for (int b = 0; b < batch; b++)");
+        c.line("int base = b * $L + ch * $L", cs, k.plane());
+        c.open("for (int p = base; p < base + $L; p++)", k.plane()).line("gIn[p] = k * gOut[p]").close();
+        c.close();
+        c.close().close();
+    }
+}

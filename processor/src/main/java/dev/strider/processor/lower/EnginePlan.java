@@ -1,0 +1,78 @@
+package dev.strider.processor.lower;
+
+import dev.strider.dsl.Loss;
+import dev.strider.processor.validate.CheckedLayer;
+import dev.strider.processor.validate.CheckedNetwork;
+import java.util.List;
+
+/**
+ * A checked network lowered for code generation: one {@link Step} per layer with its kernel and the names of the
+ * buffers it reads and writes, and every tensor the engine owns. Renderers only read this.
+ *
+ * @param softmaxOutput whether the engine's output is the softmax of its last buffer: a trailing softmax under
+ *     softmax cross-entropy is fused into the loss, so the buffers hold logits and {@code forward} applies it
+ */
+public record EnginePlan(
+        CheckedNetwork network,
+        List<Step> steps,
+        List<Tensor> parameters,
+        List<Tensor> buffers,
+        boolean softmaxOutput,
+        Loss loss) {
+
+    public EnginePlan {
+        steps = List.copyOf(steps);
+        parameters = List.copyOf(parameters);
+        buffers = List.copyOf(buffers);
+    }
+
+    public int inputSize() {
+        return (int) network.input().size();
+    }
+
+    public int outputSize() {
+        return (int) network.output().size();
+    }
+
+    public int maxBatch() {
+        return network.decl().maxBatch();
+    }
+
+    /** The buffer holding the network's output (logits under a fused softmax). */
+    public String outputBuffer() {
+        return steps.get(steps.size() - 1).out();
+    }
+
+    public String outputGradBuffer() {
+        return steps.get(steps.size() - 1).outGrad();
+    }
+
+    /**
+     * One layer: reads {@code in}, writes {@code out} (the same name when the kernel is an {@link Kernel.Alias});
+     * backward reads {@code outGrad} and writes {@code inGrad}. The first step's input is the caller's array.
+     */
+    public record Step(CheckedLayer layer, Kernel kernel, String in, String out, String inGrad, String outGrad, List<Tensor> tensors) {
+        public Step {
+            tensors = List.copyOf(tensors);
+        }
+
+        public String name() {
+            return layer.name();
+        }
+
+        public boolean first() {
+            return in.equals(EnginePlan.INPUT);
+        }
+
+        /** The tensor with {@code role}. */
+        public Tensor tensor(Tensor.Role role) {
+            return tensors.stream().filter(t -> t.role() == role).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(name() + " has no " + role));
+        }
+    }
+
+    /** The field the engine keeps the caller's input array in between forward and backward. */
+    public static final String INPUT = "inputRef";
+    /** The field the engine keeps the caller's input-gradient array in during backward (may be null). */
+    public static final String INPUT_GRAD = "inputGradRef";
+}

@@ -1,0 +1,183 @@
+package dev.strider.processor.lower;
+
+import dev.strider.dsl.Activation;
+
+/**
+ * One layer lowered to fixed integer constants: everything a renderer (Java now, CUDA later) needs to emit its
+ * forward and backward loops, with the semantics (padding offsets, window bounds, divisors, statistics) decided
+ * here once. Sizes are per image; the batch is the only run-time variable.
+ */
+public sealed interface Kernel {
+
+    /** Values per image of the input and output. */
+    int inSize();
+
+    int outSize();
+
+    /**
+     * Sliding-window geometry shared by convolution and pooling: input {@code [c, ih, iw]}, output
+     * {@code [oc, oh, ow]}, window {@code kh x kw}, stride, dilation, and the top/left padding (the bottom/right
+     * padding is implied by the output size).
+     */
+    record Window(int c, int ih, int iw, int oh, int ow, int kh, int kw, int sh, int sw, int dh, int dw,
+                  int padTop, int padLeft, int padBottom, int padRight) {
+        /** The output-size arithmetic for the rows, e.g. {@code (28 + 2 + 2 - 5)/1 + 1 = 28}. */
+        public String rowsFormula() {
+            return formula(ih, padTop, padBottom, dh * (kh - 1) + 1, sh, oh);
+        }
+
+        public String columnsFormula() {
+            return formula(iw, padLeft, padRight, dw * (kw - 1) + 1, sw, ow);
+        }
+
+        private static String formula(int in, int before, int after, int eff, int stride, int out) {
+            int num = in + before + after - eff;
+            String exact = num % stride == 0 ? "" : " (rounded " + (Math.floorDiv(num, stride) + 1 == out ? "down" : "up") + ")";
+            return "(" + in + " + " + before + " + " + after + " - " + eff + ")/" + stride + " + 1 = " + out + exact;
+        }
+
+        /** First output column whose input column {@code ow*sw - padLeft + k*dw} is inside the input. */
+        public int owFirst(int k) {
+            return Math.max(0, ceilDiv(padLeft - k * dw, sw));
+        }
+
+        /** One past the last output column whose input column is inside the input. */
+        public int owEnd(int k) {
+            return Math.min(ow, Math.floorDiv(iw - 1 + padLeft - k * dw, sw) + 1);
+        }
+
+        public int ohFirst(int k) {
+            return Math.max(0, ceilDiv(padTop - k * dh, sh));
+        }
+
+        public int ohEnd(int k) {
+            return Math.min(oh, Math.floorDiv(ih - 1 + padTop - k * dh, sh) + 1);
+        }
+
+        private static int ceilDiv(int a, int b) {
+            return -Math.floorDiv(-a, b);
+        }
+    }
+
+    /** Convolution with {@code groups} groups and an optional fused activation. */
+    record Conv(Window w, int outChannels, int groups, boolean bias, Activation activation, float slope) implements Kernel {
+        public int inPerGroup() {
+            return w.c() / groups;
+        }
+
+        public int outPerGroup() {
+            return outChannels / groups;
+        }
+
+        public int weightSize() {
+            return outChannels * inPerGroup() * w.kh() * w.kw();
+        }
+
+        @Override
+        public int inSize() {
+            return w.c() * w.ih() * w.iw();
+        }
+
+        @Override
+        public int outSize() {
+            return outChannels * w.oh() * w.ow();
+        }
+    }
+
+    /**
+     * Max or average pooling. Average pooling divides by the window clipped to the padded input when
+     * {@code countPadding} (PyTorch's {@code count_include_pad}), else by the number of input cells it covers.
+     */
+    record Pool(Window w, boolean max, boolean countPadding) implements Kernel {
+        @Override
+        public int inSize() {
+            return w.c() * w.ih() * w.iw();
+        }
+
+        @Override
+        public int outSize() {
+            return w.c() * w.oh() * w.ow();
+        }
+    }
+
+    /** Mean over each channel's {@code plane} values. */
+    record GlobalAvgPool(int channels, int plane) implements Kernel {
+        @Override
+        public int inSize() {
+            return channels * plane;
+        }
+
+        @Override
+        public int outSize() {
+            return channels;
+        }
+    }
+
+    /** {@code out = W in + b}, weight {@code [out, in]}. */
+    record Dense(int in, int out, boolean bias, Activation activation, float slope) implements Kernel {
+        @Override
+        public int inSize() {
+            return in;
+        }
+
+        @Override
+        public int outSize() {
+            return out;
+        }
+    }
+
+    /**
+     * An activation of its own. Softmax normalises over {@code channels} values at each of {@code plane} positions
+     * (for a flat input: over all values, {@code plane = 1}).
+     */
+    record Act(Activation activation, float slope, int channels, int plane) implements Kernel {
+        @Override
+        public int inSize() {
+            return channels * plane;
+        }
+
+        @Override
+        public int outSize() {
+            return channels * plane;
+        }
+    }
+
+    /** Batch normalisation over {@code channels}, each with {@code plane} values per image. */
+    record BatchNorm(int channels, int plane, float epsilon, float momentum) implements Kernel {
+        @Override
+        public int inSize() {
+            return channels * plane;
+        }
+
+        @Override
+        public int outSize() {
+            return channels * plane;
+        }
+    }
+
+    /** Inverted dropout. */
+    record Dropout(int size, float rate) implements Kernel {
+        @Override
+        public int inSize() {
+            return size;
+        }
+
+        @Override
+        public int outSize() {
+            return size;
+        }
+    }
+
+    /** A layer that moves no data (flatten; a trailing softmax fused into the loss): its output aliases its input. */
+    record Alias(int size, String why) implements Kernel {
+        @Override
+        public int inSize() {
+            return size;
+        }
+
+        @Override
+        public int outSize() {
+            return size;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.strider.processor.lower;
+
+import dev.strider.dsl.Activation;
+import dev.strider.dsl.Loss;
+import dev.strider.dsl.Rounding;
+import dev.strider.processor.diag.Report;
+import dev.strider.processor.layer.ActivationLayer;
+import dev.strider.processor.layer.BatchNorm;
+import dev.strider.processor.layer.Conv;
+import dev.strider.processor.layer.Dense;
+import dev.strider.processor.layer.Dropout;
+import dev.strider.processor.layer.Flatten;
+import dev.strider.processor.layer.GlobalAvgPool;
+import dev.strider.processor.layer.Layer;
+import dev.strider.processor.layer.Pool;
+import dev.strider.processor.layer.ShapeContext;
+import dev.strider.processor.layer.SpatialFilter;
+import dev.strider.processor.model.Geometry;
+import dev.strider.processor.model.Shape;
+import dev.strider.processor.validate.CheckedLayer;
+import dev.strider.processor.validate.CheckedNetwork;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Lowers a checked network to an {@link EnginePlan}: resolves each layer's geometry to constants, names its
+ * buffers and tensors, picks initialisers, and fuses a trailing softmax into the softmax cross-entropy loss.
+ */
+public final class Lowering {
+    private Lowering() {}
+
+    public static EnginePlan lower(CheckedNetwork network) {
+        List<CheckedLayer> layers = network.layers();
+        Loss loss = network.decl().loss();
+        boolean softmaxOutput = loss == Loss.SOFTMAX_CROSS_ENTROPY
+                && layers.get(layers.size() - 1).layer().activation() == Activation.SOFTMAX;
+        List<EnginePlan.Step> steps = new ArrayList<>();
+        List<Tensor> parameters = new ArrayList<>();
+        List<Tensor> buffers = new ArrayList<>();
+        String in = EnginePlan.INPUT;
+        String inGrad = EnginePlan.INPUT_GRAD;
+        for (int i = 0; i < layers.size(); i++) {
+            CheckedLayer c = layers.get(i);
+            boolean last = i == layers.size() - 1;
+            Kernel kernel = kernel(c, last && softmaxOutput, network.decl().rounding());
+            List<Tensor> tensors = tensors(c, kernel, init(layers, i));
+            String out = kernel instanceof Kernel.Alias ? in : c.name() + "Out";
+            String outGrad = kernel instanceof Kernel.Alias ? inGrad : c.name() + "Grad";
+            steps.add(new EnginePlan.Step(c, kernel, in, out, inGrad, outGrad, tensors));
+            for (Tensor t : tensors) {
+                (t.trainable() ? parameters : buffers).add(t);
+            }
+            in = out;
+            inGrad = outGrad;
+        }
+        return new EnginePlan(network, steps, parameters, buffers, softmaxOutput, loss);
+    }
+
+    private static Kernel kernel(CheckedLayer c, boolean fuseSoftmax, Rounding rounding) {
+        Layer l = c.layer();
+        Shape in = c.in();
+        Shape out = c.out();
+        if (l instanceof Conv conv) {
+            return new Kernel.Conv(window(conv, in, out, rounding), conv.filters(), conv.groups(), conv.bias(),
+                    fuseSoftmax ? Activation.NONE : conv.activation(), (float) conv.slope());
+        }
+        if (l instanceof Pool pool) {
+            return new Kernel.Pool(window(pool, in, out, rounding), pool.isMax(), pool.countPadding());
+        }
+        if (l instanceof GlobalAvgPool) {
+            return new Kernel.GlobalAvgPool((int) in.channels(), (int) (in.height() * in.width()));
+        }
+        if (l instanceof Dense dense) {
+            return new Kernel.Dense((int) in.size(), dense.units(), dense.bias(),
+                    fuseSoftmax ? Activation.NONE : dense.activation(), (float) dense.slope());
+        }
+        if (l instanceof BatchNorm bn) {
+            int channels = (int) BatchNorm.channels(in);
+            return new Kernel.BatchNorm(channels, (int) (in.size() / channels), (float) bn.epsilon(), (float) bn.momentum());
+        }
+        if (l instanceof Dropout d) {
+            return new Kernel.Dropout((int) in.size(), (float) d.rate());
+        }
+        if (l instanceof Flatten) {
+            return new Kernel.Alias((int) in.size(), "flatten moves no data: [C,H,W] is already stored C-major");
+        }
+        if (l instanceof ActivationLayer a) {
+            if (fuseSoftmax) {
+                return new Kernel.Alias((int) in.size(), "softmax fused into the softmax cross-entropy loss; forward applies it to the output");
+            }
+            boolean flat = in.flat();
+            return new Kernel.Act(a.activation(), (float) a.slope(), (int) (flat ? in.size() : in.channels()),
+                    (int) (flat ? 1 : in.height() * in.width()));
+        }
+        throw new IllegalArgumentException("no kernel for layer kind " + l.type());
+    }
+
+    private static Geometry geometry(SpatialFilter f, Shape in, Rounding rounding) {
+        // The checker accepted this geometry: recomputing it under the same policy reports nothing.
+        Geometry g = f.geometry(in, new ShapeContext(new Report(), rounding, in));
+        if (g == null) {
+            throw new IllegalStateException(f.name() + ": geometry of a checked layer is undefined");
+        }
+        return g;
+    }
+
+    private static Kernel.Window window(SpatialFilter f, Shape in, Shape out, Rounding rounding) {
+        Geometry g = geometry(f, in, rounding);
+        if (g.outH() != out.height() || g.outW() != out.width()) {
+            throw new IllegalStateException(f.name() + ": lowering disagrees with shape inference");
+        }
+        return new Kernel.Window((int) in.channels(), (int) in.height(), (int) in.width(), (int) out.height(), (int) out.width(),
+                f.window().h(), f.window().w(), f.stride().h(), f.stride().w(), f.dilation().h(), f.dilation().w(),
+                g.padTop(), g.padLeft(), g.padBottom(), g.padRight());
+    }
+
+    /**
+     * He initialisation when the layer is followed by a ReLU-family activation (its own, or the next activation
+     * layer before any other linear layer), Xavier otherwise.
+     */
+    private static Tensor.Init init(List<CheckedLayer> layers, int i) {
+        Activation own = layers.get(i).layer().activation();
+        if (own != Activation.NONE) {
+            return reluFamily(own) ? Tensor.Init.HE : Tensor.Init.XAVIER;
+        }
+        for (int j = i + 1; j < layers.size(); j++) {
+            Layer next = layers.get(j).layer();
+            if (next.startsLinear()) {
+                return Tensor.Init.XAVIER;
+            }
+            if (next instanceof ActivationLayer a) {
+                return reluFamily(a.activation()) ? Tensor.Init.HE : Tensor.Init.XAVIER;
+            }
+        }
+        return Tensor.Init.XAVIER;
+    }
+
+    private static boolean reluFamily(Activation a) {
+        return a == Activation.RELU || a == Activation.LEAKY_RELU;
+    }
+
+    private static List<Tensor> tensors(CheckedLayer c, Kernel kernel, Tensor.Init init) {
+        String n = c.name();
+        List<Tensor> t = new ArrayList<>();
+        if (kernel instanceof Kernel.Conv k) {
+            int fanIn = k.inPerGroup() * k.w().kh() * k.w().kw();
+            int fanOut = k.outPerGroup() * k.w().kh() * k.w().kw();
+            t.add(new Tensor(n + ".weight", n + "Weight", n + "WeightGrad",
+                    List.of(k.outChannels(), k.inPerGroup(), k.w().kh(), k.w().kw()), Tensor.Role.WEIGHT, init, fanIn, fanOut));
+            if (k.bias()) {
+                t.add(new Tensor(n + ".bias", n + "Bias", n + "BiasGrad", List.of(k.outChannels()), Tensor.Role.BIAS, Tensor.Init.ZERO, fanIn, fanOut));
+            }
+        } else if (kernel instanceof Kernel.Dense k) {
+            t.add(new Tensor(n + ".weight", n + "Weight", n + "WeightGrad", List.of(k.out(), k.in()), Tensor.Role.WEIGHT, init, k.in(), k.out()));
+            if (k.bias()) {
+                t.add(new Tensor(n + ".bias", n + "Bias", n + "BiasGrad", List.of(k.out()), Tensor.Role.BIAS, Tensor.Init.ZERO, k.in(), k.out()));
+            }
+        } else if (kernel instanceof Kernel.BatchNorm k) {
+            List<Integer> shape = List.of(k.channels());
+            t.add(new Tensor(n + ".weight", n + "Weight", n + "WeightGrad", shape, Tensor.Role.WEIGHT, Tensor.Init.ONE, 1, 1));
+            t.add(new Tensor(n + ".bias", n + "Bias", n + "BiasGrad", shape, Tensor.Role.BIAS, Tensor.Init.ZERO, 1, 1));
+            t.add(new Tensor(n + ".running_mean", n + "RunningMean", null, shape, Tensor.Role.RUNNING_MEAN, Tensor.Init.ZERO, 1, 1));
+            t.add(new Tensor(n + ".running_var", n + "RunningVar", null, shape, Tensor.Role.RUNNING_VAR, Tensor.Init.ONE, 1, 1));
+        }
+        return t;
+    }
+}

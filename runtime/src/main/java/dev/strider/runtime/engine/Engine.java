@@ -1,0 +1,119 @@
+package dev.strider.runtime.engine;
+
+import dev.strider.runtime.optim.Optimizer;
+import java.util.List;
+
+/**
+ * A fixed-size network engine: every shape is fixed at compile time; a call may pass any batch from 1 to
+ * {@link #maxBatch()}. Inputs are NCHW, {@code batch * inputSize()} floats; outputs {@code batch * outputSize()}.
+ *
+ * <p>Thread safety: an engine is not thread-safe (it owns its activation buffers); use one engine per thread.
+ */
+public interface Engine {
+    /** The network's simple name, e.g. {@code LeNet5}. */
+    String name();
+
+    /** Values per input image ({@code C * H * W}). */
+    int inputSize();
+
+    /** Values per output. */
+    int outputSize();
+
+    int maxBatch();
+
+    /**
+     * Initialises every parameter from {@code seed}: He (normal, {@code std = sqrt(2 / fan_in)}) for layers followed
+     * by a ReLU-family activation, Xavier/Glorot (uniform) otherwise; zero biases; batch-norm scale 1, shift 0,
+     * running mean 0, running variance 1. Also resets the dropout random stream.
+     */
+    void initialize(long seed);
+
+    /** Runs the network on {@code batch} images and writes {@code batch * outputSize()} values into {@code output}. Allocates nothing. */
+    void forward(float[] input, int batch, float[] output);
+
+    /** {@link #forward(float[], int, float[])} into a new array. */
+    default float[] forward(float[] input, int batch) {
+        float[] out = new float[batch * outputSize()];
+        forward(input, batch, out);
+        return out;
+    }
+
+    /**
+     * Back-propagates {@code outputGrad} (d loss / d output of the last {@link #forward}, {@code batch * outputSize()}
+     * values) through the network: sets every parameter's gradient and, if {@code inputGrad} is not null, writes
+     * d loss / d input. Must follow a forward pass of the same batch.
+     */
+    void backward(float[] outputGrad, int batch, float[] inputGrad);
+
+    /**
+     * Forward, the network's loss, and backward without updating anything: returns the mean loss over the batch,
+     * sets the parameters' gradients and, if {@code inputGrad} is not null, d loss / d input. For networks trained
+     * with softmax cross-entropy {@code labels} are class indices; see {@link #gradients(float[], float[], int, float[])}
+     * for mean squared error.
+     */
+    float gradients(float[] input, int[] labels, int batch, float[] inputGrad);
+
+    /** As {@link #gradients(float[], int[], int, float[])}, for networks trained with mean squared error against {@code targets}. */
+    float gradients(float[] input, float[] targets, int batch, float[] inputGrad);
+
+    /** One training step with softmax cross-entropy: gradients, then the optimizer's update. Returns the mean loss. */
+    default float trainStep(float[] input, int[] labels, int batch) {
+        float loss = gradients(input, labels, batch, null);
+        optimizer().step(parameters());
+        return loss;
+    }
+
+    /** One training step with mean squared error. Returns the mean loss. */
+    default float trainStep(float[] input, float[] targets, int batch) {
+        float loss = gradients(input, targets, batch, null);
+        optimizer().step(parameters());
+        return loss;
+    }
+
+    /** Training mode (dropout active, batch-norm uses and updates batch statistics) or evaluation mode. */
+    void setTraining(boolean training);
+
+    boolean isTraining();
+
+    /** Trainable parameters, in layer order. */
+    List<Parameter> parameters();
+
+    /** Non-trainable state (batch-norm running statistics), in layer order. */
+    List<Parameter> buffers();
+
+    /** The parameter or buffer called {@code name} (e.g. {@code c1.weight}). */
+    default Parameter parameter(String name) {
+        for (Parameter p : parameters()) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        for (Parameter p : buffers()) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException(name() + " has no parameter \"" + name + "\"; it has " + parameters() + " and " + buffers());
+    }
+
+    Optimizer optimizer();
+
+    void setOptimizer(Optimizer optimizer);
+
+    /** The predicted class of each of {@code batch} images (argmax of the output). */
+    default int[] predict(float[] input, int batch) {
+        float[] out = forward(input, batch);
+        int k = outputSize();
+        int[] classes = new int[batch];
+        for (int n = 0; n < batch; n++) {
+            int best = 0;
+            for (int j = 1; j < k; j++) {
+                if (out[n * k + j] > out[n * k + best]) {
+                    best = j;
+                }
+            }
+            classes[n] = best;
+        }
+        return classes;
+    }
+}

@@ -1,0 +1,335 @@
+package dev.strider.runtime.engine;
+
+import dev.strider.runtime.optim.Optimizer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The base of every generated Java engine: argument checks, modes, the loss, parameter registry and
+ * initialisation. The generated subclass supplies the network itself ({@link #runForward}, {@link #runBackward})
+ * with every shape a constant. Every check happens before any state changes, so an engine that throws is left as
+ * it was.
+ */
+public abstract class GeneratedEngine implements Engine {
+    /** The loss a network is trained with. */
+    protected enum LossKind {
+        SOFTMAX_CROSS_ENTROPY,
+        MEAN_SQUARED_ERROR
+    }
+
+    private final String name;
+    private final int inputSize;
+    private final int outputSize;
+    private final int maxBatch;
+    private final LossKind loss;
+    private final boolean softmaxOutput;
+    private final List<Parameter> parameters = new ArrayList<>();
+    private final List<Parameter> buffers = new ArrayList<>();
+    private final List<Init> parameterInit = new ArrayList<>();
+    private final List<int[]> parameterFans = new ArrayList<>();
+    private final List<Init> bufferInit = new ArrayList<>();
+    private final float[] outputScratch;
+    /** Dropout's random stream. */
+    protected final Rng rng = new Rng(0);
+    private boolean training;
+    private boolean checkFinite;
+    private int forwardBatch;
+    private Optimizer optimizer;
+
+    protected GeneratedEngine(String name, int inputSize, int outputSize, int maxBatch, LossKind loss, boolean softmaxOutput) {
+        this.name = name;
+        this.inputSize = inputSize;
+        this.outputSize = outputSize;
+        this.maxBatch = maxBatch;
+        this.loss = loss;
+        this.softmaxOutput = softmaxOutput;
+        this.outputScratch = new float[maxBatch * outputSize];
+    }
+
+    // ---- what the generated subclass provides
+
+    /** Runs every layer's forward pass on {@code batch} images of {@code input}. */
+    protected abstract void runForward(float[] input, int batch);
+
+    /**
+     * Runs every layer's backward pass from the gradient in {@link #outputGradBuffer()}; writes d loss / d input to
+     * {@code inputGrad} when it is not null.
+     */
+    protected abstract void runBackward(int batch, float[] inputGrad);
+
+    /** The last layer's output buffer (logits when a trailing softmax is fused into the loss). */
+    protected abstract float[] outputBuffer();
+
+    /** The last layer's gradient buffer. */
+    protected abstract float[] outputGradBuffer();
+
+    /** Registers a trainable parameter (called by the generated constructor, in layer order). */
+    protected final void addParameter(String name, int[] shape, float[] data, float[] grad, Init init, int fanIn, int fanOut) {
+        parameters.add(new Parameter(name, shape, data, grad));
+        parameterInit.add(init);
+        parameterFans.add(new int[] {fanIn, fanOut});
+    }
+
+    /** Registers non-trainable state. */
+    protected final void addBuffer(String name, int[] shape, float[] data, Init init) {
+        buffers.add(new Parameter(name, shape, data, null));
+        bufferInit.add(init);
+    }
+
+    // ---- Engine
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final int inputSize() {
+        return inputSize;
+    }
+
+    @Override
+    public final int outputSize() {
+        return outputSize;
+    }
+
+    @Override
+    public final int maxBatch() {
+        return maxBatch;
+    }
+
+    @Override
+    public void initialize(long seed) {
+        Rng init = new Rng(seed);
+        for (int i = 0; i < parameters.size(); i++) {
+            fill(parameters.get(i).data(), parameterInit.get(i), parameterFans.get(i), init);
+        }
+        for (int i = 0; i < buffers.size(); i++) {
+            fill(buffers.get(i).data(), bufferInit.get(i), null, init);
+        }
+        rng.seed(seed ^ 0x5DEECE66DL);
+        forwardBatch = 0;
+    }
+
+    private static void fill(float[] data, Init init, int[] fans, Rng rng) {
+        switch (init) {
+            case ZERO -> java.util.Arrays.fill(data, 0f);
+            case ONE -> java.util.Arrays.fill(data, 1f);
+            case HE -> {
+                double std = Math.sqrt(2.0 / fans[0]);
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (float) (rng.nextGaussian() * std);
+                }
+            }
+            case XAVIER -> {
+                double limit = Math.sqrt(6.0 / (fans[0] + fans[1]));
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (float) ((2 * rng.nextFloat() - 1) * limit);
+                }
+            }
+        }
+    }
+
+    @Override
+    public final void forward(float[] input, int batch, float[] output) {
+        checkBatch("forward", batch);
+        checkInput("forward", input, batch);
+        checkLength("forward", "output", output, batch * outputSize);
+        runForward(input, batch);
+        forwardBatch = batch;
+        float[] out = outputBuffer();
+        int n = batch * outputSize;
+        if (softmaxOutput) {
+            for (int b = 0; b < batch; b++) {
+                Kernels.softmax(out, output, b * outputSize, outputSize, 1);
+            }
+        } else {
+            System.arraycopy(out, 0, output, 0, n);
+        }
+    }
+
+    @Override
+    public final void backward(float[] outputGrad, int batch, float[] inputGrad) {
+        checkBatch("backward", batch);
+        checkLength("backward", "outputGrad", outputGrad, batch * outputSize);
+        if (inputGrad != null) {
+            checkLength("backward", "inputGrad", inputGrad, batch * inputSize);
+        }
+        if (forwardBatch == 0) {
+            throw new IllegalStateException(name + ".backward: no forward pass to go back through; call forward first");
+        }
+        if (forwardBatch != batch) {
+            throw new IllegalStateException(name + ".backward(batch = " + batch + ") must follow a forward pass of the same batch, but the last forward had batch " + forwardBatch);
+        }
+        float[] g = outputGradBuffer();
+        if (softmaxOutput) {
+            // The caller's gradient is with respect to the probabilities; the buffers hold logits.
+            for (int b = 0; b < batch; b++) {
+                int off = b * outputSize;
+                Kernels.softmax(outputBuffer(), outputScratch, off, outputSize, 1);
+                Kernels.softmaxBackward(outputScratch, outputGrad, g, off, outputSize, 1);
+            }
+        } else {
+            System.arraycopy(outputGrad, 0, g, 0, batch * outputSize);
+        }
+        runBackward(batch, inputGrad);
+    }
+
+    @Override
+    public final float gradients(float[] input, int[] labels, int batch, float[] inputGrad) {
+        if (loss != LossKind.SOFTMAX_CROSS_ENTROPY) {
+            throw new IllegalStateException(name + " is trained with mean squared error: pass targets (float[]), not class labels");
+        }
+        checkBatch("gradients", batch);
+        checkInput("gradients", input, batch);
+        checkLength("gradients", "labels", labels, batch);
+        for (int n = 0; n < batch; n++) {
+            if (labels[n] < 0 || labels[n] >= outputSize) {
+                throw new IllegalArgumentException(name + ".gradients: labels[" + n + "] = " + labels[n] + " is not a class of this network (0.." + (outputSize - 1) + ")");
+            }
+        }
+        if (inputGrad != null) {
+            checkLength("gradients", "inputGrad", inputGrad, batch * inputSize);
+        }
+        runForward(input, batch);
+        forwardBatch = batch;
+        float l = Kernels.softmaxCrossEntropy(outputBuffer(), labels, batch, outputSize, outputGradBuffer());
+        runBackward(batch, inputGrad);
+        return l;
+    }
+
+    @Override
+    public final float gradients(float[] input, float[] targets, int batch, float[] inputGrad) {
+        if (loss != LossKind.MEAN_SQUARED_ERROR) {
+            throw new IllegalStateException(name + " is trained with softmax cross-entropy: pass class labels (int[]), not targets");
+        }
+        checkBatch("gradients", batch);
+        checkInput("gradients", input, batch);
+        checkLength("gradients", "targets", targets, batch * outputSize);
+        if (inputGrad != null) {
+            checkLength("gradients", "inputGrad", inputGrad, batch * inputSize);
+        }
+        runForward(input, batch);
+        forwardBatch = batch;
+        float l = Kernels.meanSquaredError(outputBuffer(), targets, batch, outputSize, outputGradBuffer());
+        runBackward(batch, inputGrad);
+        return l;
+    }
+
+    /** Trains in training mode whatever the current mode, then restores it. */
+    @Override
+    public final float trainStep(float[] input, int[] labels, int batch) {
+        Optimizer o = requireOptimizer();
+        boolean mode = training;
+        training = true;
+        try {
+            float l = gradients(input, labels, batch, null);
+            o.step(parameters());
+            return l;
+        } finally {
+            training = mode;
+        }
+    }
+
+    @Override
+    public final float trainStep(float[] input, float[] targets, int batch) {
+        Optimizer o = requireOptimizer();
+        boolean mode = training;
+        training = true;
+        try {
+            float l = gradients(input, targets, batch, null);
+            o.step(parameters());
+            return l;
+        } finally {
+            training = mode;
+        }
+    }
+
+    private Optimizer requireOptimizer() {
+        if (optimizer == null) {
+            throw new IllegalStateException(name + ".trainStep: no optimizer; call setOptimizer first (e.g. Sgd or Adam)");
+        }
+        return optimizer;
+    }
+
+    @Override
+    public final void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    @Override
+    public final boolean isTraining() {
+        return training;
+    }
+
+    /**
+     * Restarts the dropout random stream from {@code seed} without touching any parameter: two forward passes after
+     * the same reseed draw the same masks (gradient checks rely on it).
+     */
+    public final void reseed(long seed) {
+        rng.seed(seed);
+    }
+
+    /** Whether inputs are checked for NaN and infinity (off by default: it costs a pass over the input). */
+    public final void setCheckFinite(boolean check) {
+        this.checkFinite = check;
+    }
+
+    @Override
+    public final List<Parameter> parameters() {
+        return Collections.unmodifiableList(parameters);
+    }
+
+    @Override
+    public final List<Parameter> buffers() {
+        return Collections.unmodifiableList(buffers);
+    }
+
+    @Override
+    public final Optimizer optimizer() {
+        return optimizer;
+    }
+
+    @Override
+    public final void setOptimizer(Optimizer optimizer) {
+        this.optimizer = optimizer;
+    }
+
+    // ---- checks (before any state changes)
+
+    private void checkBatch(String call, int batch) {
+        if (batch < 1 || batch > maxBatch) {
+            throw new IllegalArgumentException(name + "." + call + ": batch must be between 1 and maxBatch = " + maxBatch + ", but it is " + batch);
+        }
+    }
+
+    private void checkInput(String call, float[] input, int batch) {
+        checkLength(call, "input", input, batch * inputSize);
+        if (checkFinite) {
+            for (int i = 0; i < batch * inputSize; i++) {
+                if (!Float.isFinite(input[i])) {
+                    throw new IllegalArgumentException(name + "." + call + ": input[" + i + "] (image " + i / inputSize + ") is " + input[i]);
+                }
+            }
+        }
+    }
+
+    private void checkLength(String call, String what, float[] a, int needed) {
+        if (a == null) {
+            throw new NullPointerException(name + "." + call + ": " + what + " is null");
+        }
+        if (a.length < needed) {
+            throw new IllegalArgumentException(name + "." + call + ": " + what + " has " + a.length + " values, but the batch needs " + needed);
+        }
+    }
+
+    private void checkLength(String call, String what, int[] a, int needed) {
+        if (a == null) {
+            throw new NullPointerException(name + "." + call + ": " + what + " is null");
+        }
+        if (a.length < needed) {
+            throw new IllegalArgumentException(name + "." + call + ": " + what + " has " + a.length + " values, but the batch needs " + needed);
+        }
+    }
+}

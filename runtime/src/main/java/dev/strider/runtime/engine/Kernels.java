@@ -1,0 +1,95 @@
+package dev.strider.runtime.engine;
+
+/**
+ * The few kernels generated engines share rather than inline: softmax and the losses. All allocation-free;
+ * sums in double for accuracy.
+ */
+public final class Kernels {
+    private Kernels() {}
+
+    /**
+     * Softmax in place over {@code channels} values at each of {@code plane} positions of one image starting at
+     * {@code off} (value {@code (c, p)} at {@code off + c * plane + p}).
+     */
+    public static void softmax(float[] x, int off, int channels, int plane) {
+        for (int p = 0; p < plane; p++) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < channels; c++) {
+                max = Math.max(max, x[off + c * plane + p]);
+            }
+            double sum = 0;
+            for (int c = 0; c < channels; c++) {
+                int i = off + c * plane + p;
+                float e = (float) Math.exp(x[i] - max);
+                x[i] = e;
+                sum += e;
+            }
+            float inv = (float) (1 / sum);
+            for (int c = 0; c < channels; c++) {
+                x[off + c * plane + p] *= inv;
+            }
+        }
+    }
+
+    /** Softmax of {@code src} into {@code dst} (same layout), leaving {@code src} unchanged. */
+    public static void softmax(float[] src, float[] dst, int off, int channels, int plane) {
+        System.arraycopy(src, off, dst, off, channels * plane);
+        softmax(dst, off, channels, plane);
+    }
+
+    /**
+     * Back through a softmax with output {@code y}: {@code dx = y * (dy - sum(dy * y))} per position. {@code dx} may
+     * be {@code dy} (in place).
+     */
+    public static void softmaxBackward(float[] y, float[] dy, float[] dx, int off, int channels, int plane) {
+        for (int p = 0; p < plane; p++) {
+            double dot = 0;
+            for (int c = 0; c < channels; c++) {
+                int i = off + c * plane + p;
+                dot += (double) dy[i] * y[i];
+            }
+            for (int c = 0; c < channels; c++) {
+                int i = off + c * plane + p;
+                dx[i] = (float) (y[i] * (dy[i] - dot));
+            }
+        }
+    }
+
+    /**
+     * Mean softmax cross-entropy of {@code batch} rows of {@code classes} logits against {@code labels}; writes
+     * d loss / d logits {@code = (softmax - onehot) / batch} into {@code grad}.
+     */
+    public static float softmaxCrossEntropy(float[] logits, int[] labels, int batch, int classes, float[] grad) {
+        double total = 0;
+        for (int n = 0; n < batch; n++) {
+            int off = n * classes;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < classes; j++) {
+                max = Math.max(max, logits[off + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < classes; j++) {
+                sum += Math.exp(logits[off + j] - max);
+            }
+            double logSum = Math.log(sum) + max;
+            total += logSum - logits[off + labels[n]];
+            for (int j = 0; j < classes; j++) {
+                double p = Math.exp(logits[off + j] - logSum);
+                grad[off + j] = (float) ((p - (j == labels[n] ? 1 : 0)) / batch);
+            }
+        }
+        return (float) (total / batch);
+    }
+
+    /** Mean squared error over all {@code batch * size} values; writes {@code 2 (y - t) / (batch * size)} into {@code grad}. */
+    public static float meanSquaredError(float[] y, float[] target, int batch, int size, float[] grad) {
+        int count = batch * size;
+        double total = 0;
+        for (int i = 0; i < count; i++) {
+            double d = (double) y[i] - target[i];
+            total += d * d;
+            grad[i] = (float) (2 * d / count);
+        }
+        return (float) (total / count);
+    }
+}
