@@ -7,6 +7,35 @@ package dev.strider.runtime.engine;
 public final class Kernels {
     private Kernels() {}
 
+    /** {@code y[yOff + i] += a * x[xOff + i]} for {@code i < n}: the inner loop of the convolutions, vectorised by C2. */
+    public static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] += a * x[xOff + i];
+        }
+    }
+
+    /**
+     * {@code sum x[xOff + i] * y[yOff + i]} for {@code i < n}, with four independent accumulators (float sums are
+     * not reordered by the JIT, so one accumulator would serialise on the adder's latency).
+     */
+    public static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
+        float a0 = 0f;
+        float a1 = 0f;
+        float a2 = 0f;
+        float a3 = 0f;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            a0 += x[xOff + i] * y[yOff + i];
+            a1 += x[xOff + i + 1] * y[yOff + i + 1];
+            a2 += x[xOff + i + 2] * y[yOff + i + 2];
+            a3 += x[xOff + i + 3] * y[yOff + i + 3];
+        }
+        for (; i < n; i++) {
+            a0 += x[xOff + i] * y[yOff + i];
+        }
+        return (a0 + a1) + (a2 + a3);
+    }
+
     /**
      * Softmax in place over {@code channels} values at each of {@code plane} positions of one image starting at
      * {@code off} (value {@code (c, p)} at {@code off + c * plane + p}).

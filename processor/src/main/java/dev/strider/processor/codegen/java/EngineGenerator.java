@@ -145,7 +145,19 @@ public final class EngineGenerator {
                         t.shape().stream().map(String::valueOf).collect(Collectors.joining(", ")), t.field(), INIT, t.init()));
             }
         }
-        if (k instanceof Kernel.Pool p && p.max()) {
+        if (k instanceof Kernel.Conv conv) {
+            int patches = conv.inPerGroup() * conv.w().kh() * conv.w().kw() * conv.w().oh() * conv.w().ow();
+            floatArray(type, allocations, s.name() + "Col", patches, "im2col scratch: one image's patches for one group");
+            floatArray(type, allocations, s.name() + "ColGrad", patches, "d loss / d patches, scratch of the backward pass");
+            type.addMethod(MethodSpec.methodBuilder(s.name() + "Im2col").addModifiers(Modifier.PRIVATE)
+                    .addParameter(float[].class, "in").addParameter(int.class, "image").addParameter(float[].class, "col")
+                    .addJavadoc("Lays out the patches of $L's input (one image, one group, starting at {@code image}) as rows of {@code col}.\n", s.name())
+                    .addCode(KernelEmitter.im2col(conv, false).build()).build());
+            type.addMethod(MethodSpec.methodBuilder(s.name() + "Col2im").addModifiers(Modifier.PRIVATE)
+                    .addParameter(float[].class, "col").addParameter(float[].class, "gIn").addParameter(int.class, "image")
+                    .addJavadoc("Adds the rows of {@code col} (d loss / d patches) back onto the input gradient of $L.\n", s.name())
+                    .addCode(KernelEmitter.im2col(conv, true).build()).build());
+        } else if (k instanceof Kernel.Pool p && p.max()) {
             type.addField(FieldSpec.builder(int[].class, s.name() + "Argmax", Modifier.PRIVATE)
                     .addJavadoc("Index into the input of each output's maximum, for the backward pass.\n").build());
             allocations.add(CodeBlock.of("$N = new int[$L]", s.name() + "Argmax", batch * k.outSize()));

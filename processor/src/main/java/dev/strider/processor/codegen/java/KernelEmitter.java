@@ -103,66 +103,92 @@ final class KernelEmitter {
 
     // ---- convolution
 
+    private static final String KERNELS = "dev.strider.runtime.engine.Kernels";
+
+    /**
+     * Convolution as im2col + row updates: per image and group, the input patches are laid out as a
+     * {@code [K = in/groups * kh * kw, P = oh * ow]} matrix, and each output channel's plane is the sum of K rows
+     * scaled by its weights: long contiguous loops whatever the kernel size.
+     */
     private static void convForward(Code c, Step s, Kernel.Conv k) {
         Kernel.Window w = k.w();
         int ihw = w.ih() * w.iw();
-        int ohw = w.oh() * w.ow();
-        c.line("final float[] in = $N, out = $N, weight = $N", s.in(), s.out(), s.tensor(Tensor.Role.WEIGHT).field());
+        int p = w.oh() * w.ow();
+        int kk = k.inPerGroup() * w.kh() * w.kw();
+        c.line("final float[] in = $N, out = $N, weight = $N, col = $N", s.in(), s.out(), s.tensor(Tensor.Role.WEIGHT).field(), s.name() + "Col");
         if (k.bias()) {
             c.line("final float[] bias = $N", s.tensor(Tensor.Role.BIAS).field());
         }
         c.open("for (int n = 0; n < batch; n++)");
-        c.open("for (int oc = 0; oc < $L; oc++)", k.outChannels());
-        c.line("int o = (n * $L + oc) * $L", k.outChannels(), ohw);
-        c.line("java.util.Arrays.fill(out, o, o + $L, $L)", ohw, k.bias() ? "bias[oc]" : "0f");
-        String icBase = k.groups() == 1 ? "0" : "(oc / " + k.outPerGroup() + ") * " + k.inPerGroup();
-        c.open("for (int icg = 0; icg < $L; icg++)", k.inPerGroup());
-        c.line("int i = (n * $L + $L + icg) * $L", w.c(), icBase, ihw);
-        c.line("int wk = (oc * $L + icg) * $L", k.inPerGroup(), w.kh() * w.kw());
-        windowLoops(c, w, true);
-        c.line("float wv = weight[wk + kh * $L + kw]", w.kw());
-        innerRows(c, w);
-        c.line("out[outRow + ow] += wv * in[inRow + $L]", w.sw() == 1 ? "ow" : "ow * " + w.sw());
-        c.close().close(); // ow, oh
-        c.close().close(); // kw, kh
-        c.close(); // icg
+        c.open("for (int g = 0; g < $L; g++)", k.groups());
+        c.line("$N(in, (n * $L + g * $L) * $L, col)", s.name() + "Im2col", w.c(), k.inPerGroup(), ihw);
+        c.open("for (int oc = g * $L; oc < (g + 1) * $L; oc++)", k.outPerGroup(), k.outPerGroup());
+        c.line("int o = (n * $L + oc) * $L", k.outChannels(), p);
+        c.line("java.util.Arrays.fill(out, o, o + $L, $L)", p, k.bias() ? "bias[oc]" : "0f");
+        c.open("for (int r = 0; r < $L; r++)", kk);
+        c.line("$L.axpy(weight[oc * $L + r], col, r * $L, out, o, $L)", KERNELS, kk, p, p);
+        c.close();
         if (k.activation() != Activation.NONE && k.activation() != Activation.SOFTMAX) {
-            c.open("for (int p = o; p < o + $L; p++)", ohw);
-            activate(c, k.activation(), k.slope(), "out[p]");
+            c.open("for (int q = o; q < o + $L; q++)", p);
+            activate(c, k.activation(), k.slope(), "out[q]");
             c.close();
         }
         c.close(); // oc
+        c.close(); // g
         if (k.activation() == Activation.SOFTMAX) {
-            c.line("dev.strider.runtime.engine.Kernels.softmax(out, n * $L, $L, $L)", k.outSize(), k.outChannels(), ohw);
+            c.line("$L.softmax(out, n * $L, $L, $L)", KERNELS, k.outSize(), k.outChannels(), p);
         }
         c.close(); // n
     }
 
-    /** Opens the kh and kw loops with the range of output rows/columns whose input index is inside the input. */
-    private static void windowLoops(Code c, Kernel.Window w, boolean declareRange) {
+    /**
+     * The body of a convolution's im2col helper {@code (float[] in, int image, float[] col)}: row
+     * {@code (icg*kh + i)*kw + j} of {@code col} holds, for every output position, the input value under kernel tap
+     * (i, j) of channel icg, or 0 in the padding. With {@code scatter} it is the col2im helper
+     * {@code (float[] col, float[] gIn, int image)} instead, adding each row back where it came from.
+     */
+    static Code im2col(Kernel.Conv k, boolean scatter) {
+        Kernel.Window w = k.w();
+        int p = w.oh() * w.ow();
+        Code c = new Code();
+        c.open("for (int icg = 0; icg < $L; icg++)", k.inPerGroup());
         c.open("for (int kh = 0; kh < $L; kh++)", w.kh());
         c.comment("output rows whose input row oh*$L - $L + kh*$L lies in [0, $L)", w.sh(), w.padTop(), w.dh(), w.ih());
         c.line("int ohFirst = Math.max(0, -Math.floorDiv(kh * $L - $L, $L))", w.dh(), w.padTop(), w.sh());
-        c.line("int ohEnd = Math.min($L, Math.floorDiv($L - kh * $L, $L) + 1)", w.oh(), w.ih() - 1 + w.padTop(), w.dh(), w.sh());
+        c.line("int ohEnd = Math.max(ohFirst, Math.min($L, Math.floorDiv($L - kh * $L, $L) + 1))", w.oh(), w.ih() - 1 + w.padTop(), w.dh(), w.sh());
         c.open("for (int kw = 0; kw < $L; kw++)", w.kw());
-        c.line("int owFirst = Math.max(0, -Math.floorDiv(kw * $L - $L, $L))", w.dw(), w.padLeft(), w.sw());
-        c.line("int owEnd = Math.min($L, Math.floorDiv($L - kw * $L, $L) + 1)", w.ow(), w.iw() - 1 + w.padLeft(), w.dw(), w.sw());
-    }
-
-    private static void innerRows(Code c, Kernel.Window w) {
+        c.line("int owFirst = Math.min($L, Math.max(0, -Math.floorDiv(kw * $L - $L, $L)))", w.ow(), w.dw(), w.padLeft(), w.sw());
+        c.line("int owEnd = Math.max(owFirst, Math.min($L, Math.floorDiv($L - kw * $L, $L) + 1))", w.ow(), w.iw() - 1 + w.padLeft(), w.dw(), w.sw());
+        c.line("int row = ((icg * $L + kh) * $L + kw) * $L", w.kh(), w.kw(), p);
+        if (!scatter) {
+            c.line("java.util.Arrays.fill(col, row, row + ohFirst * $L, 0f)", w.ow());
+            c.line("java.util.Arrays.fill(col, row + ohEnd * $L, row + $L, 0f)", w.ow(), p);
+        }
         c.open("for (int oh = ohFirst; oh < ohEnd; oh++)");
-        c.line("int inRow = i + (oh * $L - $L + kh * $L) * $L - $L + kw * $L", w.sh(), w.padTop(), w.dh(), w.iw(), w.padLeft(), w.dw());
-        c.line("int outRow = o + oh * $L", w.ow());
-        c.open("for (int ow = owFirst; ow < owEnd; ow++)");
+        c.line("int src = image + icg * $L + (oh * $L - $L + kh * $L) * $L - $L + kw * $L", w.ih() * w.iw(), w.sh(), w.padTop(),
+                w.dh(), w.iw(), w.padLeft(), w.dw());
+        c.line("int dst = row + oh * $L", w.ow());
+        String step = w.sw() == 1 ? "ow" : "ow * " + w.sw();
+        if (scatter) {
+            c.open("for (int ow = owFirst; ow < owEnd; ow++)").line("gIn[src + $L] += col[dst + ow]", step).close();
+        } else {
+            c.line("java.util.Arrays.fill(col, dst, dst + owFirst, 0f)");
+            c.line("java.util.Arrays.fill(col, dst + owEnd, dst + $L, 0f)", w.ow());
+            c.open("for (int ow = owFirst; ow < owEnd; ow++)").line("col[dst + ow] = in[src + $L]", step).close();
+        }
+        c.close().close().close().close();
+        return c;
     }
 
     private static void convBackward(Code c, Step s, Kernel.Conv k) {
         Kernel.Window w = k.w();
         int ihw = w.ih() * w.iw();
-        int ohw = w.oh() * w.ow();
+        int p = w.oh() * w.ow();
+        int kk = k.inPerGroup() * w.kh() * w.kw();
         c.line("final float[] in = $N, out = $N, gOut = $N, gIn = $N", s.in(), s.out(), s.outGrad(), s.inGrad());
         c.line("final float[] weight = $N, weightGrad = $N", s.tensor(Tensor.Role.WEIGHT).field(), s.tensor(Tensor.Role.WEIGHT).gradField());
-        activationBackward(c, k.activation(), k.slope(), k.outSize(), k.outChannels(), ohw);
+        c.line("final float[] col = $N, colGrad = $N", s.name() + "Col", s.name() + "ColGrad");
+        activationBackward(c, k.activation(), k.slope(), k.outSize(), k.outChannels(), p);
         c.line("java.util.Arrays.fill(weightGrad, 0f)");
         if (k.bias()) {
             c.line("final float[] biasGrad = $N", s.tensor(Tensor.Role.BIAS).gradField());
@@ -170,31 +196,27 @@ final class KernelEmitter {
         }
         c.open("if (gIn != null)").line("java.util.Arrays.fill(gIn, 0, batch * $L, 0f)", k.inSize()).close();
         c.open("for (int n = 0; n < batch; n++)");
-        c.open("for (int oc = 0; oc < $L; oc++)", k.outChannels());
-        c.line("int o = (n * $L + oc) * $L", k.outChannels(), ohw);
+        c.open("for (int g = 0; g < $L; g++)", k.groups());
+        c.line("int image = (n * $L + g * $L) * $L", w.c(), k.inPerGroup(), ihw);
+        c.line("$N(in, image, col)", s.name() + "Im2col");
+        c.open("if (gIn != null)").line("java.util.Arrays.fill(colGrad, 0f)").close();
+        c.open("for (int oc = g * $L; oc < (g + 1) * $L; oc++)", k.outPerGroup(), k.outPerGroup());
+        c.line("int o = (n * $L + oc) * $L", k.outChannels(), p);
         if (k.bias()) {
             c.line("float sum = 0f");
-            c.open("for (int p = o; p < o + $L; p++)", ohw).line("sum += gOut[p]").close();
+            c.open("for (int q = o; q < o + $L; q++)", p).line("sum += gOut[q]").close();
             c.line("biasGrad[oc] += sum");
         }
-        String icBase = k.groups() == 1 ? "0" : "(oc / " + k.outPerGroup() + ") * " + k.inPerGroup();
-        c.open("for (int icg = 0; icg < $L; icg++)", k.inPerGroup());
-        c.line("int i = (n * $L + $L + icg) * $L", w.c(), icBase, ihw);
-        c.line("int wk = (oc * $L + icg) * $L", k.inPerGroup(), w.kh() * w.kw());
-        windowLoops(c, w, true);
-        c.line("float wv = weight[wk + kh * $L + kw]", w.kw());
-        c.line("float acc = 0f");
-        String step = w.sw() == 1 ? "ow" : "ow * " + w.sw();
-        innerRows(c, w);
-        c.line("acc += gOut[outRow + ow] * in[inRow + $L]", step);
-        c.close();
+        c.comment("d weight = d out . patches; d patches += weight * d out");
+        c.open("for (int r = 0; r < $L; r++)", kk);
+        c.line("weightGrad[oc * $L + r] += $L.dot(gOut, o, col, r * $L, $L)", kk, KERNELS, p, p);
         c.open("if (gIn != null)");
-        c.open("for (int ow = owFirst; ow < owEnd; ow++)").line("gIn[inRow + $L] += wv * gOut[outRow + ow]", step).close();
+        c.line("$L.axpy(weight[oc * $L + r], gOut, o, colGrad, r * $L, $L)", KERNELS, kk, p, p);
         c.close();
-        c.close(); // oh
-        c.line("weightGrad[wk + kh * $L + kw] += acc", w.kw());
-        c.close().close(); // kw, kh
-        c.close().close().close(); // icg, oc, n
+        c.close(); // r
+        c.close(); // oc
+        c.open("if (gIn != null)").line("$N(colGrad, gIn, image)", s.name() + "Col2im").close();
+        c.close().close(); // g, n
     }
 
     // ---- pooling
