@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 /** The sample networks by their command-line names. */
 public enum Samples {
     LENET5("lenet5", LeNet5.class, LeNet5Spec::summary),
+    CONVBN("convbn", ConvBnNet.class, ConvBnNetSpec::summary),
     CONV_EXERCISE("conv-exercise", ConvExercise.class, ConvExerciseSpec::summary),
     ALEXNET("alexnet", AlexNet.class, AlexNetSpec::summary),
     VGG16("vgg16", Vgg16.class, Vgg16Spec::summary);

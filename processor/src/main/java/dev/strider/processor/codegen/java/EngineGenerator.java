@@ -152,11 +152,15 @@ public final class EngineGenerator {
             type.addMethod(MethodSpec.methodBuilder(s.name() + "Im2col").addModifiers(Modifier.PRIVATE)
                     .addParameter(float[].class, "in").addParameter(int.class, "image").addParameter(float[].class, "col")
                     .addJavadoc("Lays out the patches of $L's input (one image, one group, starting at {@code image}) as rows of {@code col}.\n", s.name())
-                    .addCode(KernelEmitter.im2col(conv, false).build()).build());
-            type.addMethod(MethodSpec.methodBuilder(s.name() + "Col2im").addModifiers(Modifier.PRIVATE)
-                    .addParameter(float[].class, "col").addParameter(float[].class, "gIn").addParameter(int.class, "image")
-                    .addJavadoc("Adds the rows of {@code col} (d loss / d patches) back onto the input gradient of $L.\n", s.name())
-                    .addCode(KernelEmitter.im2col(conv, true).build()).build());
+                    .addCode(KernelEmitter.im2col(conv).build()).build());
+            type.addMethod(MethodSpec.methodBuilder(s.name() + "Im2colT").addModifiers(Modifier.PRIVATE)
+                    .addParameter(float[].class, "in").addParameter(int.class, "image").addParameter(float[].class, "colT")
+                    .addJavadoc("The patches of $L's input transposed: row q of {@code colT} is output position q's patch.\n", s.name())
+                    .addCode(KernelEmitter.im2colTransposed(conv, false).build()).build());
+            type.addMethod(MethodSpec.methodBuilder(s.name() + "Col2imT").addModifiers(Modifier.PRIVATE)
+                    .addParameter(float[].class, "colT").addParameter(float[].class, "gIn").addParameter(int.class, "image")
+                    .addJavadoc("Adds d loss / d patches (transposed) back onto the input gradient of $L.\n", s.name())
+                    .addCode(KernelEmitter.im2colTransposed(conv, true).build()).build());
         } else if (k instanceof Kernel.Pool p && p.max()) {
             type.addField(FieldSpec.builder(int[].class, s.name() + "Argmax", Modifier.PRIVATE)
                     .addJavadoc("Index into the input of each output's maximum, for the backward pass.\n").build());

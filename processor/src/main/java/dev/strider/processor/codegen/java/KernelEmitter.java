@@ -144,10 +144,9 @@ final class KernelEmitter {
     /**
      * The body of a convolution's im2col helper {@code (float[] in, int image, float[] col)}: row
      * {@code (icg*kh + i)*kw + j} of {@code col} holds, for every output position, the input value under kernel tap
-     * (i, j) of channel icg, or 0 in the padding. With {@code scatter} it is the col2im helper
-     * {@code (float[] col, float[] gIn, int image)} instead, adding each row back where it came from.
+     * (i, j) of channel icg, or 0 in the padding.
      */
-    static Code im2col(Kernel.Conv k, boolean scatter) {
+    static Code im2col(Kernel.Conv k) {
         Kernel.Window w = k.w();
         int p = w.oh() * w.ow();
         Code c = new Code();
@@ -160,23 +159,47 @@ final class KernelEmitter {
         c.line("int owFirst = Math.min($L, Math.max(0, -Math.floorDiv(kw * $L - $L, $L)))", w.ow(), w.dw(), w.padLeft(), w.sw());
         c.line("int owEnd = Math.max(owFirst, Math.min($L, Math.floorDiv($L - kw * $L, $L) + 1))", w.ow(), w.iw() - 1 + w.padLeft(), w.dw(), w.sw());
         c.line("int row = ((icg * $L + kh) * $L + kw) * $L", w.kh(), w.kw(), p);
-        if (!scatter) {
-            c.line("java.util.Arrays.fill(col, row, row + ohFirst * $L, 0f)", w.ow());
-            c.line("java.util.Arrays.fill(col, row + ohEnd * $L, row + $L, 0f)", w.ow(), p);
-        }
+        c.line("java.util.Arrays.fill(col, row, row + ohFirst * $L, 0f)", w.ow());
+        c.line("java.util.Arrays.fill(col, row + ohEnd * $L, row + $L, 0f)", w.ow(), p);
         c.open("for (int oh = ohFirst; oh < ohEnd; oh++)");
         c.line("int src = image + icg * $L + (oh * $L - $L + kh * $L) * $L - $L + kw * $L", w.ih() * w.iw(), w.sh(), w.padTop(),
                 w.dh(), w.iw(), w.padLeft(), w.dw());
         c.line("int dst = row + oh * $L", w.ow());
         String step = w.sw() == 1 ? "ow" : "ow * " + w.sw();
-        if (scatter) {
-            c.open("for (int ow = owFirst; ow < owEnd; ow++)").line("gIn[src + $L] += col[dst + ow]", step).close();
-        } else {
-            c.line("java.util.Arrays.fill(col, dst, dst + owFirst, 0f)");
-            c.line("java.util.Arrays.fill(col, dst + owEnd, dst + $L, 0f)", w.ow());
-            c.open("for (int ow = owFirst; ow < owEnd; ow++)").line("col[dst + ow] = in[src + $L]", step).close();
-        }
+        c.line("java.util.Arrays.fill(col, dst, dst + owFirst, 0f)");
+        c.line("java.util.Arrays.fill(col, dst + owEnd, dst + $L, 0f)", w.ow());
+        c.open("for (int ow = owFirst; ow < owEnd; ow++)").line("col[dst + ow] = in[src + $L]", step).close();
         c.close().close().close().close();
+        return c;
+    }
+
+    /**
+     * The body of a convolution's transposed im2col helper {@code (float[] in, int image, float[] colT)}: row p (an
+     * output position) of {@code colT} holds its K patch values, so that the backward pass can update whole weight
+     * rows and patch rows with contiguous loops. With {@code scatter} it is the matching col2im helper
+     * {@code (float[] colT, float[] gIn, int image)}.
+     */
+    static Code im2colTransposed(Kernel.Conv k, boolean scatter) {
+        Kernel.Window w = k.w();
+        int kk = k.inPerGroup() * w.kh() * w.kw();
+        Code c = new Code();
+        c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
+        c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
+        c.line("int dst = (oh * $L + ow) * $L", w.ow(), kk);
+        c.open("for (int icg = 0; icg < $L; icg++)", k.inPerGroup());
+        c.open("for (int kh = 0; kh < $L; kh++)", w.kh());
+        c.line("int ih = oh * $L - $L + kh * $L", w.sh(), w.padTop(), w.dh());
+        c.line("boolean rowInside = ih >= 0 && ih < $L", w.ih());
+        c.open("for (int kw = 0; kw < $L; kw++)", w.kw());
+        c.line("int iw = ow * $L - $L + kw * $L", w.sw(), w.padLeft(), w.dw());
+        c.line("int r = dst + (icg * $L + kh) * $L + kw", w.kh(), w.kw());
+        c.line("boolean inside = rowInside && iw >= 0 && iw < $L", w.iw());
+        if (scatter) {
+            c.open("if (inside)").line("gIn[image + icg * $L + ih * $L + iw] += colT[r]", w.ih() * w.iw(), w.iw()).close();
+        } else {
+            c.line("colT[r] = inside ? in[image + icg * $L + ih * $L + iw] : 0f", w.ih() * w.iw(), w.iw());
+        }
+        c.close().close().close().close().close();
         return c;
     }
 
@@ -187,7 +210,7 @@ final class KernelEmitter {
         int kk = k.inPerGroup() * w.kh() * w.kw();
         c.line("final float[] in = $N, out = $N, gOut = $N, gIn = $N", s.in(), s.out(), s.outGrad(), s.inGrad());
         c.line("final float[] weight = $N, weightGrad = $N", s.tensor(Tensor.Role.WEIGHT).field(), s.tensor(Tensor.Role.WEIGHT).gradField());
-        c.line("final float[] col = $N, colGrad = $N", s.name() + "Col", s.name() + "ColGrad");
+        c.line("final float[] colT = $N, colTGrad = $N", s.name() + "Col", s.name() + "ColGrad");
         activationBackward(c, k.activation(), k.slope(), k.outSize(), k.outChannels(), p);
         c.line("java.util.Arrays.fill(weightGrad, 0f)");
         if (k.bias()) {
@@ -198,8 +221,8 @@ final class KernelEmitter {
         c.open("for (int n = 0; n < batch; n++)");
         c.open("for (int g = 0; g < $L; g++)", k.groups());
         c.line("int image = (n * $L + g * $L) * $L", w.c(), k.inPerGroup(), ihw);
-        c.line("$N(in, image, col)", s.name() + "Im2col");
-        c.open("if (gIn != null)").line("java.util.Arrays.fill(colGrad, 0f)").close();
+        c.line("$N(in, image, colT)", s.name() + "Im2colT");
+        c.open("if (gIn != null)").line("java.util.Arrays.fill(colTGrad, 0f)").close();
         c.open("for (int oc = g * $L; oc < (g + 1) * $L; oc++)", k.outPerGroup(), k.outPerGroup());
         c.line("int o = (n * $L + oc) * $L", k.outChannels(), p);
         if (k.bias()) {
@@ -207,15 +230,17 @@ final class KernelEmitter {
             c.open("for (int q = o; q < o + $L; q++)", p).line("sum += gOut[q]").close();
             c.line("biasGrad[oc] += sum");
         }
-        c.comment("d weight = d out . patches; d patches += weight * d out");
-        c.open("for (int r = 0; r < $L; r++)", kk);
-        c.line("weightGrad[oc * $L + r] += $L.dot(gOut, o, col, r * $L, $L)", kk, KERNELS, p, p);
+        c.comment("per output position q: d weight row += d out * patch row; d patch row += d out * weight row");
+        c.open("for (int q = 0; q < $L; q++)", p);
+        c.line("float d = gOut[o + q]");
+        c.line("if (d == 0f) continue");
+        c.line("$L.axpy(d, colT, q * $L, weightGrad, oc * $L, $L)", KERNELS, kk, kk, kk);
         c.open("if (gIn != null)");
-        c.line("$L.axpy(weight[oc * $L + r], gOut, o, colGrad, r * $L, $L)", KERNELS, kk, p, p);
+        c.line("$L.axpy(d, weight, oc * $L, colTGrad, q * $L, $L)", KERNELS, kk, kk, kk);
         c.close();
-        c.close(); // r
+        c.close(); // q
         c.close(); // oc
-        c.open("if (gIn != null)").line("$N(colGrad, gIn, image)", s.name() + "Col2im").close();
+        c.open("if (gIn != null)").line("$N(colTGrad, gIn, image)", s.name() + "Col2imT").close();
         c.close().close(); // g, n
     }
 
@@ -305,10 +330,7 @@ final class KernelEmitter {
         c.open("for (int n = 0; n < batch; n++)");
         c.line("int x = n * $L, y = n * $L", k.in(), k.out());
         c.open("for (int j = 0; j < $L; j++)", k.out());
-        c.line("int wj = j * $L", k.in());
-        c.line("float acc = 0f");
-        c.open("for (int i = 0; i < $L; i++)", k.in()).line("acc += weight[wj + i] * in[x + i]").close();
-        c.line("out[y + j] = acc$L", k.bias() ? " + bias[j]" : "");
+        c.line("out[y + j] = $L.dot(weight, j * $L, in, x, $L)$L", KERNELS, k.in(), k.in(), k.bias() ? " + bias[j]" : "");
         if (k.activation() != Activation.NONE && k.activation() != Activation.SOFTMAX) {
             activate(c, k.activation(), k.slope(), "out[y + j]");
         }
@@ -336,10 +358,10 @@ final class KernelEmitter {
         if (k.bias()) {
             c.line("biasGrad[j] += g");
         }
-        c.line("int wj = j * $L", k.in());
-        c.open("for (int i = 0; i < $L; i++)", k.in()).line("weightGrad[wj + i] += g * in[x + i]").close();
+        c.line("if (g == 0f) continue");
+        c.line("$L.axpy(g, in, x, weightGrad, j * $L, $L)", KERNELS, k.in(), k.in());
         c.open("if (gIn != null)");
-        c.open("for (int i = 0; i < $L; i++)", k.in()).line("gIn[x + i] += weight[wj + i] * g").close();
+        c.line("$L.axpy(g, weight, j * $L, gIn, x, $L)", KERNELS, k.in(), k.in());
         c.close();
         c.close().close();
     }
