@@ -1,5 +1,6 @@
 package dev.strider.samples;
 
+import dev.strider.runtime.engine.GeneratedEngine;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -9,20 +10,27 @@ import java.util.stream.Collectors;
 
 /** The sample networks by their command-line names. */
 public enum Samples {
-    LENET5("lenet5", LeNet5.class, LeNet5Spec::summary),
-    CONVBN("convbn", ConvBnNet.class, ConvBnNetSpec::summary),
-    CONV_EXERCISE("conv-exercise", ConvExercise.class, ConvExerciseSpec::summary),
-    ALEXNET("alexnet", AlexNet.class, AlexNetSpec::summary),
-    VGG16("vgg16", Vgg16.class, Vgg16Spec::summary);
+    LENET5("lenet5", LeNet5.class, LeNet5Spec::summary, LeNet5Engine::new),
+    CONVBN("convbn", ConvBnNet.class, ConvBnNetSpec::summary, ConvBnNetEngine::new),
+    CONV_EXERCISE("conv-exercise", ConvExercise.class, ConvExerciseSpec::summary, ConvExerciseEngine::new),
+    ALEXNET("alexnet", AlexNet.class, AlexNetSpec::summary, AlexNetEngine::new),
+    VGG16("vgg16", Vgg16.class, Vgg16Spec::summary, Vgg16Engine::new);
 
     private final String cliName;
     private final Class<?> declaration;
     private final Supplier<String> summary;
+    private final Supplier<GeneratedEngine> engine;
 
-    Samples(String cliName, Class<?> declaration, Supplier<String> summary) {
+    Samples(String cliName, Class<?> declaration, Supplier<String> summary, Supplier<GeneratedEngine> engine) {
         this.cliName = cliName;
         this.declaration = declaration;
         this.summary = summary;
+        this.engine = engine;
+    }
+
+    /** A new Java engine for this network (all its arrays allocated: large for AlexNet and VGG-16). */
+    public GeneratedEngine newEngine() {
+        return engine.get();
     }
 
     public String cliName() {

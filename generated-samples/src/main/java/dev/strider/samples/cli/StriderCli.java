@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 /** The samples' command line: {@code java -jar strider-samples.jar <command>}. */
 @Command(name = "strider-samples", mixinStandardHelpOptions = true, version = "Strider samples 0.1.0",
         description = "Sample networks declared with the Strider DSL and checked at compile time.",
-        subcommands = {StriderCli.ListCommand.class, StriderCli.SummaryCommand.class})
+        subcommands = {StriderCli.ListCommand.class, StriderCli.SummaryCommand.class, TrainCommand.class, EvaluateCommand.class,
+            PredictCommand.class})
 public final class StriderCli implements Callable<Integer> {
     @Spec
     CommandSpec spec;

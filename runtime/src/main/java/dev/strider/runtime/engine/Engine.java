@@ -39,6 +39,13 @@ public interface Engine {
     }
 
     /**
+     * Copies the network's output of the last forward pass (also the one inside {@code gradients} and
+     * {@code trainStep}; logits where a trailing softmax is fused into the loss) for {@code batch} images into
+     * {@code output}, without computing anything.
+     */
+    void lastOutput(float[] output, int batch);
+
+    /**
      * Back-propagates {@code outputGrad} (d loss / d output of the last {@link #forward}, {@code batch * outputSize()}
      * values) through the network: sets every parameter's gradient and, if {@code inputGrad} is not null, writes
      * d loss / d input. Must follow a forward pass of the same batch.

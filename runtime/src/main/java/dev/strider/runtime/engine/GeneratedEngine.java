@@ -150,6 +150,15 @@ public abstract class GeneratedEngine implements Engine {
     }
 
     @Override
+    public final void lastOutput(float[] output, int batch) {
+        if (forwardBatch == 0 || batch > forwardBatch) {
+            throw new IllegalStateException(name + ".lastOutput(batch = " + batch + "): the last forward pass had batch " + forwardBatch);
+        }
+        checkLength("lastOutput", "output", output, batch * outputSize);
+        System.arraycopy(outputBuffer(), 0, output, 0, batch * outputSize);
+    }
+
+    @Override
     public final void backward(float[] outputGrad, int batch, float[] inputGrad) {
         checkBatch("backward", batch);
         checkLength("backward", "outputGrad", outputGrad, batch * outputSize);

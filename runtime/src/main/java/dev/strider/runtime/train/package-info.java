@@ -1,0 +1,2 @@
+/** The training loop and evaluation for classifiers. */
+package dev.strider.runtime.train;
