@@ -107,6 +107,13 @@ public interface Engine {
 
     void setOptimizer(Optimizer optimizer);
 
+    /**
+     * Class probabilities of {@code batch} images: the softmax of the logits of a network trained with softmax
+     * cross-entropy (its output already, when the network ends in a softmax). For a network trained with mean squared
+     * error there are no class probabilities: it throws {@link IllegalStateException}.
+     */
+    float[] probabilities(float[] input, int batch);
+
     /** The predicted class of each of {@code batch} images (argmax of the output). */
     default int[] predict(float[] input, int batch) {
         float[] out = forward(input, batch);

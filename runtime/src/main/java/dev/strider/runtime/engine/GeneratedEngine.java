@@ -150,6 +150,20 @@ public abstract class GeneratedEngine implements Engine {
     }
 
     @Override
+    public final float[] probabilities(float[] input, int batch) {
+        if (loss != LossKind.SOFTMAX_CROSS_ENTROPY) {
+            throw new IllegalStateException(name + " is trained with mean squared error: its outputs are not class probabilities");
+        }
+        float[] p = forward(input, batch);
+        if (!softmaxOutput) {
+            for (int b = 0; b < batch; b++) {
+                Kernels.softmax(p, b * outputSize, outputSize, 1);
+            }
+        }
+        return p;
+    }
+
+    @Override
     public final void lastOutput(float[] output, int batch) {
         if (forwardBatch == 0 || batch > forwardBatch) {
             throw new IllegalStateException(name + ".lastOutput(batch = " + batch + "): the last forward pass had batch " + forwardBatch);
