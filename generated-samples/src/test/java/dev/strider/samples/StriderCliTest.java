@@ -7,6 +7,9 @@ import dev.strider.samples.cli.StriderCli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 class StriderCliTest {
@@ -43,10 +46,66 @@ class StriderCliTest {
         assertTrue(r.out().contains("138,357,544"), r.out());
     }
 
+    /** The Fashion-MNIST files: $FASHION_MNIST_DIR, else shared/ beside the repository (as CI and developers have it). */
+    static String data() {
+        String env = System.getenv("FASHION_MNIST_DIR");
+        if (env != null) {
+            return env;
+        }
+        Path shared = Path.of("").toAbsolutePath().getParent().getParent().resolve("shared/datasets/fashion-mnist");
+        assertTrue(Files.isDirectory(shared), "Fashion-MNIST not found at " + shared + " (set FASHION_MNIST_DIR)");
+        return shared.toString();
+    }
+
+    @Test
+    void trainEvaluateAndPredictEndToEnd(@TempDir Path dir) {
+        Path weights = dir.resolve("lenet5.safetensors");
+        Run train = run("train", "lenet5", "--data", data(), "--limit", "6000", "--epochs", "1", "--quiet", "--save", weights.toString());
+        assertEquals(0, train.code(), train.err());
+        String[] lines = train.out().strip().split("\n");
+        String last = lines[lines.length - 1];
+        assertTrue(last.matches("test_accuracy=0\\.[0-9]{4}"), last);
+        double accuracy = Double.parseDouble(last.substring("test_accuracy=".length()));
+        // 6,000 images, one epoch: chance is 0.10; a LeNet-5 that learns is well above 0.6 by then.
+        assertTrue(accuracy > 0.6, "LeNet-5 did not learn: " + accuracy);
+        assertTrue(Files.exists(weights));
+
+        Run evaluate = run("evaluate", "lenet5", "--data", data(), "--weights", weights.toString());
+        assertEquals(0, evaluate.code(), evaluate.err());
+        assertTrue(evaluate.out().contains(String.format(java.util.Locale.ROOT, "test_accuracy=%.4f", accuracy)),
+                "the saved weights give the accuracy training reported:\n" + evaluate.out());
+
+        Run predict = run("predict", "lenet5", "--data", data(), "--weights", weights.toString(), "--count", "5");
+        assertEquals(0, predict.code(), predict.err());
+        assertEquals(6, predict.out().strip().split("\n").length, predict.out());
+        assertTrue(predict.out().contains("true: Ankle boot"), predict.out()); // test image 0 is an ankle boot
+    }
+
+    @Test
+    void weightsOfAnotherNetworkAreRejectedWithEveryMismatch(@TempDir Path dir) throws Exception {
+        Path weights = dir.resolve("w.safetensors");
+        dev.strider.runtime.engine.GeneratedEngine other = new ConvExerciseEngine();
+        dev.strider.runtime.io.Weights.save(other, weights);
+        Run r = run("evaluate", "lenet5", "--data", data(), "--weights", weights.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("error: "), r.err());
+        assertTrue(r.err().contains("c1.weight"), r.err());
+        assertTrue(r.err().contains("conv.weight"), r.err());
+    }
+
+    @Test
+    void missingDataIsOneClearLine(@TempDir Path dir) {
+        Run r = run("train", "lenet5", "--data", dir.resolve("nowhere").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("error: Fashion-MNIST not found in"), r.err());
+        assertTrue(r.err().contains("apt-get install dataset-fashion-mnist"), r.err());
+        assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
     @Test
     void unknownNetworkIsAClearErrorNotAStackTrace() {
         Run r = run("summary", "lenet6");
         assertEquals(2, r.code());
-        assertEquals("Unknown network 'lenet6'. Known networks: lenet5, conv-exercise, alexnet, vgg16.\n", r.err());
+        assertEquals("Unknown network 'lenet6'. Known networks: lenet5, convbn, conv-exercise, alexnet, vgg16.\n", r.err());
     }
 }
