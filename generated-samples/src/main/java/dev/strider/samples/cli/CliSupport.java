@@ -2,6 +2,8 @@ package dev.strider.samples.cli;
 
 import dev.strider.runtime.data.DataLocation;
 import dev.strider.runtime.data.Dataset;
+import dev.strider.runtime.engine.GeneratedEngine;
+import dev.strider.runtime.io.Weights;
 import dev.strider.runtime.progress.ProgressReporter;
 import dev.strider.samples.Samples;
 import java.io.IOException;
@@ -11,14 +13,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** What the commands share: data location, quiet mode, and turning every expected failure into one clear line. */
 final class CliSupport {
-    /** Fashion-MNIST's pixel mean and standard deviation after scaling to [0, 1] (training set). */
-    static final float MEAN = 0.2860f;
-    static final float STD = 0.3530f;
-
     private CliSupport() {}
 
     /** A failure the user can fix: printed as one line, exit code 2, no stack trace. */
@@ -35,11 +34,27 @@ final class CliSupport {
                 "Unknown network '" + name + "'. Known networks: " + String.join(", ", Samples.names()) + "."));
     }
 
+    /** Fashion-MNIST with pixels scaled to [0, 1], as torchvision's {@code ToTensor} gives them to PyTorch. */
     static Dataset load(Path dir, boolean train) {
         try {
-            return Dataset.fashionMnist(dir, train).normalized(MEAN, STD);
+            return Dataset.fashionMnist(dir, train);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code <network> --weights FILE}: a sample's engine with saved weights (evaluate, predict). */
+    static final class TrainedNetwork {
+        @Parameters(paramLabel = "<network>", description = "The sample the weights belong to.")
+        String network;
+
+        @Option(names = "--weights", required = true, description = "Weights written by train --save (safetensors).")
+        Path weights;
+
+        GeneratedEngine engine() throws IOException {
+            GeneratedEngine engine = sample(network).newEngine();
+            Weights.load(engine, weights);
+            return engine;
         }
     }
 

@@ -3,14 +3,11 @@ package dev.strider.samples.cli;
 import dev.strider.runtime.data.Dataset;
 import dev.strider.runtime.engine.GeneratedEngine;
 import dev.strider.runtime.engine.Kernels;
-import dev.strider.runtime.io.Weights;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code predict <network> --weights FILE}: class and probability for test images. */
 @Command(name = "predict", description = "Predicts the class of Fashion-MNIST test images with saved weights.")
@@ -18,11 +15,8 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     CliSupport.Common common;
 
-    @Parameters(paramLabel = "<network>", description = "The sample the weights belong to.")
-    String network;
-
-    @Option(names = "--weights", required = true, description = "Weights written by train --save (safetensors).")
-    Path weights;
+    @Mixin
+    CliSupport.TrainedNetwork trained;
 
     @Option(names = "--first", defaultValue = "0", description = "Index of the first test image (default: ${DEFAULT-VALUE}).")
     int first;
@@ -33,8 +27,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return common.run(() -> {
-            GeneratedEngine engine = CliSupport.sample(network).newEngine();
-            Weights.load(engine, weights);
+            GeneratedEngine engine = trained.engine();
             Dataset test = CliSupport.load(common.dataDirectory(), false);
             if (first < 0 || count < 1 || first + count > test.size()) {
                 throw new CliSupport.UserError("--first and --count must select images within 0.." + (test.size() - 1)

@@ -26,6 +26,9 @@ public abstract class GeneratedEngine implements Engine {
     private final boolean softmaxOutput;
     private final List<Parameter> parameters = new ArrayList<>();
     private final List<Parameter> buffers = new ArrayList<>();
+    /** Read-only views, made once: {@link #parameters()} is called on every training step and must not allocate. */
+    private final List<Parameter> parametersView = Collections.unmodifiableList(parameters);
+    private final List<Parameter> buffersView = Collections.unmodifiableList(buffers);
     private final List<Init> parameterInit = new ArrayList<>();
     private final List<int[]> parameterFans = new ArrayList<>();
     private final List<Init> bufferInit = new ArrayList<>();
@@ -301,12 +304,12 @@ public abstract class GeneratedEngine implements Engine {
 
     @Override
     public final List<Parameter> parameters() {
-        return Collections.unmodifiableList(parameters);
+        return parametersView;
     }
 
     @Override
     public final List<Parameter> buffers() {
-        return Collections.unmodifiableList(buffers);
+        return buffersView;
     }
 
     @Override

@@ -221,6 +221,53 @@ class EngineContractTest {
     }
 
     @Test
+    void trainingStepsWithSgdAndAdamAllocateNothing() {
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        for (dev.strider.runtime.optim.Optimizer o : java.util.List.<dev.strider.runtime.optim.Optimizer>of(
+                dev.strider.runtime.optim.Sgd.builder(0.01f).momentum(0.9f).nesterov(true).weightDecay(1e-4f).build(),
+                dev.strider.runtime.optim.Adam.builder().build())) {
+            GcDropoutEngine e = new GcDropoutEngine();
+            e.initialize(1);
+            e.setOptimizer(o);
+            float[] x = random(4 * e.inputSize(), 7);
+            int[] labels = {0, 1, 2, 1};
+            for (int i = 0; i < 3_000; i++) {
+                e.trainStep(x, labels, 4);
+            }
+            long before = threads.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < 1_000; i++) {
+                e.trainStep(x, labels, 4);
+            }
+            long allocated = threads.getThreadAllocatedBytes(thread) - before;
+            assertTrue(allocated < 1_024, o + ": allocated " + allocated + " bytes in 1,000 training steps");
+        }
+    }
+
+    @Test
+    void probabilitiesArePredictionsSoftmax() {
+        LeNet5Engine e = new LeNet5Engine();
+        e.initialize(4);
+        float[] x = random(2 * 784, 10);
+        float[] p = e.probabilities(x, 2);
+        float[] logits = e.forward(x, 2);
+        int[] classes = e.predict(x, 2);
+        for (int n = 0; n < 2; n++) {
+            double z = 0;
+            for (int j = 0; j < 10; j++) {
+                z += Math.exp(logits[n * 10 + j]);
+            }
+            for (int j = 0; j < 10; j++) {
+                assertEquals(Math.exp(logits[n * 10 + j]) / z, p[n * 10 + j], 1e-6);
+                assertTrue(p[n * 10 + j] <= p[n * 10 + classes[n]]);
+            }
+        }
+        IllegalStateException mse = assertThrows(IllegalStateException.class,
+                () -> new dev.strider.tests.engine.nets.GcSoftmaxMseEngine().probabilities(new float[27], 1));
+        assertTrue(mse.getMessage().contains("not class probabilities"), mse.getMessage());
+    }
+
+    @Test
     void runningStatisticsFollowPyTorchsUpdate() {
         GcBatchNormEngine e = new GcBatchNormEngine();
         e.initialize(1);
