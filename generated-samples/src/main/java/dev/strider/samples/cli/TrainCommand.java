@@ -2,6 +2,7 @@ package dev.strider.samples.cli;
 
 import dev.strider.runtime.data.Dataset;
 import dev.strider.runtime.engine.GeneratedEngine;
+import dev.strider.runtime.engine.InitScheme;
 import dev.strider.runtime.io.Weights;
 import dev.strider.runtime.optim.Adam;
 import dev.strider.runtime.optim.LearningRateSchedule;
@@ -59,6 +60,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of initialisation, shuffling and dropout (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--init", defaultValue = "HE_XAVIER", description = "HE_XAVIER or PYTORCH (PyTorch's default "
+            + "uniform initialisation, to reproduce a PyTorch recipe) (default: ${DEFAULT-VALUE}).")
+    InitScheme init;
+
     @Option(names = "--save", description = "Write the trained weights here (safetensors).")
     Path save;
 
@@ -82,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
             if (limit != null) {
                 train = train.slice(0, Math.min(limit, train.size()));
             }
-            engine.initialize(seed);
+            engine.initialize(seed, init);
             float rate = lr != null ? lr : optimizer == OptimizerKind.sgd ? 0.05f : Adam.DEFAULT_LEARNING_RATE;
             engine.setOptimizer(optimizer == OptimizerKind.sgd
                     ? Sgd.builder(rate).momentum(momentum).weightDecay(weightDecay).build()

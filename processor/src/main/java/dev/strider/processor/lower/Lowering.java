@@ -148,12 +148,12 @@ public final class Lowering {
             t.add(new Tensor(n + ".weight", n + "Weight", n + "WeightGrad",
                     List.of(k.outChannels(), k.inPerGroup(), k.w().kh(), k.w().kw()), Tensor.Role.WEIGHT, init, fanIn, fanOut));
             if (k.bias()) {
-                t.add(new Tensor(n + ".bias", n + "Bias", n + "BiasGrad", List.of(k.outChannels()), Tensor.Role.BIAS, Tensor.Init.ZERO, fanIn, fanOut));
+                t.add(new Tensor(n + ".bias", n + "Bias", n + "BiasGrad", List.of(k.outChannels()), Tensor.Role.BIAS, Tensor.Init.BIAS, fanIn, fanOut));
             }
         } else if (kernel instanceof Kernel.Dense k) {
             t.add(new Tensor(n + ".weight", n + "Weight", n + "WeightGrad", List.of(k.out(), k.in()), Tensor.Role.WEIGHT, init, k.in(), k.out()));
             if (k.bias()) {
-                t.add(new Tensor(n + ".bias", n + "Bias", n + "BiasGrad", List.of(k.out()), Tensor.Role.BIAS, Tensor.Init.ZERO, k.in(), k.out()));
+                t.add(new Tensor(n + ".bias", n + "Bias", n + "BiasGrad", List.of(k.out()), Tensor.Role.BIAS, Tensor.Init.BIAS, k.in(), k.out()));
             }
         } else if (kernel instanceof Kernel.BatchNorm k) {
             List<Integer> shape = List.of(k.channels());

@@ -39,6 +39,8 @@ public record Tensor(String name, String field, String gradField, List<Integer> 
         /** Uniform in {@code +-sqrt(6 / (fanIn + fanOut))}. */
         XAVIER,
         ZERO,
-        ONE
+        ONE,
+        /** A convolution's or dense layer's bias: zero by default (uniform under the runtime's PyTorch scheme). */
+        BIAS
     }
 }

@@ -104,9 +104,23 @@ public abstract class GeneratedEngine implements Engine {
 
     @Override
     public void initialize(long seed) {
+        initialize(seed, InitScheme.HE_XAVIER);
+    }
+
+    /** Initialises every parameter from {@code seed} with {@code scheme}; buffers and dropout as {@link #initialize(long)}. */
+    public void initialize(long seed, InitScheme scheme) {
         Rng init = new Rng(seed);
         for (int i = 0; i < parameters.size(); i++) {
-            fill(parameters.get(i).data(), parameterInit.get(i), parameterFans.get(i), init);
+            Init kind = parameterInit.get(i);
+            if (scheme == InitScheme.PYTORCH && (kind == Init.HE || kind == Init.XAVIER || kind == Init.BIAS)) {
+                double bound = 1 / Math.sqrt(parameterFans.get(i)[0]);
+                float[] data = parameters.get(i).data();
+                for (int j = 0; j < data.length; j++) {
+                    data[j] = (float) ((2 * init.nextFloat() - 1) * bound);
+                }
+            } else {
+                fill(parameters.get(i).data(), kind, parameterFans.get(i), init);
+            }
         }
         for (int i = 0; i < buffers.size(); i++) {
             fill(buffers.get(i).data(), bufferInit.get(i), null, init);
@@ -117,7 +131,7 @@ public abstract class GeneratedEngine implements Engine {
 
     private static void fill(float[] data, Init init, int[] fans, Rng rng) {
         switch (init) {
-            case ZERO -> java.util.Arrays.fill(data, 0f);
+            case ZERO, BIAS -> java.util.Arrays.fill(data, 0f);
             case ONE -> java.util.Arrays.fill(data, 1f);
             case HE -> {
                 double std = Math.sqrt(2.0 / fans[0]);

@@ -7,5 +7,7 @@ public enum Init {
     /** Uniform in {@code +-sqrt(6 / (fanIn + fanOut))} (Glorot and Bengio 2010). */
     XAVIER,
     ZERO,
-    ONE
+    ONE,
+    /** A convolution's or dense layer's bias: zero, or uniform in {@code +-1/sqrt(fan_in)} under {@link InitScheme#PYTORCH}. */
+    BIAS
 }

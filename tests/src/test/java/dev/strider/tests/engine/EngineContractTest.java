@@ -92,6 +92,30 @@ class EngineContractTest {
     }
 
     @Test
+    void pytorchSchemeDrawsUniformlyWithinOneOverSqrtFanIn() {
+        LeNet5Engine e = new LeNet5Engine();
+        e.initialize(3, dev.strider.runtime.engine.InitScheme.PYTORCH);
+        // c3: fan_in 6*5*5 = 150 -> weights and biases in +-0.0816; f6: fan_in 120 -> +-0.0913
+        for (String[] t : new String[][] {{"c3.weight", "150"}, {"c3.bias", "150"}, {"f6.weight", "120"}, {"f6.bias", "120"}}) {
+            float[] v = e.parameter(t[0]).data();
+            double bound = 1 / Math.sqrt(Integer.parseInt(t[1]));
+            double max = 0;
+            for (float x : v) {
+                max = Math.max(max, Math.abs(x));
+            }
+            assertTrue(max <= bound && max > 0.8 * bound, t[0] + ": max |w| " + max + " for bound " + bound);
+        }
+        GcBatchNormEngine bn = new GcBatchNormEngine();
+        bn.initialize(3, dev.strider.runtime.engine.InitScheme.PYTORCH);
+        for (float v : bn.parameter("bn.weight").data()) {
+            assertEquals(1f, v, "batch-norm scale stays 1");
+        }
+        for (float v : bn.parameter("bn.bias").data()) {
+            assertEquals(0f, v, "batch-norm shift stays 0");
+        }
+    }
+
+    @Test
     void badArgumentsThrowPreciselyAndLeaveTheStateUnchanged() {
         GcBatchNormEngine e = new GcBatchNormEngine();
         e.initialize(1);
