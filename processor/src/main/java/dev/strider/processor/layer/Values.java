@@ -74,7 +74,7 @@ final class Values {
         return v;
     }
 
-    /** A finite double strictly greater than {@code min} and below {@code max}. */
+    /** A finite double strictly greater than 0 and below {@code max}; {@code fallback} otherwise. */
     double positive(String attribute, double max, double fallback) {
         double v = decl.doubleValue(attribute);
         if (!(Double.isFinite(v) && v > 0 && v < max)) {
