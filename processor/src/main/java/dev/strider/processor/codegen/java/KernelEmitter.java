@@ -122,18 +122,14 @@ final class KernelEmitter {
         c.open("for (int n = 0; n < batch; n++)");
         c.open("for (int g = 0; g < $L; g++)", k.groups());
         c.line("$N(in, (n * $L + g * $L) * $L, col)", s.name() + "Im2col", w.c(), k.inPerGroup(), ihw);
-        c.open("for (int oc = g * $L; oc < (g + 1) * $L; oc++)", k.outPerGroup(), k.outPerGroup());
-        c.line("int o = (n * $L + oc) * $L", k.outChannels(), p);
-        c.line("java.util.Arrays.fill(out, o, o + $L, $L)", p, k.bias() ? "bias[oc]" : "0f");
-        c.open("for (int r = 0; r < $L; r++)", kk);
-        c.line("$L.axpy(weight[oc * $L + r], col, r * $L, out, o, $L)", KERNELS, kk, p, p);
-        c.close();
+        c.line("int o = (n * $L + g * $L) * $L", k.outChannels(), k.outPerGroup(), p);
+        c.line("$L.convPlanes(weight, g * $L, $L, col, $L, out, o, $L, $L, g * $L)", KERNELS, k.outPerGroup() * kk, kk, p,
+                k.outPerGroup(), k.bias() ? "bias" : "null", k.outPerGroup());
         if (k.activation() != Activation.NONE && k.activation() != Activation.SOFTMAX) {
-            c.open("for (int q = o; q < o + $L; q++)", p);
+            c.open("for (int q = o; q < o + $L; q++)", k.outPerGroup() * p);
             activate(c, k.activation(), k.slope(), "out[q]");
             c.close();
         }
-        c.close(); // oc
         c.close(); // g
         if (k.activation() == Activation.SOFTMAX) {
             c.line("$L.softmax(out, n * $L, $L, $L)", KERNELS, k.outSize(), k.outChannels(), p);
@@ -223,23 +219,9 @@ final class KernelEmitter {
         c.line("int image = (n * $L + g * $L) * $L", w.c(), k.inPerGroup(), ihw);
         c.line("$N(in, image, colT)", s.name() + "Im2colT");
         c.open("if (gIn != null)").line("java.util.Arrays.fill(colTGrad, 0f)").close();
-        c.open("for (int oc = g * $L; oc < (g + 1) * $L; oc++)", k.outPerGroup(), k.outPerGroup());
-        c.line("int o = (n * $L + oc) * $L", k.outChannels(), p);
-        if (k.bias()) {
-            c.line("float sum = 0f");
-            c.open("for (int q = o; q < o + $L; q++)", p).line("sum += gOut[q]").close();
-            c.line("biasGrad[oc] += sum");
-        }
-        c.comment("per output position q: d weight row += d out * patch row; d patch row += d out * weight row");
-        c.open("for (int q = 0; q < $L; q++)", p);
-        c.line("float d = gOut[o + q]");
-        c.line("if (d == 0f) continue");
-        c.line("$L.axpy(d, colT, q * $L, weightGrad, oc * $L, $L)", KERNELS, kk, kk, kk);
-        c.open("if (gIn != null)");
-        c.line("$L.axpy(d, weight, oc * $L, colTGrad, q * $L, $L)", KERNELS, kk, kk, kk);
-        c.close();
-        c.close(); // q
-        c.close(); // oc
+        c.comment("d weight rows += d out * patch rows; d patch rows += d out * weight rows");
+        c.line("$L.convBackwardPlanes(gOut, (n * $L + g * $L) * $L, $L, $L, colT, $L, weight, g * $L, weightGrad, $L, g * $L, gIn == null ? null : colTGrad)",
+                KERNELS, k.outChannels(), k.outPerGroup(), p, k.outPerGroup(), p, kk, k.outPerGroup() * kk, k.bias() ? "biasGrad" : "null", k.outPerGroup());
         c.open("if (gIn != null)").line("$N(colTGrad, gIn, image)", s.name() + "Col2imT").close();
         c.close().close(); // g, n
     }
