@@ -21,6 +21,9 @@ public interface Engine {
 
     int maxBatch();
 
+    /** Whether {@link #forward} returns probabilities (the network ends in a softmax) rather than logits or values. */
+    boolean outputsProbabilities();
+
     /**
      * Initialises every parameter from {@code seed}: He (normal, {@code std = sqrt(2 / fan_in)}) for layers followed
      * by a ReLU-family activation, Xavier/Glorot (uniform) otherwise; zero biases; batch-norm scale 1, shift 0,

@@ -103,6 +103,11 @@ public abstract class GeneratedEngine implements Engine {
     }
 
     @Override
+    public final boolean outputsProbabilities() {
+        return softmaxOutput;
+    }
+
+    @Override
     public void initialize(long seed) {
         initialize(seed, InitScheme.HE_XAVIER);
     }

@@ -129,7 +129,7 @@ public final class Trainer {
                     if (argmax(out, i * k, k) == y[i]) {
                         correct++;
                     }
-                    loss += crossEntropy(out, i * k, k, y[i]);
+                    loss += crossEntropy(out, i * k, k, y[i], engine.outputsProbabilities());
                 }
             }
             return new Evaluation(data.size(), correct, loss / data.size());
@@ -138,18 +138,14 @@ public final class Trainer {
         }
     }
 
-    /** Cross-entropy of one row of outputs: treats them as probabilities when they sum to 1, else as logits. */
-    private static double crossEntropy(float[] out, int off, int k, int label) {
-        double sum = 0;
-        double max = Double.NEGATIVE_INFINITY;
-        boolean probabilities = true;
-        for (int j = 0; j < k; j++) {
-            sum += out[off + j];
-            max = Math.max(max, out[off + j]);
-            probabilities &= out[off + j] >= 0;
-        }
-        if (probabilities && Math.abs(sum - 1) < 1e-3) {
+    /** Cross-entropy of one row of outputs: probabilities, or logits (through a log-sum-exp). */
+    private static double crossEntropy(float[] out, int off, int k, int label, boolean probabilities) {
+        if (probabilities) {
             return -Math.log(Math.max(out[off + label], 1e-12));
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < k; j++) {
+            max = Math.max(max, out[off + j]);
         }
         double z = 0;
         for (int j = 0; j < k; j++) {

@@ -45,6 +45,7 @@ class WeightsTest {
         @Override public void initialize(long seed) { throw new UnsupportedOperationException(); }
         @Override public void forward(float[] input, int batch, float[] output) { throw new UnsupportedOperationException(); }
         @Override public void lastOutput(float[] output, int batch) { throw new UnsupportedOperationException(); }
+        @Override public boolean outputsProbabilities() { return false; }
         @Override public float[] probabilities(float[] input, int batch) { throw new UnsupportedOperationException(); }
         @Override public void backward(float[] outputGrad, int batch, float[] inputGrad) { throw new UnsupportedOperationException(); }
         @Override public float gradients(float[] input, int[] labels, int batch, float[] inputGrad) { throw new UnsupportedOperationException(); }
