@@ -981,6 +981,23 @@ class DiagnosticsTest {
     }
 
     @Test
+    void layerNamesWhoseGeneratedMembersCollideAreANameClash() {
+        JavaFileObject src = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 1, height = 4, width = 4)",
+                "abstract class Foo {",
+                "    @Dense(units = 3, activation = Activation.RELU) Layer d;",
+                "    @Dense(units = 2) Layer dWeight;",
+                "}");
+        Compilation c = compile(src);
+        assertThat(c).failed();
+        assertThat(c).hadErrorCount(1);
+        assertThat(c).hadErrorContaining("[strider/name-clash] Network Foo generates FooEngine.dWeightGrad, but that name is already "
+                        + "taken (two layers' generated members would both be called dWeightGrad: rename one of the layers).")
+                .inFile(src).onLineContaining("abstract class Foo {");
+    }
+
+    @Test
     void localNetworkIsReportedNotIgnored() {
         JavaFileObject src = network(
                 "class Foo {",

@@ -15,9 +15,9 @@ public sealed interface Kernel {
     int outSize();
 
     /**
-     * Sliding-window geometry shared by convolution and pooling: input {@code [c, ih, iw]}, output
-     * {@code [oc, oh, ow]}, window {@code kh x kw}, stride, dilation, and the top/left padding (the bottom/right
-     * padding is implied by the output size).
+     * Sliding-window geometry shared by convolution and pooling: input {@code [c, ih, iw]}, output {@code [oh, ow]},
+     * window {@code kh x kw}, stride, dilation, and the padding on each side (the bottom/right bound the windows of
+     * average pooling).
      */
     record Window(int c, int ih, int iw, int oh, int ow, int kh, int kw, int sh, int sw, int dh, int dw,
                   int padTop, int padLeft, int padBottom, int padRight) {
@@ -36,27 +36,6 @@ public sealed interface Kernel {
             return "(" + in + " + " + before + " + " + after + " - " + eff + ")/" + stride + " + 1 = " + out + exact;
         }
 
-        /** First output column whose input column {@code ow*sw - padLeft + k*dw} is inside the input. */
-        public int owFirst(int k) {
-            return Math.max(0, ceilDiv(padLeft - k * dw, sw));
-        }
-
-        /** One past the last output column whose input column is inside the input. */
-        public int owEnd(int k) {
-            return Math.min(ow, Math.floorDiv(iw - 1 + padLeft - k * dw, sw) + 1);
-        }
-
-        public int ohFirst(int k) {
-            return Math.max(0, ceilDiv(padTop - k * dh, sh));
-        }
-
-        public int ohEnd(int k) {
-            return Math.min(oh, Math.floorDiv(ih - 1 + padTop - k * dh, sh) + 1);
-        }
-
-        private static int ceilDiv(int a, int b) {
-            return -Math.floorDiv(-a, b);
-        }
     }
 
     /** Convolution with {@code groups} groups and an optional fused activation. */
@@ -157,6 +136,22 @@ public sealed interface Kernel {
 
     /** Inverted dropout. */
     record Dropout(int size, float rate) implements Kernel {
+        @Override
+        public int inSize() {
+            return size;
+        }
+
+        @Override
+        public int outSize() {
+            return size;
+        }
+    }
+
+    /**
+     * A layer that moves no data but must own its output: a network of pass-through layers only would otherwise hand
+     * the caller's input array back as its output buffer.
+     */
+    record Copy(int size, String why) implements Kernel {
         @Override
         public int inSize() {
             return size;

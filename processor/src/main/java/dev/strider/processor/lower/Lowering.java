@@ -32,7 +32,11 @@ public final class Lowering {
     public static EnginePlan lower(CheckedNetwork network) {
         List<CheckedLayer> layers = network.layers();
         Loss loss = network.decl().loss();
-        boolean softmaxOutput = loss == Loss.SOFTMAX_CROSS_ENTROPY
+        // A trailing softmax is fused into the loss only where the loss and the softmax agree on what the classes are:
+        // one vector per image. On a spatial output the softmax runs per position and stays a layer of its own.
+        Shape output = network.output();
+        boolean classVector = output.flat() || (output.height() == 1 && output.width() == 1);
+        boolean softmaxOutput = loss == Loss.SOFTMAX_CROSS_ENTROPY && classVector
                 && layers.get(layers.size() - 1).layer().activation() == Activation.SOFTMAX;
         List<EnginePlan.Step> steps = new ArrayList<>();
         List<Tensor> parameters = new ArrayList<>();
@@ -43,6 +47,9 @@ public final class Lowering {
             CheckedLayer c = layers.get(i);
             boolean last = i == layers.size() - 1;
             Kernel kernel = kernel(c, last && softmaxOutput, network.decl().rounding());
+            if (last && kernel instanceof Kernel.Alias a && in.equals(EnginePlan.INPUT)) {
+                kernel = new Kernel.Copy(a.size(), a.why() + "; copied, since no earlier layer owns a buffer");
+            }
             List<Tensor> tensors = tensors(c, kernel, init(layers, i));
             String out = kernel instanceof Kernel.Alias ? in : c.name() + "Out";
             String outGrad = kernel instanceof Kernel.Alias ? inGrad : c.name() + "Grad";

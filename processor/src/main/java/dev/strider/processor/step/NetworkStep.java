@@ -12,6 +12,7 @@ import dev.strider.processor.validate.CheckedNetwork;
 import dev.strider.processor.validate.DiagnosticPrinter;
 import dev.strider.processor.validate.NetworkChecker;
 import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.TypeSpec;
 import dev.strider.processor.diag.Message;
 import java.io.IOException;
 import java.io.Writer;
@@ -103,6 +104,13 @@ public final class NetworkStep {
 
     /** Writes a generated source; a name that is already taken is the user's error, not an internal one. */
     private boolean write(CheckedNetwork checked, JavaFile file, TypeElement type) throws IOException {
+        String twice = duplicateMember(file.typeSpec());
+        if (twice != null) {
+            messager.printMessage(Kind.ERROR, Message.NAME_CLASH.format(checked.decl().simpleName(),
+                    file.typeSpec().name() + "." + twice, "two layers' generated members would both be called " + twice
+                            + ": rename one of the layers"), type);
+            return false;
+        }
         try {
             file.writeTo(filer);
             return true;
@@ -111,6 +119,22 @@ public final class NetworkStep {
             nameClash(checked, name, e, type);
             return false;
         }
+    }
+
+    /** A field or method (by name and arity) the generated class would declare twice, or null. */
+    private static String duplicateMember(TypeSpec spec) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (var f : spec.fieldSpecs()) {
+            if (!seen.add(f.name())) {
+                return f.name();
+            }
+        }
+        for (var m : spec.methodSpecs()) {
+            if (!seen.add(m.name() + "/" + m.parameters().size())) {
+                return m.name();
+            }
+        }
+        return null;
     }
 
     private void nameClash(CheckedNetwork checked, String generated, FilerException e, TypeElement type) {

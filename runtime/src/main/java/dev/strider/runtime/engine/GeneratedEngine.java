@@ -36,6 +36,8 @@ public abstract class GeneratedEngine implements Engine {
     /** Dropout's random stream. */
     protected final Rng rng = new Rng(0);
     private boolean training;
+    private int minTrainingBatch = 1;
+    private String minTrainingBatchReason;
     private boolean checkFinite;
     private int forwardBatch;
     private Optimizer optimizer;
@@ -72,6 +74,17 @@ public abstract class GeneratedEngine implements Engine {
         parameters.add(new Parameter(name, shape, data, grad));
         parameterInit.add(init);
         parameterFans.add(new int[] {fanIn, fanOut});
+    }
+
+    /**
+     * Declares that training mode needs at least {@code batch} images: batch normalisation over one value per channel
+     * (a flat input, or a 1x1 map) has no batch statistics with a single image. PyTorch refuses this too.
+     */
+    protected final void requireTrainingBatch(int batch, String layer) {
+        if (batch > minTrainingBatch) {
+            minTrainingBatch = batch;
+            minTrainingBatchReason = "batch norm \"" + layer + "\" normalises one value per channel per image, so training mode needs a batch of at least " + batch;
+        }
     }
 
     /** Registers non-trainable state. */
@@ -291,10 +304,12 @@ public abstract class GeneratedEngine implements Engine {
         }
     }
 
+    /** The optimizer, bound to (or checked against) this engine's parameters before anything runs. */
     private Optimizer requireOptimizer() {
         if (optimizer == null) {
             throw new IllegalStateException(name + ".trainStep: no optimizer; call setOptimizer first (e.g. Sgd or Adam)");
         }
+        optimizer.prepare(parameters);
         return optimizer;
     }
 
@@ -346,6 +361,9 @@ public abstract class GeneratedEngine implements Engine {
     private void checkBatch(String call, int batch) {
         if (batch < 1 || batch > maxBatch) {
             throw new IllegalArgumentException(name + "." + call + ": batch must be between 1 and maxBatch = " + maxBatch + ", but it is " + batch);
+        }
+        if (training && batch < minTrainingBatch && !call.equals("backward")) {
+            throw new IllegalArgumentException(name + "." + call + ": " + minTrainingBatchReason + ", but it is " + batch);
         }
     }
 

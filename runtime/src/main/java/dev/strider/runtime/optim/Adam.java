@@ -65,13 +65,18 @@ public final class Adam implements Optimizer {
     }
 
     @Override
-    public void step(List<Parameter> parameters) {
+    public void prepare(List<Parameter> parameters) {
         Objects.requireNonNull(parameters, "parameters");
         if (binding == null) {
             bind(parameters);
         } else {
             binding.check(parameters);
         }
+    }
+
+    @Override
+    public void step(List<Parameter> parameters) {
+        prepare(parameters);
         for (int i = 0, n = binding.size(); i < n; i++) {
             Parameter p = binding.get(i);
             float[] g = p.grad();

@@ -12,6 +12,13 @@ public interface Optimizer {
     /** Applies one update to every trainable, unfrozen parameter, using {@link Parameter#grad()}. */
     void step(List<Parameter> parameters);
 
+    /**
+     * Binds to {@code parameters} (allocating its state) on first use, or checks that they are the ones it is bound
+     * to, and changes nothing else. Engines call it before a training step computes anything, so that an optimizer
+     * bound to another engine is rejected while the engine is still untouched.
+     */
+    void prepare(List<Parameter> parameters);
+
     /** The current base learning rate. */
     float learningRate();
 

@@ -292,6 +292,67 @@ class EngineContractTest {
     }
 
     @Test
+    void aTrailingSoftmaxOnASpatialOutputStaysPerPosition() {
+        var e = new dev.strider.tests.engine.nets.SpatialSoftmaxEngine();
+        float[] x = {0, 1, 2, 3, 4, 5}; // channel c at position p is x[c * 2 + p]
+        float[] y = e.forward(x, 1);
+        for (int p = 0; p < 2; p++) {
+            double z = Math.exp(x[p]) + Math.exp(x[2 + p]) + Math.exp(x[4 + p]);
+            for (int c = 0; c < 3; c++) {
+                assertEquals(Math.exp(x[c * 2 + p]) / z, y[c * 2 + p], 1e-6, "channel " + c + ", position " + p);
+            }
+        }
+    }
+
+    @Test
+    void aPassThroughNetworkOwnsItsOutput() {
+        var e = new dev.strider.tests.engine.nets.PassThroughFlattenEngine();
+        float[] x = random(2 * 8, 12);
+        float[] target = random(2 * 8, 13);
+        float[] gin = new float[x.length];
+        float loss = e.gradients(x, target, 2, gin);
+        double expected = 0;
+        for (int i = 0; i < x.length; i++) {
+            expected += (x[i] - target[i]) * (x[i] - target[i]);
+            assertEquals(2 * (x[i] - target[i]) / 16, gin[i], 1e-6f);
+        }
+        assertEquals(expected / 16, loss, 1e-5);
+        float[] out = e.forward(x, 2);
+        assertArrayEquals(x, out);
+        assertTrue(out != x);
+    }
+
+    @Test
+    void batchNormOverOneValuePerChannelRefusesABatchOfOneInTraining() {
+        GcBatchNormEngine e = new GcBatchNormEngine(); // bn1d normalises a flat [5]: one value per channel per image
+        e.initialize(1);
+        e.setTraining(true);
+        long before = checksum(e);
+        IllegalArgumentException one = assertThrows(IllegalArgumentException.class, () -> e.forward(random(32, 14), 1));
+        assertEquals("GcBatchNorm.forward: batch norm \"bn1d\" normalises one value per channel per image, so training mode "
+                + "needs a batch of at least 2, but it is 1", one.getMessage());
+        assertEquals(before, checksum(e));
+        e.setTraining(false);
+        e.forward(random(32, 14), 1); // evaluation mode uses the running statistics: fine
+    }
+
+    @Test
+    void anOptimizerBoundToAnotherEngineIsRejectedBeforeAnythingChanges() {
+        dev.strider.runtime.optim.Sgd sgd = dev.strider.runtime.optim.Sgd.builder(0.1f).momentum(0.9f).build();
+        GcBatchNormEngine first = new GcBatchNormEngine();
+        first.initialize(1);
+        first.setOptimizer(sgd);
+        float[] x = random(2 * first.inputSize(), 15);
+        first.trainStep(x, new int[] {0, 1}, 2);
+        GcBatchNormEngine second = new GcBatchNormEngine();
+        second.initialize(2);
+        second.setOptimizer(sgd);
+        long before = checksum(second);
+        assertThrows(IllegalStateException.class, () -> second.trainStep(x, new int[] {0, 1}, 2));
+        assertEquals(before, checksum(second), "running statistics and weights untouched");
+    }
+
+    @Test
     void runningStatisticsFollowPyTorchsUpdate() {
         GcBatchNormEngine e = new GcBatchNormEngine();
         e.initialize(1);

@@ -53,7 +53,9 @@ class GradientCheckTest {
                 Arguments.of("max, avg (ceil, padding excluded / included), global avg pooling", (Supplier<GeneratedEngine>) GcPoolsEngine::new),
                 Arguments.of("batch norm 2d and 1d", (Supplier<GeneratedEngine>) GcBatchNormEngine::new),
                 Arguments.of("dropout (fixed mask), sigmoid, leaky relu, fused softmax", (Supplier<GeneratedEngine>) GcDropoutEngine::new),
-                Arguments.of("softmax inside the network, mean squared error", (Supplier<GeneratedEngine>) GcSoftmaxMseEngine::new));
+                Arguments.of("softmax inside the network, mean squared error", (Supplier<GeneratedEngine>) GcSoftmaxMseEngine::new),
+                Arguments.of("5x5 kernel, padding 2, on a single row", (Supplier<GeneratedEngine>) dev.strider.tests.engine.nets.BigPadConvEngine::new),
+                Arguments.of("a network of nothing but a softmax fused into the loss", (Supplier<GeneratedEngine>) dev.strider.tests.engine.nets.PassThroughSoftmaxEngine::new));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -79,6 +79,11 @@ public final class EngineGenerator {
         for (CodeBlock call : chunk(type, "register", registrations, REGISTRATIONS_PER_METHOD)) {
             constructor.addStatement(call);
         }
+        for (Step s : plan.steps()) {
+            if (s.kernel() instanceof Kernel.BatchNorm bn && bn.plane() == 1) {
+                constructor.addStatement("requireTrainingBatch(2, $S)", s.name());
+            }
+        }
         type.addMethod(constructor.build());
 
         List<CodeBlock> forwardCalls = new ArrayList<>();

@@ -50,6 +50,9 @@ final class KernelEmitter {
             c.orElse("else");
             c.line("System.arraycopy(in, 0, out, 0, batch * $L)", d.size());
             c.close();
+        } else if (k instanceof Kernel.Copy copy) {
+            c.comment("$L", copy.why());
+            c.line("System.arraycopy($N, 0, $N, 0, batch * $L)", s.in(), s.out(), copy.size());
         } else if (k instanceof Kernel.Alias a) {
             c.comment("$L", a.why());
         }
@@ -95,6 +98,8 @@ final class KernelEmitter {
             c.orElse("else");
             c.line("System.arraycopy(gOut, 0, gIn, 0, batch * $L)", d.size());
             c.close();
+        } else if (k instanceof Kernel.Copy copy) {
+            c.open("if ($N != null)", gIn).line("System.arraycopy($N, 0, $N, 0, batch * $L)", s.outGrad(), gIn, copy.size()).close();
         } else if (k instanceof Kernel.Alias a) {
             c.comment("$L", a.why());
         }
@@ -149,7 +154,7 @@ final class KernelEmitter {
         c.open("for (int icg = 0; icg < $L; icg++)", k.inPerGroup());
         c.open("for (int kh = 0; kh < $L; kh++)", w.kh());
         c.comment("output rows whose input row oh*$L - $L + kh*$L lies in [0, $L)", w.sh(), w.padTop(), w.dh(), w.ih());
-        c.line("int ohFirst = Math.max(0, -Math.floorDiv(kh * $L - $L, $L))", w.dh(), w.padTop(), w.sh());
+        c.line("int ohFirst = Math.min($L, Math.max(0, -Math.floorDiv(kh * $L - $L, $L)))", w.oh(), w.dh(), w.padTop(), w.sh());
         c.line("int ohEnd = Math.max(ohFirst, Math.min($L, Math.floorDiv($L - kh * $L, $L) + 1))", w.oh(), w.ih() - 1 + w.padTop(), w.dh(), w.sh());
         c.open("for (int kw = 0; kw < $L; kw++)", w.kw());
         c.line("int owFirst = Math.min($L, Math.max(0, -Math.floorDiv(kw * $L - $L, $L)))", w.ow(), w.dw(), w.padLeft(), w.sw());
