@@ -21,7 +21,10 @@ public interface Engine {
 
     int maxBatch();
 
-    /** Whether {@link #forward} returns probabilities (the network ends in a softmax) rather than logits or values. */
+    /**
+     * Whether {@link #forward} returns class probabilities: a network trained with softmax cross-entropy whose last
+     * layer is a softmax fused into the loss (otherwise it returns logits, or values for mean squared error).
+     */
     boolean outputsProbabilities();
 
     /**
@@ -51,7 +54,8 @@ public interface Engine {
     /**
      * Back-propagates {@code outputGrad} (d loss / d output of the last {@link #forward}, {@code batch * outputSize()}
      * values) through the network: sets every parameter's gradient and, if {@code inputGrad} is not null, writes
-     * d loss / d input. Must follow a forward pass of the same batch.
+     * d loss / d input. Must follow a forward pass of the same batch; it reads that pass's input array again, so the
+     * caller must not change it in between.
      */
     void backward(float[] outputGrad, int batch, float[] inputGrad);
 
