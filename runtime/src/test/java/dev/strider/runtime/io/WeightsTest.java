@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.strider.runtime.engine.Engine;
+import dev.strider.runtime.engine.GeneratedEngine;
+import dev.strider.runtime.engine.Init;
 import dev.strider.runtime.engine.Parameter;
-import dev.strider.runtime.optim.Optimizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,42 +20,51 @@ class WeightsTest {
     @TempDir
     Path dir;
 
-    /** A tiny engine with a dense layer (weight [2, 3], bias [2]) and a batch-norm layer's running statistics. */
-    private static final class FakeEngine implements Engine {
+    /**
+     * A tiny engine with a dense layer's tensors (weight [2, in], bias [2]) and a batch-norm layer's running
+     * statistics. It computes nothing: weights files are all this test needs of it.
+     */
+    private static final class FakeEngine extends GeneratedEngine {
         final Parameter weight;
         final Parameter bias;
         final Parameter mean;
         final Parameter var;
+        private final float[] out = new float[2];
+        private final float[] outGrad = new float[2];
 
         FakeEngine(int in, float offset) {
+            super("Fake", in, 2, 1, LossKind.MEAN_SQUARED_ERROR, false);
             float[] w = new float[2 * in];
             for (int i = 0; i < w.length; i++) {
                 w[i] = offset + i;
             }
-            weight = new Parameter("fc.weight", new int[] {2, in}, w, new float[w.length]);
-            bias = new Parameter("fc.bias", new int[] {2}, new float[] {offset, -offset}, new float[2]);
-            mean = new Parameter("bn.running_mean", new int[] {2}, new float[] {offset / 2, 0}, null);
-            var = new Parameter("bn.running_var", new int[] {2}, new float[] {1, 1 + offset}, null);
+            addParameter("fc.weight", new int[] {2, in}, w, new float[w.length], Init.XAVIER, in, 2);
+            addParameter("fc.bias", new int[] {2}, new float[] {offset, -offset}, new float[2], Init.BIAS, in, 2);
+            addBuffer("bn.running_mean", new int[] {2}, new float[] {offset / 2, 0}, Init.ZERO);
+            addBuffer("bn.running_var", new int[] {2}, new float[] {1, 1 + offset}, Init.ONE);
+            weight = parameters().get(0);
+            bias = parameters().get(1);
+            mean = buffers().get(0);
+            var = buffers().get(1);
         }
 
-        @Override public String name() { return "Fake"; }
-        @Override public int inputSize() { return weight.shape()[1]; }
-        @Override public int outputSize() { return 2; }
-        @Override public int maxBatch() { return 1; }
-        @Override public void initialize(long seed) { throw new UnsupportedOperationException(); }
-        @Override public void forward(float[] input, int batch, float[] output) { throw new UnsupportedOperationException(); }
-        @Override public void lastOutput(float[] output, int batch) { throw new UnsupportedOperationException(); }
-        @Override public boolean outputsProbabilities() { return false; }
-        @Override public float[] probabilities(float[] input, int batch) { throw new UnsupportedOperationException(); }
-        @Override public void backward(float[] outputGrad, int batch, float[] inputGrad) { throw new UnsupportedOperationException(); }
-        @Override public float gradients(float[] input, int[] labels, int batch, float[] inputGrad) { throw new UnsupportedOperationException(); }
-        @Override public float gradients(float[] input, float[] targets, int batch, float[] inputGrad) { throw new UnsupportedOperationException(); }
-        @Override public void setTraining(boolean training) { throw new UnsupportedOperationException(); }
-        @Override public boolean isTraining() { return false; }
-        @Override public List<Parameter> parameters() { return List.of(weight, bias); }
-        @Override public List<Parameter> buffers() { return List.of(mean, var); }
-        @Override public Optimizer optimizer() { return null; }
-        @Override public void setOptimizer(Optimizer optimizer) { throw new UnsupportedOperationException(); }
+        @Override
+        protected void runForward(float[] input, int batch) {
+            java.util.Arrays.fill(out, 0f);
+        }
+
+        @Override
+        protected void runBackward(int batch, float[] inputGrad) {}
+
+        @Override
+        protected float[] outputBuffer() {
+            return out;
+        }
+
+        @Override
+        protected float[] outputGradBuffer() {
+            return outGrad;
+        }
 
         List<float[]> snapshot() {
             List<float[]> s = new ArrayList<>();
