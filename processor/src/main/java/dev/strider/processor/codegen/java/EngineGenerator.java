@@ -5,6 +5,7 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.strider.dsl.Loss;
@@ -32,6 +33,7 @@ public final class EngineGenerator {
     static final int ALLOCATIONS_PER_METHOD = 200;
     static final int REGISTRATIONS_PER_METHOD = 40;
     static final int CALLS_PER_METHOD = 400;
+    private static final ParameterSpec BATCH = ParameterSpec.builder(TypeName.INT, "batch").build();
 
     private EngineGenerator() {}
 
@@ -97,14 +99,14 @@ public final class EngineGenerator {
         MethodSpec.Builder runForward = MethodSpec.methodBuilder("runForward").addAnnotation(Override.class)
                 .addModifiers(Modifier.PROTECTED).addParameter(float[].class, "input").addParameter(int.class, "batch")
                 .addStatement("$N = input", EnginePlan.INPUT);
-        for (CodeBlock call : chunk(type, "forwardLayers", forwardCalls, CALLS_PER_METHOD, "int batch")) {
+        for (CodeBlock call : chunk(type, "forwardLayers", forwardCalls, CALLS_PER_METHOD, BATCH)) {
             runForward.addStatement(call);
         }
         type.addMethod(runForward.build());
         MethodSpec.Builder runBackward = MethodSpec.methodBuilder("runBackward").addAnnotation(Override.class)
                 .addModifiers(Modifier.PROTECTED).addParameter(int.class, "batch").addParameter(float[].class, "inputGrad")
                 .addStatement("$N = inputGrad", EnginePlan.INPUT_GRAD);
-        for (CodeBlock call : chunk(type, "backwardLayers", backwardCalls, CALLS_PER_METHOD, "int batch")) {
+        for (CodeBlock call : chunk(type, "backwardLayers", backwardCalls, CALLS_PER_METHOD, BATCH)) {
             runBackward.addStatement(call);
         }
         type.addMethod(runBackward.build());
@@ -208,7 +210,7 @@ public final class EngineGenerator {
     }
 
     /** Splits {@code statements} into private methods of at most {@code max} each; returns the calls to them. */
-    private static List<CodeBlock> chunk(TypeSpec.Builder type, String name, List<CodeBlock> statements, int max, String... params) {
+    private static List<CodeBlock> chunk(TypeSpec.Builder type, String name, List<CodeBlock> statements, int max, ParameterSpec... params) {
         if (statements.size() <= max) {
             return statements;
         }
@@ -216,10 +218,9 @@ public final class EngineGenerator {
         for (int from = 0, part = 0; from < statements.size(); from += max, part++) {
             MethodSpec.Builder m = MethodSpec.methodBuilder(name + part).addModifiers(Modifier.PRIVATE);
             List<String> args = new ArrayList<>();
-            for (String p : params) {
-                String[] typeAndName = p.split(" ");
-                m.addParameter(typeAndName[0].equals("int") ? TypeName.INT : ClassName.bestGuess(typeAndName[0]), typeAndName[1]);
-                args.add(typeAndName[1]);
+            for (ParameterSpec p : params) {
+                m.addParameter(p);
+                args.add(p.name());
             }
             for (CodeBlock st : statements.subList(from, Math.min(statements.size(), from + max))) {
                 m.addStatement(st);

@@ -1,5 +1,6 @@
 package dev.strider.processor.codegen.java;
 
+import com.palantir.javapoet.ClassName;
 import dev.strider.dsl.Activation;
 import dev.strider.processor.lower.EnginePlan.Step;
 import dev.strider.processor.lower.Kernel;
@@ -108,7 +109,7 @@ final class KernelEmitter {
 
     // ---- convolution
 
-    private static final String KERNELS = "dev.strider.runtime.engine.Kernels";
+    private static final ClassName KERNELS = ClassName.get("dev.strider.runtime.engine", "Kernels");
 
     /**
      * Convolution as im2col + row updates: per image and group, the input patches are laid out as a
@@ -128,7 +129,7 @@ final class KernelEmitter {
         c.open("for (int g = 0; g < $L; g++)", k.groups());
         c.line("$N(in, (n * $L + g * $L) * $L, col)", s.name() + "Im2col", w.c(), k.inPerGroup(), ihw);
         c.line("int o = (n * $L + g * $L) * $L", k.outChannels(), k.outPerGroup(), p);
-        c.line("$L.convPlanes(weight, g * $L, $L, col, $L, out, o, $L, $L, g * $L)", KERNELS, k.outPerGroup() * kk, kk, p,
+        c.line("$T.convPlanes(weight, g * $L, $L, col, $L, out, o, $L, $L, g * $L)", KERNELS, k.outPerGroup() * kk, kk, p,
                 k.outPerGroup(), k.bias() ? "bias" : "null", k.outPerGroup());
         if (k.activation() != Activation.NONE && k.activation() != Activation.SOFTMAX) {
             c.open("for (int q = o; q < o + $L; q++)", k.outPerGroup() * p);
@@ -137,7 +138,7 @@ final class KernelEmitter {
         }
         c.close(); // g
         if (k.activation() == Activation.SOFTMAX) {
-            c.line("$L.softmax(out, n * $L, $L, $L)", KERNELS, k.outSize(), k.outChannels(), p);
+            c.line("$T.softmax(out, n * $L, $L, $L)", KERNELS, k.outSize(), k.outChannels(), p);
         }
         c.close(); // n
     }
@@ -225,7 +226,7 @@ final class KernelEmitter {
         c.line("$N(in, image, colT)", s.name() + "Im2colT");
         c.open("if (gIn != null)").line("java.util.Arrays.fill(colTGrad, 0f)").close();
         c.comment("d weight rows += d out * patch rows; d patch rows += d out * weight rows");
-        c.line("$L.convBackwardPlanes(gOut, (n * $L + g * $L) * $L, $L, $L, colT, $L, weight, g * $L, weightGrad, $L, g * $L, gIn == null ? null : colTGrad)",
+        c.line("$T.convBackwardPlanes(gOut, (n * $L + g * $L) * $L, $L, $L, colT, $L, weight, g * $L, weightGrad, $L, g * $L, gIn == null ? null : colTGrad)",
                 KERNELS, k.outChannels(), k.outPerGroup(), p, k.outPerGroup(), p, kk, k.outPerGroup() * kk, k.bias() ? "biasGrad" : "null", k.outPerGroup());
         c.open("if (gIn != null)").line("$N(colTGrad, gIn, image)", s.name() + "Col2imT").close();
         c.close().close(); // g, n
@@ -317,13 +318,13 @@ final class KernelEmitter {
         c.open("for (int n = 0; n < batch; n++)");
         c.line("int x = n * $L, y = n * $L", k.in(), k.out());
         c.open("for (int j = 0; j < $L; j++)", k.out());
-        c.line("out[y + j] = $L.dot(weight, j * $L, in, x, $L)$L", KERNELS, k.in(), k.in(), k.bias() ? " + bias[j]" : "");
+        c.line("out[y + j] = $T.dot(weight, j * $L, in, x, $L)$L", KERNELS, k.in(), k.in(), k.bias() ? " + bias[j]" : "");
         if (k.activation() != Activation.NONE && k.activation() != Activation.SOFTMAX) {
             activate(c, k.activation(), k.slope(), "out[y + j]");
         }
         c.close();
         if (k.activation() == Activation.SOFTMAX) {
-            c.line("dev.strider.runtime.engine.Kernels.softmax(out, y, $L, 1)", k.out());
+            c.line("$T.softmax(out, y, $L, 1)", KERNELS, k.out());
         }
         c.close();
     }
@@ -346,9 +347,9 @@ final class KernelEmitter {
             c.line("biasGrad[j] += g");
         }
         c.line("if (g == 0f) continue");
-        c.line("$L.axpy(g, in, x, weightGrad, j * $L, $L)", KERNELS, k.in(), k.in());
+        c.line("$T.axpy(g, in, x, weightGrad, j * $L, $L)", KERNELS, k.in(), k.in());
         c.open("if (gIn != null)");
-        c.line("$L.axpy(g, weight, j * $L, gIn, x, $L)", KERNELS, k.in(), k.in());
+        c.line("$T.axpy(g, weight, j * $L, gIn, x, $L)", KERNELS, k.in(), k.in());
         c.close();
         c.close().close();
     }
@@ -377,7 +378,7 @@ final class KernelEmitter {
         c.comment("through the fused $L: d pre-activation = d output * f'(output)", a.name().toLowerCase(java.util.Locale.ROOT));
         if (a == Activation.SOFTMAX) {
             c.open("for (int n = 0; n < batch; n++)");
-            c.line("dev.strider.runtime.engine.Kernels.softmaxBackward(out, gOut, gOut, n * $L, $L, $L)", size, channels, plane);
+            c.line("$T.softmaxBackward(out, gOut, gOut, n * $L, $L, $L)", KERNELS, size, channels, plane);
             c.close();
             return;
         }
@@ -396,7 +397,7 @@ final class KernelEmitter {
         c.line("final float[] in = $N, out = $N", s.in(), s.out());
         if (a.activation() == Activation.SOFTMAX) {
             c.open("for (int n = 0; n < batch; n++)");
-            c.line("dev.strider.runtime.engine.Kernels.softmax(in, out, n * $L, $L, $L)", a.inSize(), a.channels(), a.plane());
+            c.line("$T.softmax(in, out, n * $L, $L, $L)", KERNELS, a.inSize(), a.channels(), a.plane());
             c.close();
             return;
         }
@@ -417,7 +418,7 @@ final class KernelEmitter {
         c.line("if (gIn == null) return");
         if (a.activation() == Activation.SOFTMAX) {
             c.open("for (int n = 0; n < batch; n++)");
-            c.line("dev.strider.runtime.engine.Kernels.softmaxBackward(out, gOut, gIn, n * $L, $L, $L)", a.inSize(), a.channels(), a.plane());
+            c.line("$T.softmaxBackward(out, gOut, gIn, n * $L, $L, $L)", KERNELS, a.inSize(), a.channels(), a.plane());
             c.close();
             return;
         }
