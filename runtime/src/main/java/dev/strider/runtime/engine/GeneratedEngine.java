@@ -247,14 +247,7 @@ public abstract class GeneratedEngine implements Engine {
                 throw new IllegalArgumentException(name + ".gradients: labels[" + n + "] = " + labels[n] + " is not a class of this network (0.." + (outputSize - 1) + ")");
             }
         }
-        if (inputGrad != null) {
-            checkLength("gradients", "inputGrad", inputGrad, batch * inputSize);
-        }
-        runForward(input, batch);
-        forwardBatch = batch;
-        float l = Kernels.softmaxCrossEntropy(outputBuffer(), labels, batch, outputSize, outputGradBuffer());
-        runBackward(batch, inputGrad);
-        return l;
+        return forwardLossBackward(input, labels, null, batch, inputGrad);
     }
 
     @Override
@@ -265,12 +258,19 @@ public abstract class GeneratedEngine implements Engine {
         checkBatch("gradients", batch);
         checkInput("gradients", input, batch);
         checkLength("gradients", "targets", targets, batch * outputSize);
+        return forwardLossBackward(input, null, targets, batch, inputGrad);
+    }
+
+    /** After the arguments are checked: forward, the loss (labels or targets) and its gradient, backward. */
+    private float forwardLossBackward(float[] input, int[] labels, float[] targets, int batch, float[] inputGrad) {
         if (inputGrad != null) {
             checkLength("gradients", "inputGrad", inputGrad, batch * inputSize);
         }
         runForward(input, batch);
         forwardBatch = batch;
-        float l = Kernels.meanSquaredError(outputBuffer(), targets, batch, outputSize, outputGradBuffer());
+        float l = labels != null
+                ? Kernels.softmaxCrossEntropy(outputBuffer(), labels, batch, outputSize, outputGradBuffer())
+                : Kernels.meanSquaredError(outputBuffer(), targets, batch, outputSize, outputGradBuffer());
         runBackward(batch, inputGrad);
         return l;
     }
@@ -278,25 +278,20 @@ public abstract class GeneratedEngine implements Engine {
     /** Trains in training mode whatever the current mode, then restores it. */
     @Override
     public final float trainStep(float[] input, int[] labels, int batch) {
-        Optimizer o = requireOptimizer();
-        boolean mode = training;
-        training = true;
-        try {
-            float l = gradients(input, labels, batch, null);
-            o.step(parameters());
-            return l;
-        } finally {
-            training = mode;
-        }
+        return train(input, labels, null, batch);
     }
 
     @Override
     public final float trainStep(float[] input, float[] targets, int batch) {
+        return train(input, null, targets, batch);
+    }
+
+    private float train(float[] input, int[] labels, float[] targets, int batch) {
         Optimizer o = requireOptimizer();
         boolean mode = training;
         training = true;
         try {
-            float l = gradients(input, targets, batch, null);
+            float l = labels != null ? gradients(input, labels, batch, null) : gradients(input, targets, batch, null);
             o.step(parameters());
             return l;
         } finally {
