@@ -3,6 +3,7 @@ package dev.strider.samples.cli;
 import dev.strider.runtime.data.Dataset;
 import dev.strider.runtime.engine.GeneratedEngine;
 import dev.strider.runtime.engine.InitScheme;
+import dev.strider.runtime.engine.Kernels;
 import dev.strider.runtime.io.Weights;
 import dev.strider.runtime.optim.Adam;
 import dev.strider.runtime.optim.LearningRateSchedule;
@@ -97,6 +98,7 @@ final class TrainCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "training %s (%,d parameters) on %,d images, testing on %,d: %d epoch%s, batch %d, %s lr %s%n",
                     engine.name(), engine.parameters().stream().mapToInt(p -> p.size()).sum(), train.size(), test.size(),
                     epochs, epochs == 1 ? "" : "s", batch, optimizer, rate);
+            out.println("convolution kernel: " + Kernels.implementation());
             out.flush();
             ProgressReporter progress = common.progress();
             List<EpochResult> results = new Trainer(engine, batch, seed, schedule).listener(new TrainingListener() {

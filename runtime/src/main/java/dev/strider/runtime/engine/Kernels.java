@@ -1,13 +1,40 @@
 package dev.strider.runtime.engine;
 
 /**
- * The few kernels generated engines share rather than inline: softmax and the losses. All allocation-free;
- * sums in double for accuracy.
+ * The kernels generated engines share rather than inline: the matrix kernel of the convolutions, softmax and the
+ * losses. All allocation-free; the losses sum in double for accuracy.
  */
 public final class Kernels {
+    /** Set to {@code false} to force the scalar kernel (for comparisons). */
+    public static final String VECTOR_PROPERTY = "strider.vector";
+
+    private static final String VECTOR_REASON;
+    private static final boolean VECTOR;
+
+    static {
+        String reason = null;
+        if (!Boolean.parseBoolean(System.getProperty(VECTOR_PROPERTY, "true"))) {
+            reason = "-D" + VECTOR_PROPERTY + "=false";
+        } else if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            reason = "start java with --add-modules jdk.incubator.vector for the SIMD kernel";
+        } else {
+            try {
+                float[] y = new float[1];
+                VectorGemm.gemm(1, 1, 1, new float[] {2f}, 0, 1, 1, new float[] {3f}, 0, 1, y, 0, 1);
+                if (y[0] != 6f) {
+                    reason = "the Vector API kernel computed 2 * 3 = " + y[0];
+                }
+            } catch (LinkageError e) {
+                reason = "the Vector API is not usable here: " + e;
+            }
+        }
+        VECTOR_REASON = reason;
+        VECTOR = reason == null;
+    }
+
     private Kernels() {}
 
-    /** {@code y[yOff + i] += a * x[xOff + i]} for {@code i < n}: the inner loop of the convolutions, vectorised by C2. */
+    /** {@code y[yOff + i] += a * x[xOff + i]} for {@code i < n}: the inner loop of the dense layers' updates. */
     public static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) {
             y[yOff + i] += a * x[xOff + i];
@@ -15,53 +42,84 @@ public final class Kernels {
     }
 
     /**
+     * The matrix kernel behind every convolution: {@code y[yOff + i*ys + j] += sum_{t<l} a[aOff + i*ai + t*al] *
+     * x[xOff + t*xs + j]} for {@code i < m}, {@code j < n}. {@code a} is read through two strides, so the same kernel
+     * serves a matrix and its transpose; rows of {@code x} and {@code y} are contiguous. Runs on the Vector API when
+     * the JVM has {@code jdk.incubator.vector} (see {@link #implementation()}), else on a portable scalar kernel.
+     */
+    public static void gemm(int m, int n, int l, float[] a, int aOff, int ai, int al,
+                            float[] x, int xOff, int xs, float[] y, int yOff, int ys) {
+        if (VECTOR) {
+            VectorGemm.gemm(m, n, l, a, aOff, ai, al, x, xOff, xs, y, yOff, ys);
+        } else {
+            ScalarGemm.gemm(m, n, l, a, aOff, ai, al, x, xOff, xs, y, yOff, ys);
+        }
+    }
+
+    /**
+     * Which matrix kernel this JVM runs, in words: the Vector API with its width, or the scalar kernel and how to
+     * get the vector one.
+     */
+    public static String implementation() {
+        return VECTOR ? "Vector API, " + VectorGemm.bits() + "-bit"
+                : "scalar (" + VECTOR_REASON + ")";
+    }
+
+    /** Whether the Vector API kernel is in use. */
+    public static boolean vectorized() {
+        return VECTOR;
+    }
+
+    /**
      * The core of a convolution's forward pass on one image and group: {@code channels} output planes of {@code p}
      * values at {@code out[o ..]}, plane c being {@code bias[biasOff + c] + sum_r w[wOff + c*k + r] * col[r*p ..]}
-     * ({@code bias} may be null). Kept out of the generated methods on purpose: compiled on its own, HotSpot
-     * vectorises its inner loop; inlined into a deeper loop nest it ran at half the speed (measured on JDK 17).
+     * ({@code bias} may be null): the weights ({@code channels x k}) times the patches ({@code k x p}).
      */
     public static void convPlanes(float[] w, int wOff, int k, float[] col, int p, float[] out, int o, int channels,
                                   float[] bias, int biasOff) {
         for (int c = 0; c < channels; c++) {
             int plane = o + c * p;
             java.util.Arrays.fill(out, plane, plane + p, bias == null ? 0f : bias[biasOff + c]);
-            int row = wOff + c * k;
-            for (int r = 0; r < k; r++) {
-                axpy(w[row + r], col, r * p, out, plane, p);
-            }
         }
+        gemm(channels, p, k, w, wOff, k, 1, col, 0, p, out, o, p);
     }
 
     /**
      * The core of a convolution's backward pass on one image and group, over transposed patches {@code colT}
-     * ({@code p} rows of {@code k}): for each of {@code channels} output planes at {@code gOut[o ..]}, adds
-     * {@code sum_q gOut[q] * colT[q]} to the weight rows at {@code wGrad[wOff ..]}, the plane's sum to
-     * {@code biasGrad[biasOff + c]} (if not null), and {@code gOut[q] * w row} to {@code colTGrad[q]} (if not null).
-     * A runtime method for the same reason as {@link #convPlanes}.
+     * ({@code p} rows of {@code k}): adds d out ({@code channels x p} at {@code gOut[o ..]}) times the patches to the
+     * weight gradient rows at {@code wGrad[wOff ..]}, each plane's sum to {@code biasGrad[biasOff + c]} (if not
+     * null), and d out transposed times the weights to the patch gradients {@code colTGrad} (if not null).
      */
     public static void convBackwardPlanes(float[] gOut, int o, int channels, int p, float[] colT, int k, float[] w, int wOff,
                                           float[] wGrad, float[] biasGrad, int biasOff, float[] colTGrad) {
-        for (int c = 0; c < channels; c++) {
-            int plane = o + c * p;
-            int row = wOff + c * k;
-            if (biasGrad != null) {
-                float sum = 0f;
-                for (int q = 0; q < p; q++) {
-                    sum += gOut[plane + q];
-                }
-                biasGrad[biasOff + c] += sum;
-            }
-            for (int q = 0; q < p; q++) {
-                float d = gOut[plane + q];
-                if (d == 0f) {
-                    continue;
-                }
-                axpy(d, colT, q * k, wGrad, row, k);
-                if (colTGrad != null) {
-                    axpy(d, w, row, colTGrad, q * k, k);
-                }
+        if (biasGrad != null) {
+            for (int c = 0; c < channels; c++) {
+                biasGrad[biasOff + c] += sum(gOut, o + c * p, p);
             }
         }
+        gemm(channels, k, p, gOut, o, p, 1, colT, 0, k, wGrad, wOff, k);
+        if (colTGrad != null) {
+            gemm(p, k, channels, gOut, o, 1, p, w, wOff, k, colTGrad, 0, k);
+        }
+    }
+
+    /** {@code sum x[off + i]} for {@code i < n}, with four accumulators. */
+    public static float sum(float[] x, int off, int n) {
+        float a0 = 0f;
+        float a1 = 0f;
+        float a2 = 0f;
+        float a3 = 0f;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            a0 += x[off + i];
+            a1 += x[off + i + 1];
+            a2 += x[off + i + 2];
+            a3 += x[off + i + 3];
+        }
+        for (; i < n; i++) {
+            a0 += x[off + i];
+        }
+        return (a0 + a1) + (a2 + a3);
     }
 
     /**

@@ -1,0 +1,137 @@
+package dev.strider.runtime.engine;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The SIMD matrix kernel behind the convolutions, on the Vector API (an incubator module in Java 17: the JVM must be
+ * started with {@code --add-modules jdk.incubator.vector}, otherwise {@link Kernels} never loads this class and uses
+ * {@link ScalarGemm}). Four rows by two vectors of columns are accumulated in registers over the whole inner
+ * dimension: per step two vector loads and four broadcasts feed eight fused multiply-adds.
+ */
+final class VectorGemm {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    private VectorGemm() {}
+
+    /** The vector width in bits, for reports. */
+    static int bits() {
+        return S.vectorBitSize();
+    }
+
+    /** See {@link Kernels#gemm}. */
+    static void gemm(int m, int n, int l, float[] a, int aOff, int ai, int al,
+                     float[] x, int xOff, int xs, float[] y, int yOff, int ys) {
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            rows4(n, l, a, aOff + i * ai, ai, al, x, xOff, xs, y, yOff + i * ys, ys);
+        }
+        for (; i < m; i++) {
+            row1(n, l, a, aOff + i * ai, al, x, xOff, xs, y, yOff + i * ys);
+        }
+    }
+
+    private static void rows4(int n, int l, float[] a, int a0, int ai, int al,
+                              float[] x, int xOff, int xs, float[] y, int y0, int ys) {
+        int j = 0;
+        for (; j + 2 * L <= n; j += 2 * L) {
+            block4x2(l, a, a0, ai, al, x, xOff + j, xs, y, y0 + j, ys);
+        }
+        for (; j + L <= n; j += L) {
+            block4x1(l, a, a0, ai, al, x, xOff + j, xs, y, y0 + j, ys);
+        }
+        for (; j < n; j++) {
+            ScalarGemm.column4(l, a, a0, ai, al, x, xOff + j, xs, y, y0 + j, ys);
+        }
+    }
+
+    /**
+     * Four rows by two vectors: one loop, eight accumulators, no other control flow (C2 keeps vectors in registers
+     * only where it can see all their uses; a merge with other paths makes it box them on the heap).
+     */
+    private static void block4x2(int l, float[] a, int a0, int ai, int al, float[] x, int x0, int xs,
+                                 float[] y, int y0, int ys) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        for (int t = 0, at = a0, xt = x0; t < l; t++, at += al, xt += xs) {
+            FloatVector v0 = FloatVector.fromArray(S, x, xt);
+            FloatVector v1 = FloatVector.fromArray(S, x, xt + L);
+            FloatVector w0 = FloatVector.broadcast(S, a[at]);
+            FloatVector w1 = FloatVector.broadcast(S, a[at + ai]);
+            FloatVector w2 = FloatVector.broadcast(S, a[at + 2 * ai]);
+            FloatVector w3 = FloatVector.broadcast(S, a[at + 3 * ai]);
+            c00 = v0.fma(w0, c00);
+            c01 = v1.fma(w0, c01);
+            c10 = v0.fma(w1, c10);
+            c11 = v1.fma(w1, c11);
+            c20 = v0.fma(w2, c20);
+            c21 = v1.fma(w2, c21);
+            c30 = v0.fma(w3, c30);
+            c31 = v1.fma(w3, c31);
+        }
+        int y1 = y0 + ys;
+        int y2 = y1 + ys;
+        int y3 = y2 + ys;
+        FloatVector.fromArray(S, y, y0).add(c00).intoArray(y, y0);
+        FloatVector.fromArray(S, y, y0 + L).add(c01).intoArray(y, y0 + L);
+        FloatVector.fromArray(S, y, y1).add(c10).intoArray(y, y1);
+        FloatVector.fromArray(S, y, y1 + L).add(c11).intoArray(y, y1 + L);
+        FloatVector.fromArray(S, y, y2).add(c20).intoArray(y, y2);
+        FloatVector.fromArray(S, y, y2 + L).add(c21).intoArray(y, y2 + L);
+        FloatVector.fromArray(S, y, y3).add(c30).intoArray(y, y3);
+        FloatVector.fromArray(S, y, y3 + L).add(c31).intoArray(y, y3 + L);
+    }
+
+    /** Four rows by one vector, for the columns left over by {@link #block4x2}. */
+    private static void block4x1(int l, float[] a, int a0, int ai, int al, float[] x, int x0, int xs,
+                                 float[] y, int y0, int ys) {
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = FloatVector.zero(S);
+        FloatVector c2 = FloatVector.zero(S);
+        FloatVector c3 = FloatVector.zero(S);
+        for (int t = 0, at = a0, xt = x0; t < l; t++, at += al, xt += xs) {
+            FloatVector v = FloatVector.fromArray(S, x, xt);
+            c0 = v.fma(FloatVector.broadcast(S, a[at]), c0);
+            c1 = v.fma(FloatVector.broadcast(S, a[at + ai]), c1);
+            c2 = v.fma(FloatVector.broadcast(S, a[at + 2 * ai]), c2);
+            c3 = v.fma(FloatVector.broadcast(S, a[at + 3 * ai]), c3);
+        }
+        int y1 = y0 + ys;
+        int y2 = y1 + ys;
+        int y3 = y2 + ys;
+        FloatVector.fromArray(S, y, y0).add(c0).intoArray(y, y0);
+        FloatVector.fromArray(S, y, y1).add(c1).intoArray(y, y1);
+        FloatVector.fromArray(S, y, y2).add(c2).intoArray(y, y2);
+        FloatVector.fromArray(S, y, y3).add(c3).intoArray(y, y3);
+    }
+
+    private static void row1(int n, int l, float[] a, int a0, int al, float[] x, int xOff, int xs, float[] y, int y0) {
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            block1x1(l, a, a0, al, x, xOff + j, xs, y, y0 + j);
+        }
+        for (; j < n; j++) {
+            float s = 0f;
+            for (int t = 0, at = a0, xt = xOff + j; t < l; t++, at += al, xt += xs) {
+                s = Math.fma(a[at], x[xt], s);
+            }
+            y[y0 + j] += s;
+        }
+    }
+
+    /** One row by one vector, for the rows left over by {@link #rows4}. */
+    private static void block1x1(int l, float[] a, int a0, int al, float[] x, int x0, int xs, float[] y, int y0) {
+        FloatVector c = FloatVector.zero(S);
+        for (int t = 0, at = a0, xt = x0; t < l; t++, at += al, xt += xs) {
+            c = FloatVector.fromArray(S, x, xt).fma(FloatVector.broadcast(S, a[at]), c);
+        }
+        FloatVector.fromArray(S, y, y0).add(c).intoArray(y, y0);
+    }
+}

@@ -1,0 +1,149 @@
+package dev.strider.runtime.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Both matrix kernels against a plain triple loop in double, over shapes that hit every register block and every
+ * remainder (rows mod 4, columns mod 4 and mod the vector width), with transposed and offset operands, and the
+ * three ways the convolutions call it.
+ */
+class GemmTest {
+    /** A float sum of l products of values in [-1, 1] is within about l * 2^-24 * (sum of |products|) of the exact one. */
+    private static final double TOLERANCE_PER_TERM = 1.2e-7;
+
+    interface Kernel {
+        void gemm(int m, int n, int l, float[] a, int aOff, int ai, int al,
+                  float[] x, int xOff, int xs, float[] y, int yOff, int ys);
+    }
+
+    static Stream<Arguments> shapes() {
+        int[][] mnl = {
+            {1, 1, 1}, {4, 4, 1}, {3, 5, 7}, {4, 16, 9}, {5, 17, 3}, {8, 32, 288}, {7, 33, 2}, {9, 47, 13},
+            {32, 784, 9}, {32, 9, 784}, {64, 196, 288}, {196, 288, 64}, {6, 100, 150}, {2, 65, 31},
+        };
+        return Stream.of(mnl).flatMap(s -> Stream.of(
+                Arguments.of(s[0], s[1], s[2], false, "scalar"),
+                Arguments.of(s[0], s[1], s[2], true, "scalar"),
+                Arguments.of(s[0], s[1], s[2], false, "vector"),
+                Arguments.of(s[0], s[1], s[2], true, "vector")));
+    }
+
+    @ParameterizedTest(name = "{4}: m={0} n={1} l={2} transposedA={3}")
+    @MethodSource("shapes")
+    void agreesWithATripleLoop(int m, int n, int l, boolean transposedA, String which) {
+        Kernel kernel = which.equals("scalar") ? ScalarGemm::gemm : VectorGemm::gemm;
+        SplittableRandom rnd = new SplittableRandom(m * 31L + n * 7L + l);
+        int aOff = 3;
+        int xOff = 5;
+        int yOff = 2;
+        int ai = transposedA ? 1 : l;
+        int al = transposedA ? m : 1;
+        int xs = n + 1;   // a padded row stride: the kernel must not assume xs == n
+        int ys = n + 2;
+        float[] a = random(rnd, aOff + m * l);
+        float[] x = random(rnd, xOff + l * xs);
+        float[] y = random(rnd, yOff + m * ys + 3);
+        float[] before = y.clone();
+
+        kernel.gemm(m, n, l, a, aOff, ai, al, x, xOff, xs, y, yOff, ys);
+
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double exact = before[yOff + i * ys + j];
+                double magnitude = Math.abs(exact);
+                for (int t = 0; t < l; t++) {
+                    double p = (double) a[aOff + i * ai + t * al] * x[xOff + t * xs + j];
+                    exact += p;
+                    magnitude += Math.abs(p);
+                }
+                double tolerance = (l + 1) * TOLERANCE_PER_TERM * magnitude;
+                assertEquals(exact, y[yOff + i * ys + j], tolerance, "y[" + i + "][" + j + "]");
+            }
+        }
+        // nothing outside the m x n block is touched (the padding columns between rows, and the array's ends)
+        for (int idx = 0; idx < y.length; idx++) {
+            int rel = idx - yOff;
+            boolean inside = rel >= 0 && rel / ys < m && rel % ys < n;
+            if (!inside) {
+                assertEquals(before[idx], y[idx], "y outside the block at " + idx);
+            }
+        }
+    }
+
+    @Test
+    void theTestJvmRunsTheVectorKernel() {
+        // surefire starts the JVM with --add-modules jdk.incubator.vector (parent pom), so engines tested here run
+        // the SIMD path; the scalar path is covered by the parameterised test above
+        assertTrue(Kernels.vectorized(), Kernels.implementation());
+        assertTrue(Kernels.implementation().startsWith("Vector API, "), Kernels.implementation());
+    }
+
+    @Test
+    void convolutionForwardAndBackwardAreTheProductsTheyClaim() {
+        // one image, 5 output channels, k = 7 patch values, p = 11 positions
+        int channels = 5;
+        int k = 7;
+        int p = 11;
+        SplittableRandom rnd = new SplittableRandom(9);
+        float[] w = random(rnd, channels * k);
+        float[] bias = random(rnd, channels);
+        float[] col = random(rnd, k * p);
+        float[] out = new float[channels * p];
+        Kernels.convPlanes(w, 0, k, col, p, out, 0, channels, bias, 0);
+        float[] gOut = random(rnd, channels * p);
+        float[] colT = new float[p * k];
+        for (int r = 0; r < k; r++) {
+            for (int q = 0; q < p; q++) {
+                colT[q * k + r] = col[r * p + q];
+            }
+        }
+        float[] wGrad = new float[channels * k];
+        float[] biasGrad = new float[channels];
+        float[] colTGrad = new float[p * k];
+        Kernels.convBackwardPlanes(gOut, 0, channels, p, colT, k, w, 0, wGrad, biasGrad, 0, colTGrad);
+        for (int c = 0; c < channels; c++) {
+            double db = 0;
+            for (int q = 0; q < p; q++) {
+                double o = bias[c];
+                for (int r = 0; r < k; r++) {
+                    o += (double) w[c * k + r] * col[r * p + q];
+                }
+                assertEquals(o, out[c * p + q], 1e-5, "out");
+                db += gOut[c * p + q];
+            }
+            assertEquals(db, biasGrad[c], 1e-5, "d bias");
+            for (int r = 0; r < k; r++) {
+                double dw = 0;
+                for (int q = 0; q < p; q++) {
+                    dw += (double) gOut[c * p + q] * col[r * p + q];
+                }
+                assertEquals(dw, wGrad[c * k + r], 1e-5, "d weight");
+            }
+        }
+        for (int q = 0; q < p; q++) {
+            for (int r = 0; r < k; r++) {
+                double dx = 0;
+                for (int c = 0; c < channels; c++) {
+                    dx += (double) gOut[c * p + q] * w[c * k + r];
+                }
+                assertEquals(dx, colTGrad[q * k + r], 1e-5, "d patch");
+            }
+        }
+    }
+
+    private static float[] random(SplittableRandom rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        return v;
+    }
+}
