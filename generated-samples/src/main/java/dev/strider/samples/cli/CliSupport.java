@@ -94,7 +94,7 @@ final class CliSupport {
                 return fail(e.getMessage());
             } catch (UncheckedIOException e) {
                 return fail(e.getCause().getMessage());
-            } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+            } catch (IOException | IllegalArgumentException | IllegalStateException | ArithmeticException e) {
                 return fail(e.getMessage());
             }
         }

@@ -41,6 +41,14 @@ public abstract class GeneratedEngine implements Engine {
     private boolean checkFinite;
     private int forwardBatch;
     private Optimizer optimizer;
+    /** Each layer's name, output and output gradient in forward order, for naming where values went non-finite. */
+    private final List<String> layerNames = new ArrayList<>();
+    private final List<float[]> layerOutputs = new ArrayList<>();
+    private final List<float[]> layerGrads = new ArrayList<>();
+    private final List<Integer> layerSizes = new ArrayList<>();
+    /** The running statistics before the current training step, to put back when the step fails. */
+    private float[] bufferBackup;
+    private long trainingSteps;
 
     protected GeneratedEngine(String name, int inputSize, int outputSize, int maxBatch, LossKind loss, boolean softmaxOutput) {
         this.name = name;
@@ -85,6 +93,17 @@ public abstract class GeneratedEngine implements Engine {
             minTrainingBatch = batch;
             minTrainingBatchReason = "batch norm \"" + layer + "\" normalises one value per channel per image, so training mode needs a batch of at least " + batch;
         }
+    }
+
+    /**
+     * Registers a layer's output and output gradient buffers ({@code size} values per image), in forward order; the
+     * engine reads them only to name the layer where a failed training step first went non-finite.
+     */
+    protected final void addLayer(String layer, float[] output, float[] outputGrad, int size) {
+        layerNames.add(layer);
+        layerOutputs.add(output);
+        layerGrads.add(outputGrad);
+        layerSizes.add(size);
     }
 
     /** Registers non-trainable state. */
@@ -291,12 +310,119 @@ public abstract class GeneratedEngine implements Engine {
         boolean mode = training;
         training = true;
         try {
+            backupBuffers();
             float l = labels != null ? gradients(input, labels, batch, null) : gradients(input, targets, batch, null);
+            String bad = Float.isFinite(l) ? firstNonFiniteGradient() : "the loss";
+            if (bad != null) {
+                restoreBuffers();
+                throw nonFinite(input, batch, l, bad);
+            }
             o.step(parameters());
+            trainingSteps++;
+            String overflow = firstNonFiniteParameter();
+            if (overflow != null) {
+                throw new NonFiniteException(name + ".trainStep: the update of step " + trainingSteps + " (loss " + l
+                        + ", every gradient finite) overflowed parameter \"" + overflow
+                        + "\" to a non-finite value; lower the learning rate and restore saved weights", trainingSteps, overflow);
+            }
             return l;
         } finally {
             training = mode;
         }
+    }
+
+    /** Training steps completed (optimizer updates applied) since construction. */
+    public final long trainingSteps() {
+        return trainingSteps;
+    }
+
+    private void backupBuffers() {
+        if (bufferBackup == null) {
+            int total = 0;
+            for (Parameter b : buffers) {
+                total += b.size();
+            }
+            bufferBackup = new float[total];
+        }
+        int at = 0;
+        for (int i = 0; i < buffers.size(); i++) {
+            float[] d = buffers.get(i).data();
+            System.arraycopy(d, 0, bufferBackup, at, d.length);
+            at += d.length;
+        }
+    }
+
+    private void restoreBuffers() {
+        int at = 0;
+        for (int i = 0; i < buffers.size(); i++) {
+            float[] d = buffers.get(i).data();
+            System.arraycopy(bufferBackup, at, d, 0, d.length);
+            at += d.length;
+        }
+    }
+
+    /** The first parameter (in layer order) whose gradient holds a NaN or infinity, or null. */
+    private String firstNonFiniteGradient() {
+        for (int i = 0; i < parameters.size(); i++) {
+            if (firstNonFinite(parameters.get(i).grad(), parameters.get(i).size()) >= 0) {
+                return "the gradient of " + parameters.get(i).name();
+            }
+        }
+        return null;
+    }
+
+    private String firstNonFiniteParameter() {
+        for (int i = 0; i < parameters.size(); i++) {
+            if (firstNonFinite(parameters.get(i).data(), parameters.get(i).size()) >= 0) {
+                return parameters.get(i).name();
+            }
+        }
+        return null;
+    }
+
+    private static int firstNonFinite(float[] a, int n) {
+        for (int i = 0; i < n; i++) {
+            if (!Float.isFinite(a[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Where a failed step first went non-finite: the input, else the first layer output in forward order, else the
+     * first output gradient in backward order, else the parameter gradient {@code bad} names.
+     */
+    private NonFiniteException nonFinite(float[] input, int batch, float loss, String bad) {
+        long step = trainingSteps + 1;
+        String head = name + ".trainStep: step " + step + " went non-finite (loss " + loss + "); ";
+        String tail = ". The update was skipped: weights, optimizer state and running statistics are those after step "
+                + trainingSteps + ".";
+        int at = firstNonFinite(input, batch * inputSize);
+        if (at >= 0) {
+            return new NonFiniteException(head + "the input holds " + input[at] + " at index " + at + " (image "
+                    + at / inputSize + ")" + tail, step, "input");
+        }
+        for (int i = 0; i < layerNames.size(); i++) {
+            at = firstNonFinite(layerOutputs.get(i), batch * layerSizes.get(i));
+            if (at >= 0) {
+                return new NonFiniteException(head + "the first non-finite activation is in the output of layer \""
+                        + layerNames.get(i) + "\" (image " + at / layerSizes.get(i) + ", value " + at % layerSizes.get(i)
+                        + " = " + layerOutputs.get(i)[at] + ")" + tail, step, layerNames.get(i));
+            }
+        }
+        for (int i = layerNames.size() - 1; i >= 0; i--) {
+            at = firstNonFinite(layerGrads.get(i), batch * layerSizes.get(i));
+            if (at >= 0) {
+                return new NonFiniteException(head + "every activation is finite; the first non-finite gradient of the "
+                        + "backward pass is d loss / d output of layer \"" + layerNames.get(i) + "\" (image "
+                        + at / layerSizes.get(i) + ", value " + at % layerSizes.get(i) + " = " + layerGrads.get(i)[at] + ")"
+                        + tail, step, layerNames.get(i));
+            }
+        }
+        String parameter = bad.startsWith("the gradient of ") ? bad.substring("the gradient of ".length()) : "loss";
+        return new NonFiniteException(head + "every activation and output gradient is finite, but " + bad
+                + " is not" + tail, step, parameter);
     }
 
     /** The optimizer, bound to (or checked against) this engine's parameters before anything runs. */

@@ -3,6 +3,7 @@ package dev.strider.runtime.train;
 import dev.strider.runtime.data.Batches;
 import dev.strider.runtime.data.Dataset;
 import dev.strider.runtime.engine.Engine;
+import dev.strider.runtime.engine.NonFiniteException;
 import dev.strider.runtime.optim.LearningRateSchedule;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,10 +64,11 @@ public final class Trainer {
             int seen = 0;
             for (int b = 0; b < batches.batchCount(); b++) {
                 int n = batches.copy(b, x, y);
-                float loss = engine.trainStep(x, y, n);
-                if (!Float.isFinite(loss)) {
-                    throw new IllegalStateException(engine.name() + ": the training loss became " + loss + " at epoch "
-                            + (epoch + 1) + ", batch " + (b + 1) + "; lower the learning rate");
+                float loss;
+                try {
+                    loss = engine.trainStep(x, y, n);
+                } catch (NonFiniteException e) {
+                    throw e.withContext("epoch " + (epoch + 1) + ", batch " + (b + 1) + " of " + batches.batchCount() + ": ");
                 }
                 lossSum += (double) loss * n;
                 seen += n;

@@ -139,6 +139,8 @@ public final class EngineGenerator {
         if (!(k instanceof Kernel.Alias)) {
             floatArray(type, allocations, s.out(), batch * k.outSize(), s.name() + " output, " + s.layer().out() + " per image");
             floatArray(type, allocations, s.outGrad(), batch * k.outSize(), "d loss / d " + s.name() + " output");
+            // an alias (flatten, dropout at rate 0, ...) shares its input's buffers: the layer before it covers them
+            registrations.add(CodeBlock.of("addLayer($S, $N, $N, $L)", s.name(), s.out(), s.outGrad(), k.outSize()));
         }
         for (Tensor t : s.tensors()) {
             floatArray(type, allocations, t.field(), t.size(), t.name() + " " + t.shape());

@@ -1,0 +1,40 @@
+package dev.strider.runtime.engine;
+
+/**
+ * A training step produced a NaN or infinite loss, activation or gradient. Thrown before the optimizer update, so
+ * the engine keeps the weights, optimizer state and batch-norm running statistics of the last good step. The
+ * message names the step and the first layer where non-finite values appeared.
+ */
+public final class NonFiniteException extends ArithmeticException {
+    private static final long serialVersionUID = 1L;
+
+    private final long step;
+    private final String layer;
+
+    public NonFiniteException(String message, long step, String layer) {
+        super(message);
+        this.step = step;
+        this.layer = layer;
+    }
+
+    /** The failed step's number, counting from 1 (the engine completed {@code step - 1} updates). */
+    public long step() {
+        return step;
+    }
+
+    /**
+     * The first layer whose output (in forward order) or output gradient (in backward order) held a non-finite
+     * value, the parameter whose gradient (or, after an overflowing update, whose value) did, {@code "input"}, or
+     * {@code "loss"} when only the loss was non-finite.
+     */
+    public String layer() {
+        return layer;
+    }
+
+    /** The same failure with {@code context} (e.g. the epoch and batch) in front of the message. */
+    public NonFiniteException withContext(String context) {
+        NonFiniteException e = new NonFiniteException(context + getMessage(), step, layer);
+        e.setStackTrace(getStackTrace());
+        return e;
+    }
+}
