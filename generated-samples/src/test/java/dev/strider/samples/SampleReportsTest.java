@@ -33,6 +33,11 @@ class SampleReportsTest {
         assertEquals(List.of(156L, 0L, 2_416L, 0L, 48_120L, 10_164L, 850L), r.layers().stream().map(LayerReport::params).toList());
         assertEquals(List.of(32L, 32L), r.layer("f5").receptiveField().size());
         assertEquals(List.of(16L, 16L), r.layer("s4").receptiveField().size());
+        // every array of the engine at max batch 64, in 4-byte values:
+        //   outputs and their gradients: 2 * 64 * (4,704 + 1,176 + 1,600 + 400 + 120 + 84 + 10) = 1,036,032
+        //   parameters and their gradients: 2 * (156 + 2,416 + 48,120 + 10,164 + 850) = 123,412
+        //   im2col scratch, twice per conv: 2 * (25 * 784 + 150 * 100) = 69,200; max-pool switches: 64 * (1,176 + 400) = 100,864
+        assertEquals(4L * (1_036_032 + 123_412 + 69_200 + 100_864), r.memory().engineBytes());
         assertEquals(61_706, LeNet5Spec.PARAMS);
         assertEquals(416_520, LeNet5Spec.MACS);
         assertEquals(784, LeNet5Spec.INPUT_SIZE);

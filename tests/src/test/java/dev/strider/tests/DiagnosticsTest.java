@@ -3,6 +3,7 @@ package dev.strider.tests;
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static dev.strider.tests.Compilers.compile;
+import static dev.strider.tests.Compilers.compileWith;
 import static dev.strider.tests.Compilers.network;
 import static dev.strider.tests.Compilers.report;
 import static dev.strider.tests.Compilers.single;
@@ -38,7 +39,8 @@ class DiagnosticsTest {
             "network-kind", "missing-input", "no-layers", "layer-field", "multiple-layer-annotations", "orphan-layer",
             "unresolved-type", "invalid-value", "groups-mismatch", "pool-padding", "fractional-output",
             "kernel-too-large", "needs-spatial-input", "size-overflow", "softmax-not-last", "expect-params",
-            "large-pool-window", "stride-over-window", "no-nonlinearity", "orphan-input", "name-clash", "local-network");
+            "large-pool-window", "stride-over-window", "no-nonlinearity", "orphan-input", "name-clash", "local-network",
+            "engine-too-large");
 
     @Test
     void everyMessageIdHasATest() {
@@ -780,6 +782,48 @@ class DiagnosticsTest {
                         + "[channels,height,width] input, but \"f\" produces the flat shape [64]. Input path: input [1,8,8] -> "
                         + "f [64].")
                 .inFile(src).onLineContaining("@GlobalAvgPool");
+    }
+
+    /** A dense layer only: weights 10 x 1,024 + 10 biases, twice (gradients); 10 outputs per image, twice. */
+    private static JavaFileObject denseNetworkOfMaxBatch100() {
+        return network(
+                "@Network(",
+                "    maxBatch = 100)",
+                "@Input(channels = 1, height = 32, width = 32)",
+                "abstract class Foo {",
+                "    @Dense(units = 10) Layer fc;",
+                "}");
+    }
+
+    @Test
+    void engineTooLargeGivesTheBreakdownAndTheBatchThatFits() {
+        // weights: 2 * (10,240 + 10) floats = 82,000 bytes (80.1 KiB); activations: 2 * 100 * 10 floats = 8,000 bytes
+        // (7.8 KiB); total 90,000 bytes (87.9 KiB). Limit 85 KiB = 87,040 bytes: (87,040 - 82,000) / 80 = 63 images fit.
+        JavaFileObject src = denseNetworkOfMaxBatch100();
+        Compilation c = compileWith(List.of("-Astrider.maxEngineMemory=85k"), src);
+        assertThat(c).failed();
+        assertThat(c).hadErrorCount(1);
+        assertThat(c).hadErrorContaining("[strider/engine-too-large] Network Foo's engine would allocate 87.9 KiB at "
+                        + "maxBatch = 100 (weights and their gradients 80.1 KiB, activations and their gradients 7.8 KiB, "
+                        + "backward state and scratch 0 B), more than the limit of 85.0 KiB set by -Astrider.maxEngineMemory. "
+                        + "maxBatch = 63 fits; or raise the limit.")
+                .inFile(src).onLineContaining("maxBatch = 100)");
+        assertThat(compileWith(List.of("-Astrider.maxEngineMemory=90000"), src)).succeededWithoutWarnings();
+    }
+
+    @Test
+    void engineTooLargeEvenForOneImage() {
+        Compilation c = compileWith(List.of("-Astrider.maxEngineMemory=64k"), denseNetworkOfMaxBatch100());
+        assertThat(c).hadErrorContaining("more than the limit of 64.0 KiB set by -Astrider.maxEngineMemory. Even one "
+                + "image does not fit (the weights alone take 80.1 KiB): raise the limit or shrink the network.");
+    }
+
+    @Test
+    void aMemoryLimitThatIsNotASize() {
+        Compilation c = compileWith(List.of("-Astrider.maxEngineMemory=lots"), denseNetworkOfMaxBatch100());
+        assertThat(c).failed();
+        assertThat(c).hadErrorContaining("[strider] -Astrider.maxEngineMemory=lots is not a size: give bytes, or a "
+                + "number with k, m or g (e.g. 4g)");
     }
 
     @Test

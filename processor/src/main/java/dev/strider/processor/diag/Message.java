@@ -51,6 +51,8 @@ public enum Message {
     // ---- network-level rules
     SOFTMAX_NOT_LAST(Severity.ERROR, "softmax-not-last",
             "%s is layer %d of %d, but with loss = SOFTMAX_CROSS_ENTROPY the softmax is fused into the loss and may only be the last layer. Remove it, or train with loss = MEAN_SQUARED_ERROR."),
+    ENGINE_TOO_LARGE(Severity.ERROR, "engine-too-large",
+            "Network %s's engine would allocate %s at maxBatch = %,d (weights and their gradients %s, activations and their gradients %s, backward state and scratch %s), more than the limit of %s set by -Astrider.maxEngineMemory. %s"),
     EXPECT_PARAMS(Severity.ERROR, "expect-params",
             "Network %s has %,d trainable parameters, but expectParams = %,d (%s than expected). Per layer: %s."),
 

@@ -38,6 +38,36 @@ public record EnginePlan(
         return network.decl().maxBatch();
     }
 
+    /** Every array the engine allocates, step by step in layer order. */
+    public List<EngineArray> arrays() {
+        List<EngineArray> all = new java.util.ArrayList<>();
+        for (Step s : steps) {
+            all.addAll(s.arrays(maxBatch()));
+        }
+        return all;
+    }
+
+    /** The bytes of every array the engine allocates (array headers and the JVM's own overhead aside). */
+    public long engineBytes() {
+        return arrays().stream().mapToLong(EngineArray::bytes).sum();
+    }
+
+    /** The bytes the engine's arrays would take for a maximum batch of {@code batch} (the rest unchanged). */
+    public long engineBytes(int batch) {
+        long total = 0;
+        for (Step s : steps) {
+            for (EngineArray a : s.arrays(batch)) {
+                total += a.bytes();
+            }
+        }
+        return total;
+    }
+
+    /** The bytes of the arrays with {@code role}. */
+    public long engineBytes(EngineArray.Role role) {
+        return arrays().stream().filter(a -> a.role() == role).mapToLong(EngineArray::bytes).sum();
+    }
+
     /** The buffer holding the network's output (logits under a fused softmax). */
     public String outputBuffer() {
         return steps.get(steps.size() - 1).out();
@@ -54,6 +84,11 @@ public record EnginePlan(
     public record Step(CheckedLayer layer, Kernel kernel, String in, String out, String inGrad, String outGrad, List<Tensor> tensors) {
         public Step {
             tensors = List.copyOf(tensors);
+        }
+
+        /** The arrays this step's layer owns, for an engine of {@code maxBatch}. */
+        public List<EngineArray> arrays(int maxBatch) {
+            return EngineArray.of(this, maxBatch);
         }
 
         public String name() {

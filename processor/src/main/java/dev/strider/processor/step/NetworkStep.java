@@ -1,19 +1,21 @@
 package dev.strider.processor.step;
 
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.TypeSpec;
 import dev.strider.processor.Options;
 import dev.strider.processor.codegen.java.EngineGenerator;
 import dev.strider.processor.codegen.java.SpecGenerator;
 import dev.strider.processor.codegen.report.JsonReport;
 import dev.strider.processor.codegen.report.SummaryTable;
+import dev.strider.processor.diag.Message;
 import dev.strider.processor.diag.Report;
+import dev.strider.processor.lower.EngineArray;
+import dev.strider.processor.lower.EnginePlan;
 import dev.strider.processor.lower.Lowering;
 import dev.strider.processor.read.NetworkReader;
 import dev.strider.processor.validate.CheckedNetwork;
 import dev.strider.processor.validate.DiagnosticPrinter;
 import dev.strider.processor.validate.NetworkChecker;
-import com.palantir.javapoet.JavaFile;
-import com.palantir.javapoet.TypeSpec;
-import dev.strider.processor.diag.Message;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.Map;
@@ -73,9 +75,13 @@ public final class NetworkStep {
             return Outcome.INVALID;
         }
         long checkedAt = System.nanoTime();
-        String summary = SummaryTable.render(checked);
+        EnginePlan plan = Lowering.lower(checked);
+        if (!withinMemoryLimit(plan, type)) {
+            return Outcome.INVALID;
+        }
+        String summary = SummaryTable.render(checked, plan);
         if (!write(checked, SpecGenerator.generate(checked, summary, type), type)
-                || !write(checked, EngineGenerator.generate(Lowering.lower(checked), type), type)) {
+                || !write(checked, EngineGenerator.generate(plan, type), type)) {
             return Outcome.INVALID;
         }
         String resource = JsonReport.resourcePath(checked.decl().qualifiedName());
@@ -87,7 +93,7 @@ public final class NetworkStep {
             return Outcome.INVALID;
         }
         try (Writer w = json.openWriter()) {
-            w.write(JsonReport.render(checked));
+            w.write(JsonReport.render(checked, plan));
         }
         if (Options.SUMMARY.isSet(options)) {
             messager.printMessage(Kind.NOTE, "Strider summary of " + checked.decl().simpleName() + ":\n" + summary, type);
@@ -100,6 +106,36 @@ public final class NetworkStep {
                     (System.nanoTime() - checkedAt) / 1e6), type);
         }
         return Outcome.GENERATED;
+    }
+
+    /**
+     * Whether the engine's arrays fit the limit of {@code -Astrider.maxEngineMemory}; if not, an error on
+     * {@code maxBatch} with the breakdown and the largest batch that would fit.
+     */
+    private boolean withinMemoryLimit(EnginePlan plan, TypeElement type) {
+        long limit = Options.MAX_ENGINE_MEMORY.bytes(options, Options.DEFAULT_MAX_ENGINE_MEMORY);
+        if (limit < 0) {
+            messager.printMessage(Kind.ERROR, "[strider] -A" + Options.MAX_ENGINE_MEMORY.key() + "="
+                    + options.get(Options.MAX_ENGINE_MEMORY.key()) + " is not a size: give bytes, or a number with k, m or g (e.g. 4g)");
+            return false;
+        }
+        long bytes = plan.engineBytes();
+        if (bytes <= limit) {
+            return true;
+        }
+        long fixed = plan.engineBytes(0);
+        long perImage = plan.engineBytes(1) - fixed;
+        long fits = perImage == 0 ? 0 : (limit - fixed) / perImage;
+        String fix = fits >= 1
+                ? String.format(java.util.Locale.ROOT, "maxBatch = %,d fits; or raise the limit.", fits)
+                : "Even one image does not fit (the weights alone take " + SummaryTable.bytes(fixed) + "): raise the limit or shrink the network.";
+        Report report = new Report();
+        var d = plan.network().decl();
+        report.add(Message.ENGINE_TOO_LARGE, d.networkRef(), "maxBatch", d.simpleName(), SummaryTable.bytes(bytes), d.maxBatch(),
+                SummaryTable.bytes(plan.engineBytes(EngineArray.Role.WEIGHTS)), SummaryTable.bytes(plan.engineBytes(EngineArray.Role.ACTIVATIONS)),
+                SummaryTable.bytes(plan.engineBytes(EngineArray.Role.SCRATCH)), SummaryTable.bytes(limit), fix);
+        printer.print(report);
+        return false;
     }
 
     /** Writes a generated source; a name that is already taken is the user's error, not an internal one. */

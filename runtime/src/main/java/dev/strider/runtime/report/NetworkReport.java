@@ -29,8 +29,13 @@ public record NetworkReport(
         Memory memory,
         List<LayerReport> layers) {
 
-    /** Activation and weight memory, in values and bytes (float32). */
-    public record Memory(long activationValuesPerImage, long activationBytesPerImage, long activationBytesAtMaxBatch, long weightBytes) {}
+    /**
+     * Activation and weight memory, in values and bytes (float32), and {@code engineBytes}: every array the
+     * generated engine allocates (weights and gradients, activations and gradients at max batch, backward state and
+     * scratch).
+     */
+    public record Memory(long activationValuesPerImage, long activationBytesPerImage, long activationBytesAtMaxBatch,
+                         long weightBytes, long engineBytes) {}
 
     /** One layer's row. */
     public record LayerReport(

@@ -9,6 +9,7 @@ import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.strider.dsl.Loss;
+import dev.strider.processor.lower.EngineArray;
 import dev.strider.processor.lower.EnginePlan;
 import dev.strider.processor.lower.EnginePlan.Step;
 import dev.strider.processor.lower.Kernel;
@@ -135,29 +136,26 @@ public final class EngineGenerator {
     /** Fields (activations, gradients, parameters, layer state), their allocation and their registration. */
     private static void addLayerState(TypeSpec.Builder type, EnginePlan plan, Step s, List<CodeBlock> allocations, List<CodeBlock> registrations) {
         Kernel k = s.kernel();
-        int batch = plan.maxBatch();
+        for (EngineArray a : s.arrays(plan.maxBatch())) {
+            boolean ints = a.type() == EngineArray.Type.INT;
+            type.addField(FieldSpec.builder(ints ? int[].class : float[].class, a.field(), Modifier.PRIVATE)
+                    .addJavadoc("$L.\n", a.doc()).build());
+            allocations.add(CodeBlock.of("$N = new $L[$L]", a.field(), ints ? "int" : "float", a.length()));
+        }
         if (!(k instanceof Kernel.Alias)) {
-            floatArray(type, allocations, s.out(), batch * k.outSize(), s.name() + " output, " + s.layer().out() + " per image");
-            floatArray(type, allocations, s.outGrad(), batch * k.outSize(), "d loss / d " + s.name() + " output");
             // an alias (flatten, dropout at rate 0, ...) shares its input's buffers: the layer before it covers them
             registrations.add(CodeBlock.of("addLayer($S, $N, $N, $L)", s.name(), s.out(), s.outGrad(), k.outSize()));
         }
         for (Tensor t : s.tensors()) {
-            floatArray(type, allocations, t.field(), t.size(), t.name() + " " + t.shape());
+            String shape = t.shape().stream().map(String::valueOf).collect(Collectors.joining(", "));
             if (t.trainable()) {
-                floatArray(type, allocations, t.gradField(), t.size(), "d loss / d " + t.name());
                 registrations.add(CodeBlock.of("addParameter($S, new int[] {$L}, $N, $N, $T.$L, $L, $L)", t.name(),
-                        t.shape().stream().map(String::valueOf).collect(Collectors.joining(", ")), t.field(), t.gradField(), INIT,
-                        t.init(), t.fanIn(), t.fanOut()));
+                        shape, t.field(), t.gradField(), INIT, t.init(), t.fanIn(), t.fanOut()));
             } else {
-                registrations.add(CodeBlock.of("addBuffer($S, new int[] {$L}, $N, $T.$L)", t.name(),
-                        t.shape().stream().map(String::valueOf).collect(Collectors.joining(", ")), t.field(), INIT, t.init()));
+                registrations.add(CodeBlock.of("addBuffer($S, new int[] {$L}, $N, $T.$L)", t.name(), shape, t.field(), INIT, t.init()));
             }
         }
         if (k instanceof Kernel.Conv conv) {
-            int patches = conv.inPerGroup() * conv.w().kh() * conv.w().kw() * conv.w().oh() * conv.w().ow();
-            floatArray(type, allocations, s.name() + "Col", patches, "im2col scratch: one image's patches for one group");
-            floatArray(type, allocations, s.name() + "ColGrad", patches, "d loss / d patches, scratch of the backward pass");
             type.addMethod(MethodSpec.methodBuilder(s.name() + "Im2col").addModifiers(Modifier.PRIVATE)
                     .addParameter(float[].class, "in").addParameter(int.class, "image").addParameter(float[].class, "col")
                     .addJavadoc("Lays out the patches of $L's input (one image, one group, starting at {@code image}) as rows of {@code col}.\n", s.name())
@@ -170,25 +168,13 @@ public final class EngineGenerator {
                     .addParameter(float[].class, "colT").addParameter(float[].class, "gIn").addParameter(int.class, "image")
                     .addJavadoc("Adds d loss / d patches (transposed) back onto the input gradient of $L.\n", s.name())
                     .addCode(KernelEmitter.im2colTransposed(conv, true).build()).build());
-        } else if (k instanceof Kernel.Pool p && p.max()) {
-            type.addField(FieldSpec.builder(int[].class, s.name() + "Argmax", Modifier.PRIVATE)
-                    .addJavadoc("Index into the input of each output's maximum, for the backward pass.\n").build());
-            allocations.add(CodeBlock.of("$N = new int[$L]", s.name() + "Argmax", batch * k.outSize()));
-        } else if (k instanceof Kernel.BatchNorm bn) {
-            floatArray(type, allocations, s.name() + "Xhat", batch * k.outSize(), "normalised input, kept for the backward pass");
-            floatArray(type, allocations, s.name() + "InvStd", bn.channels(), "1 / sqrt(variance + eps) per channel of the last forward");
+        } else if (k instanceof Kernel.BatchNorm) {
             type.addField(FieldSpec.builder(boolean.class, s.name() + "Trained", Modifier.PRIVATE)
                     .addJavadoc("Whether the last forward used batch statistics (training mode).\n").build());
         } else if (k instanceof Kernel.Dropout) {
-            floatArray(type, allocations, s.name() + "Mask", batch * k.outSize(), "the last training forward's mask (0 or 1/keep)");
             type.addField(FieldSpec.builder(boolean.class, s.name() + "Trained", Modifier.PRIVATE)
                     .addJavadoc("Whether the last forward dropped values (training mode).\n").build());
         }
-    }
-
-    private static void floatArray(TypeSpec.Builder type, List<CodeBlock> allocations, String field, int size, String doc) {
-        type.addField(FieldSpec.builder(float[].class, field, Modifier.PRIVATE).addJavadoc("$L.\n", doc).build());
-        allocations.add(CodeBlock.of("$N = new float[$L]", field, size));
     }
 
     private static String layerDoc(Step s) {

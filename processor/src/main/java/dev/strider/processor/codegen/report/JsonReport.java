@@ -3,6 +3,7 @@ package dev.strider.processor.codegen.report;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.strider.processor.lower.EnginePlan;
 import dev.strider.processor.model.ReceptiveField;
 import dev.strider.processor.model.Shape;
 import dev.strider.processor.validate.CheckedLayer;
@@ -22,7 +23,7 @@ public final class JsonReport {
         return "META-INF/strider/" + qualifiedName + ".json";
     }
 
-    public static String render(CheckedNetwork n) {
+    public static String render(CheckedNetwork n, EnginePlan plan) {
         JsonObject root = new JsonObject();
         var d = n.decl();
         root.addProperty("format", FORMAT_VERSION);
@@ -41,6 +42,7 @@ public final class JsonReport {
         memory.addProperty("activationBytesPerImage", n.activations() * 4);
         memory.addProperty("activationBytesAtMaxBatch", n.activations() * 4 * d.maxBatch());
         memory.addProperty("weightBytes", (n.params() + n.nonTrainableParams()) * 4);
+        memory.addProperty("engineBytes", plan.engineBytes());
         root.add("memory", memory);
         JsonArray layers = new JsonArray();
         for (CheckedLayer c : n.layers()) {

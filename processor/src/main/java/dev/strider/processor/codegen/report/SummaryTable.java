@@ -1,6 +1,8 @@
 package dev.strider.processor.codegen.report;
 
 import dev.strider.processor.layer.Dense;
+import dev.strider.processor.lower.EngineArray;
+import dev.strider.processor.lower.EnginePlan;
 import dev.strider.processor.validate.CheckedLayer;
 import dev.strider.processor.validate.CheckedNetwork;
 import java.util.ArrayList;
@@ -17,7 +19,7 @@ public final class SummaryTable {
 
     private SummaryTable() {}
 
-    public static String render(CheckedNetwork n) {
+    public static String render(CheckedNetwork n, EnginePlan plan) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"input", "Input", "", n.input().toString(), "", "", "1/1"});
         for (CheckedLayer c : n.layers()) {
@@ -56,6 +58,10 @@ public final class SummaryTable {
         s.append("Activations: ").append(num(acts)).append(" values per image (").append(bytes(acts * 4)).append("), ")
                 .append(bytes(acts * 4 * d.maxBatch())).append(" at max batch ").append(d.maxBatch()).append('\n');
         s.append("Weights: ").append(bytes((params + state) * 4)).append(" (float32)\n");
+        s.append("Engine: ").append(bytes(plan.engineBytes())).append(" allocated at max batch ").append(d.maxBatch())
+                .append(" (weights and gradients ").append(bytes(plan.engineBytes(EngineArray.Role.WEIGHTS)))
+                .append(", activations and gradients ").append(bytes(plan.engineBytes(EngineArray.Role.ACTIVATIONS)))
+                .append(", backward state and scratch ").append(bytes(plan.engineBytes(EngineArray.Role.SCRATCH))).append(")\n");
         var rf = n.layers().get(n.layers().size() - 1).receptiveField();
         s.append("Receptive field of one output: ").append(rf.sizeH()).append('x').append(rf.sizeW())
                 .append(" input pixels (input is ").append(n.input().height()).append('x').append(n.input().width()).append(")\n");
@@ -84,7 +90,8 @@ public final class SummaryTable {
         return String.format(Locale.ROOT, "%,d", v);
     }
 
-    static String bytes(long b) {
+    /** {@code b} bytes in B, KiB, MiB, GiB or TiB with one decimal. */
+    public static String bytes(long b) {
         if (b < 1024) {
             return b + " B";
         }

@@ -1,0 +1,66 @@
+package dev.strider.processor.lower;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One array the generated engine allocates in its constructor: a field, its element type, its length and what it
+ * holds. The lowering decides them all, so the engine's memory is known (and limited) before any code is written.
+ */
+public record EngineArray(String field, Type type, int length, Role role, String doc) {
+    /** The element type. */
+    public enum Type {
+        FLOAT,
+        INT
+    }
+
+    /** What the array is for, to break the engine's memory down in reports. */
+    public enum Role {
+        /** Parameters, their gradients and running statistics. */
+        WEIGHTS,
+        /** Layer outputs and their gradients, at max batch. */
+        ACTIVATIONS,
+        /** What layers keep for their backward pass (masks, switches, normalised inputs) and per-image scratch. */
+        SCRATCH
+    }
+
+    /** Bytes on the heap, array header aside (both element types take 4 bytes). */
+    public long bytes() {
+        return 4L * length;
+    }
+
+    /** Every array of one step, in the order the constructor allocates them. */
+    static List<EngineArray> of(EnginePlan.Step s, int maxBatch) {
+        List<EngineArray> a = new ArrayList<>();
+        Kernel k = s.kernel();
+        int perBatch = maxBatch * k.outSize();
+        if (!(k instanceof Kernel.Alias)) {
+            a.add(floats(s.out(), perBatch, Role.ACTIVATIONS, s.name() + " output, " + s.layer().out() + " per image"));
+            a.add(floats(s.outGrad(), perBatch, Role.ACTIVATIONS, "d loss / d " + s.name() + " output"));
+        }
+        for (Tensor t : s.tensors()) {
+            a.add(floats(t.field(), t.size(), Role.WEIGHTS, t.name() + " " + t.shape()));
+            if (t.trainable()) {
+                a.add(floats(t.gradField(), t.size(), Role.WEIGHTS, "d loss / d " + t.name()));
+            }
+        }
+        if (k instanceof Kernel.Conv conv) {
+            int patches = conv.inPerGroup() * conv.w().kh() * conv.w().kw() * conv.w().oh() * conv.w().ow();
+            a.add(floats(s.name() + "Col", patches, Role.SCRATCH, "im2col scratch: one image's patches for one group"));
+            a.add(floats(s.name() + "ColGrad", patches, Role.SCRATCH, "d loss / d patches, scratch of the backward pass"));
+        } else if (k instanceof Kernel.Pool p && p.max()) {
+            a.add(new EngineArray(s.name() + "Argmax", Type.INT, perBatch, Role.SCRATCH,
+                    "Index into the input of each output's maximum, for the backward pass"));
+        } else if (k instanceof Kernel.BatchNorm bn) {
+            a.add(floats(s.name() + "Xhat", perBatch, Role.SCRATCH, "normalised input, kept for the backward pass"));
+            a.add(floats(s.name() + "InvStd", bn.channels(), Role.SCRATCH, "1 / sqrt(variance + eps) per channel of the last forward"));
+        } else if (k instanceof Kernel.Dropout) {
+            a.add(floats(s.name() + "Mask", perBatch, Role.SCRATCH, "the last training forward's mask (0 or 1/keep)"));
+        }
+        return a;
+    }
+
+    private static EngineArray floats(String field, int length, Role role, String doc) {
+        return new EngineArray(field, Type.FLOAT, length, role, doc);
+    }
+}
