@@ -2,6 +2,7 @@ package dev.strider.tests;
 
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.testing.compile.CompilationSubject.assertThat;
+import static dev.strider.tests.Compilers.contents;
 import static dev.strider.tests.Compilers.generatedSource;
 import static dev.strider.tests.Compilers.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.JavaFileObjects;
 import dev.strider.runtime.report.NetworkReport;
+import dev.strider.tests.cuda.Nvcc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
@@ -24,8 +26,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.tools.JavaFileObject;
+import javax.tools.StandardLocation;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Compiles every {@code .java} file of the samples module ({@code strider.samples.dir}) in one compilation through
@@ -108,6 +112,18 @@ class SamplesCompileTest {
             if (s.expectParams() >= 0) {
                 assertEquals(s.expectParams(), r.params(), s.qualifiedName() + " params");
             }
+        }
+    }
+
+    @Test
+    void everySamplesCudaCompilesWithNvccWithoutWarningsOrSpills(@TempDir Path dir) throws Exception {
+        assertThat(compilation).succeeded();
+        for (Sample s : samples) {
+            String cu = contents(compilation.generatedFile(StandardLocation.CLASS_OUTPUT, "",
+                    "META-INF/strider/" + s.qualifiedName() + ".cu").orElseThrow());
+            String simple = s.qualifiedName().substring(s.qualifiedName().lastIndexOf('.') + 1);
+            assertThat(cu).contains("extern \"C\" __global__ void");
+            Nvcc.compileAllWays(dir, simple, cu);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.strider.processor.step;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.TypeSpec;
 import dev.strider.processor.Options;
+import dev.strider.processor.codegen.cuda.CudaGenerator;
 import dev.strider.processor.codegen.java.EngineGenerator;
 import dev.strider.processor.codegen.java.SpecGenerator;
 import dev.strider.processor.codegen.report.JsonReport;
@@ -84,16 +85,10 @@ public final class NetworkStep {
                 || !write(checked, EngineGenerator.generate(plan, type), type)) {
             return Outcome.INVALID;
         }
-        String resource = JsonReport.resourcePath(checked.decl().qualifiedName());
-        FileObject json;
-        try {
-            json = filer.createResource(StandardLocation.CLASS_OUTPUT, "", resource, type);
-        } catch (FilerException e) {
-            nameClash(checked, resource, e, type);
+        String name = checked.decl().qualifiedName();
+        if (!writeResource(checked, JsonReport.resourcePath(name), JsonReport.render(checked, plan), type)
+                || !writeResource(checked, CudaGenerator.resourcePath(name), CudaGenerator.generate(plan), type)) {
             return Outcome.INVALID;
-        }
-        try (Writer w = json.openWriter()) {
-            w.write(JsonReport.render(checked, plan));
         }
         if (Options.SUMMARY.isSet(options)) {
             messager.printMessage(Kind.NOTE, "Strider summary of " + checked.decl().simpleName() + ":\n" + summary, type);
@@ -136,6 +131,21 @@ public final class NetworkStep {
                 SummaryTable.bytes(plan.engineBytes(EngineArray.Role.SCRATCH)), SummaryTable.bytes(limit), fix);
         printer.print(report);
         return false;
+    }
+
+    /** Writes a resource into the class output; a path that is already taken is the user's error. */
+    private boolean writeResource(CheckedNetwork checked, String path, String content, TypeElement type) throws IOException {
+        FileObject file;
+        try {
+            file = filer.createResource(StandardLocation.CLASS_OUTPUT, "", path, type);
+        } catch (FilerException e) {
+            nameClash(checked, path, e, type);
+            return false;
+        }
+        try (Writer w = file.openWriter()) {
+            w.write(content);
+        }
+        return true;
     }
 
     /** Writes a generated source; a name that is already taken is the user's error, not an internal one. */
