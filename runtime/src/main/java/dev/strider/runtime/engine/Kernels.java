@@ -157,6 +157,9 @@ public final class Kernels {
      * not reordered by the JIT, so one accumulator would serialise on the adder's latency).
      */
     public static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
+        if (VECTOR) {
+            return VectorGemm.dot(x, xOff, y, yOff, n);
+        }
         float a0 = 0f;
         float a1 = 0f;
         float a2 = 0f;

@@ -41,6 +41,11 @@ final class VectorGemm {
         for (; j + L <= n; j += L) {
             block4x1(l, a, a0, ai, al, x, xOff + j, xs, y, y0 + j, ys);
         }
+        if (j < n && n >= L) {
+            // the last columns: one more vector block ending at column n, adding only the lanes not done above
+            block4x1Tail(l, a, a0, ai, al, x, xOff + n - L, xs, y, y0 + n - L, ys, j - (n - L));
+            return;
+        }
         for (; j < n; j++) {
             ScalarGemm.column4(l, a, a0, ai, al, x, xOff + j, xs, y, y0 + j, ys);
         }
@@ -117,6 +122,14 @@ final class VectorGemm {
         for (; j + L <= n; j += L) {
             block1x1(l, a, a0, al, x, xOff + j, xs, y, y0 + j);
         }
+        if (j < n && n >= L) {
+            FloatVector c = FloatVector.zero(S);
+            for (int t = 0, at = a0, xt = xOff + n - L; t < l; t++, at += al, xt += xs) {
+                c = FloatVector.fromArray(S, x, xt).fma(FloatVector.broadcast(S, a[at]), c);
+            }
+            addLanes(c, y, y0 + n - L, j - (n - L));
+            return;
+        }
         for (; j < n; j++) {
             float s = 0f;
             for (int t = 0, at = a0, xt = xOff + j; t < l; t++, at += al, xt += xs) {
@@ -124,6 +137,56 @@ final class VectorGemm {
             }
             y[y0 + j] += s;
         }
+    }
+
+    /**
+     * Four rows by one vector ending at the last column: like {@link #block4x1}, but only lanes from {@code first} on
+     * are added (the ones before were computed by the full blocks).
+     */
+    private static void block4x1Tail(int l, float[] a, int a0, int ai, int al, float[] x, int x0, int xs,
+                                     float[] y, int y0, int ys, int first) {
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = FloatVector.zero(S);
+        FloatVector c2 = FloatVector.zero(S);
+        FloatVector c3 = FloatVector.zero(S);
+        for (int t = 0, at = a0, xt = x0; t < l; t++, at += al, xt += xs) {
+            FloatVector v = FloatVector.fromArray(S, x, xt);
+            c0 = v.fma(FloatVector.broadcast(S, a[at]), c0);
+            c1 = v.fma(FloatVector.broadcast(S, a[at + ai]), c1);
+            c2 = v.fma(FloatVector.broadcast(S, a[at + 2 * ai]), c2);
+            c3 = v.fma(FloatVector.broadcast(S, a[at + 3 * ai]), c3);
+        }
+        addLanes(c0, y, y0, first);
+        addLanes(c1, y, y0 + ys, first);
+        addLanes(c2, y, y0 + 2 * ys, first);
+        addLanes(c3, y, y0 + 3 * ys, first);
+    }
+
+    /** {@code y[off + i] += c[i]} for lanes {@code i >= first}. */
+    private static void addLanes(FloatVector c, float[] y, int off, int first) {
+        for (int i = first; i < L; i++) {
+            y[off + i] += c.lane(i);
+        }
+    }
+
+    /** {@code sum x[xOff + i] * y[yOff + i]} for {@code i < n}: four vector accumulators, then the remainder. */
+    static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = FloatVector.zero(S);
+        FloatVector c2 = FloatVector.zero(S);
+        FloatVector c3 = FloatVector.zero(S);
+        int i = 0;
+        for (; i + 4 * L <= n; i += 4 * L) {
+            c0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), c0);
+            c1 = FloatVector.fromArray(S, x, xOff + i + L).fma(FloatVector.fromArray(S, y, yOff + i + L), c1);
+            c2 = FloatVector.fromArray(S, x, xOff + i + 2 * L).fma(FloatVector.fromArray(S, y, yOff + i + 2 * L), c2);
+            c3 = FloatVector.fromArray(S, x, xOff + i + 3 * L).fma(FloatVector.fromArray(S, y, yOff + i + 3 * L), c3);
+        }
+        float sum = c0.add(c1).add(c2.add(c3)).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += x[xOff + i] * y[yOff + i];
+        }
+        return sum;
     }
 
     /** One row by one vector, for the rows left over by {@link #rows4}. */

@@ -78,6 +78,24 @@ class GemmTest {
         }
     }
 
+    @ParameterizedTest(name = "n={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1, 15, 16, 63, 64, 65, 200, 3136})
+    void dotProductsOfBothKernelsAgreeWithDouble(int n) {
+        SplittableRandom rnd = new SplittableRandom(n);
+        float[] x = random(rnd, n + 3);
+        float[] y = random(rnd, n + 5);
+        double exact = 0;
+        double magnitude = 0;
+        for (int i = 0; i < n; i++) {
+            double p = (double) x[3 + i] * y[5 + i];
+            exact += p;
+            magnitude += Math.abs(p);
+        }
+        double tolerance = (n + 1) * TOLERANCE_PER_TERM * magnitude + 1e-30;
+        assertEquals(exact, VectorGemm.dot(x, 3, y, 5, n), tolerance, "vector");
+        assertEquals(exact, Kernels.dot(x, 3, y, 5, n), tolerance, "Kernels.dot");
+    }
+
     @Test
     void theTestJvmRunsTheVectorKernel() {
         // surefire starts the JVM with --add-modules jdk.incubator.vector (parent pom), so engines tested here run

@@ -234,10 +234,37 @@ final class KernelEmitter {
 
     // ---- pooling
 
+    /** Windows this small, all inside the input, are unrolled into straight-line compares (no bounds, no loops). */
+    private static final int UNROLLED_WINDOW = 9;
+
     private static void maxPoolForward(Code c, Step s, Kernel.Pool k) {
         Kernel.Window w = k.w();
         c.line("final float[] in = $N, out = $N", s.in(), s.out());
         c.line("final int[] argmax = $N", s.name() + "Argmax");
+        boolean inside = w.padTop() == 0 && w.padLeft() == 0
+                && (w.oh() - 1) * w.sh() + w.kh() <= w.ih() && (w.ow() - 1) * w.sw() + w.kw() <= w.iw();
+        if (inside && w.kh() * w.kw() <= UNROLLED_WINDOW) {
+            c.comment("every window lies inside the input: the $Lx$L compares unrolled; the first maximum wins, NaN propagates",
+                    w.kh(), w.kw());
+            c.open("for (int nc = 0; nc < batch * $L; nc++)", w.c());
+            c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
+            c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
+            c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
+            c.line("int at = i + oh * $L + ow * $L", w.sh() * w.iw(), w.sw());
+            c.line("float best = in[at]");
+            c.line("int cell = at");
+            for (int kh = 0; kh < w.kh(); kh++) {
+                for (int kw = kh == 0 ? 1 : 0; kw < w.kw(); kw++) {
+                    int off = kh * w.iw() + kw;
+                    c.line("float v$L = in[at + $L]", off, off);
+                    c.open("if (v$L > best || v$L != v$L)", off, off, off).line("best = v$L", off).line("cell = at + $L", off).close();
+                }
+            }
+            c.line("out[o + oh * $L + ow] = best", w.ow());
+            c.line("argmax[o + oh * $L + ow] = cell", w.ow());
+            c.close().close().close();
+            return;
+        }
         c.open("for (int nc = 0; nc < batch * $L; nc++)", w.c());
         c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
         c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
