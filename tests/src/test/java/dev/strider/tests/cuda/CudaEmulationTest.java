@@ -65,10 +65,9 @@ class CudaEmulationTest {
     @ParameterizedTest(name = "{0}, training {1}")
     @MethodSource("networks")
     void emulatedKernelsAgreeWithTheJavaEngine(String network, boolean training) throws Exception {
-        Path cu = dir.resolve(network + ".cu");
-        Files.writeString(cu, resource("META-INF/strider/" + network + ".cu"));
+        Path cu = Emulator.cudaSource(dir, network);
         Table table = Table.parse(Files.readString(cu));
-        Path emulator = EMULATORS.computeIfAbsent(network, n -> compile(cu));
+        Path emulator = EMULATORS.computeIfAbsent(network, n -> Emulator.compile(cu, "emulator_main.cpp"));
 
         GeneratedEngine engine = (GeneratedEngine) Class.forName(network + "Engine").getDeclaredConstructor().newInstance();
         engine.initialize(7);
@@ -180,7 +179,7 @@ class CudaEmulationTest {
     }
 
     private static List<Object> run(Path emulator, int batch, boolean training, List<Object> buffers, Table table)
-            throws IOException, InterruptedException {
+            throws IOException {
         Path in = Files.createTempFile(dir, "in", ".bin");
         Path out = Files.createTempFile(dir, "out", ".bin");
         int bytes = 16;
@@ -204,9 +203,7 @@ class CudaEmulationTest {
             }
         }
         Files.write(in, buf.array());
-        Process p = new ProcessBuilder(emulator.toString(), in.toString(), out.toString()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), "emulator failed: " + log);
+        Emulator.run(emulator, in, out);
         ByteBuffer r = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
         r.position(16);
         List<Object> result = new ArrayList<>();
@@ -225,32 +222,6 @@ class CudaEmulationTest {
             r.position(r.position() + 4 * count);
         }
         return result;
-    }
-
-    private static Path compile(Path cu) {
-        Path exe = cu.resolveSibling(cu.getFileName() + ".emulator");
-        Path resources = Path.of("src/test/resources/cuda").toAbsolutePath();
-        List<String> cmd = List.of("g++", "-O1", "-std=c++17", "-Wall", "-Werror", "-I", resources.toString(),
-                "-DSTRIDER_NETWORK_CU=\"" + cu.toAbsolutePath() + "\"", "-x", "c++", resources.resolve("emulator_main.cpp").toString(),
-                "-o", exe.toString());
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String log = new String(p.getInputStream().readAllBytes());
-            assertEquals(0, p.waitFor(), "g++ failed on " + cu + ":\n" + log);
-        } catch (IOException e) {
-            throw new AssertionError("g++ is needed to emulate the CUDA kernels (Debian: apt-get install g++): " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-        return exe;
-    }
-
-    private static String resource(String path) throws IOException {
-        try (var s = CudaEmulationTest.class.getClassLoader().getResourceAsStream(path)) {
-            assertTrue(s != null, "no resource " + path);
-            return new String(s.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        }
     }
 
     /** The buffer table of a generated .cu file: names, lengths, element types. */

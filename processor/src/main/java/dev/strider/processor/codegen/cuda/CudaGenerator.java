@@ -89,6 +89,7 @@ public final class CudaGenerator {
             backward(s);
         }
         loss();
+        optimizers();
         hostSchedule();
         return cu.toString();
     }
@@ -627,6 +628,39 @@ public final class CudaGenerator {
             backwardLaunchesHead = String.format(Locale.ROOT, "STRIDER_LAUNCH(loss_mean_squared_error, batch, batch, %s, targets, lossPerImage, %s);",
                     out, grad);
         }
+    }
+
+    /**
+     * The optimizers' element-wise updates, one thread per value, the same float arithmetic as the runtime's
+     * {@code Sgd} and {@code Adam} (the host computes the bias corrections in double, as they do).
+     */
+    private void optimizers() {
+        cu.comment("SGD on n values: d = g + weightDecay * w; with momentum, buf = first ? d : momentum * buf + d, and the step");
+        cu.comment("is buf (or d + momentum * buf with Nesterov); without momentum (momentum = 0) the step is d");
+        cu.open("extern \"C\" __global__ void strider_sgd(int n, float* __restrict__ w, const float* __restrict__ g, "
+                + "float* __restrict__ buf, int first, float rate, float momentum, float weightDecay, int nesterov)");
+        cu.open("STRIDER_LOOP(j, n)");
+        cu.line("float d = weightDecay == 0.0f ? g[j] : g[j] + weightDecay * w[j];");
+        cu.open("if (momentum == 0.0f)");
+        cu.line("w[j] -= rate * d;");
+        cu.orElse();
+        cu.line("float b = first ? d : momentum * buf[j] + d;");
+        cu.line("buf[j] = b;");
+        cu.line("w[j] -= rate * (nesterov ? d + momentum * b : b);");
+        cu.close().close().close().blank();
+        cu.comment("Adam on n values: m, v the moments; stepSize = rate / (1 - beta1^t) and correction2Sqrt = sqrt(1 - beta2^t)");
+        cu.comment("computed by the host in double; c1 = 1 - beta1, c2 = 1 - beta2 rounded to float as the runtime does");
+        cu.open("extern \"C\" __global__ void strider_adam(int n, float* __restrict__ w, const float* __restrict__ g, "
+                + "float* __restrict__ m, float* __restrict__ v, float stepSize, float correction2Sqrt, float beta1, float beta2, "
+                + "float c1, float c2, float eps, float weightDecay)");
+        cu.open("STRIDER_LOOP(j, n)");
+        cu.line("float gj = weightDecay == 0.0f ? g[j] : g[j] + weightDecay * w[j];");
+        cu.line("float mj = beta1 * m[j] + c1 * gj;");
+        cu.line("float vj = beta2 * v[j] + c2 * gj * gj;");
+        cu.line("m[j] = mj;");
+        cu.line("v[j] = vj;");
+        cu.line("w[j] -= stepSize * (mj / ((float) sqrt((double) vj) / correction2Sqrt + eps));");
+        cu.close().close().blank();
     }
 
     private String backwardLaunchesHead;
