@@ -14,10 +14,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes the safetensors format: an 8-byte little-endian unsigned header length {@code N}, {@code N} bytes
@@ -43,15 +39,18 @@ import java.util.concurrent.ThreadLocalRandom;
  * type): a header length beyond the file or beyond {@value #MAX_HEADER_BYTES} bytes (the reference
  * implementation's limit); a header that is not UTF-8, not a JSON object, or has duplicate names or fields; missing
  * or mistyped fields; negative dimensions; dtypes it does not support; a shape whose values do not fill exactly its
- * byte range; byte ranges that overlap, leave gaps or do not end exactly at the end of the file (a truncated file).
- * It allocates nothing a header asks for before checking it against the file's size, and shapes have at most 64
- * dimensions. As in the reference implementation, unknown fields in a tensor's entry are ignored.
+ * byte range; byte ranges beyond the end of the file (a truncated file), that overlap, leave gaps or do not end
+ * exactly at the end of the file. It allocates nothing a header asks for before checking it against the file's
+ * size, so the memory a read takes is proportional to the file's size; JSON nests at most 255 levels deep (Gson's
+ * limit) and shapes have at most 64 dimensions. As in the reference implementation, unknown fields in a tensor's
+ * entry are ignored.
  *
  * <p>The writer produces the bytes of the reference implementation ({@code safetensors.serialize}): tensors ordered
  * by decreasing alignment (I64, F64, F32, I32), then by name; compact JSON; the header padded with spaces to a
  * multiple of 8 bytes. It adds the metadata keys sorted, so the same tensors always give the same bytes. It writes a
  * temporary file in the target's directory, forces it to disk and renames it over the target atomically, so that a
- * crash leaves either the old file or the new one, never a half-written file.
+ * crash leaves either the old file or the new one, never a half-written file; the temporary file of a save that died
+ * is ignored by readers and deleted by the next save of the same file (see {@code AtomicFile}).
  */
 public final class Safetensors {
     /** The largest header read: 100,000,000 bytes, the reference implementation's limit. */
@@ -62,6 +61,8 @@ public final class Safetensors {
     private static final long MAX_VALUES = Integer.MAX_VALUE - 8;
     /** The most dimensions a shape may have, so that a header cannot ask for big arrays of dimensions. */
     static final int MAX_RANK = 64;
+    /** The most characters of a JSON parser's message quoted in an error. */
+    private static final int MAX_PROBLEM = 160;
 
     private Safetensors() {}
 
@@ -176,7 +177,10 @@ public final class Safetensors {
         return entries;
     }
 
-    /** Gson's message without its advice to parse leniently and its troubleshooting link. */
+    /**
+     * Gson's message without its advice to parse leniently and its troubleshooting link, cut after
+     * {@value #MAX_PROBLEM} characters (its JSON path of a deeply nested or long-named value can be long).
+     */
     private static String jsonProblem(Exception e) {
         String message = String.valueOf(e.getMessage());
         int link = message.indexOf("\nSee ");
@@ -184,7 +188,8 @@ public final class Safetensors {
             message = message.substring(0, link);
         }
         String advice = "Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON";
-        return message.startsWith(advice) ? message.substring(advice.length()) : ": " + message;
+        message = message.startsWith(advice) ? message.substring(advice.length()) : ": " + message;
+        return message.length() > MAX_PROBLEM ? message.substring(0, MAX_PROBLEM) + "..." : message;
     }
 
     private static void readMetadata(Path file, JsonReader r, Map<String, String> metadata) throws IOException {
@@ -320,13 +325,20 @@ public final class Safetensors {
         }
     }
 
-    /** The byte ranges, in offset order, must tile the data section exactly, as the reference implementation requires. */
+    /**
+     * The byte ranges, in offset order, must lie within the data section and tile it exactly, as the reference
+     * implementation requires.
+     */
     private static void checkLayout(Path file, List<Entry> entries, long dataBytes) throws SafetensorsFormatException {
         List<Entry> byOffset = new ArrayList<>(entries);
         byOffset.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
         long expected = 0;
         String previous = null;
         for (Entry e : byOffset) {
+            if (e.end > dataBytes) {
+                throw bad(file, "truncated: tensor " + quote(e.name) + " data_offsets [" + e.begin + ", " + e.end + "] end beyond the "
+                        + dataBytes + " bytes of data the file holds");
+            }
             if (e.begin < expected) {
                 throw bad(file, "tensor " + quote(e.name) + " data_offsets [" + e.begin + ", " + e.end + "] overlap tensor "
                         + quote(previous) + ", which ends at " + expected);
@@ -334,10 +346,6 @@ public final class Safetensors {
             if (e.begin > expected) {
                 throw bad(file, "bytes " + expected + " to " + e.begin + " of the data belong to no tensor (tensor " + quote(e.name)
                         + " begins at " + e.begin + ", expected " + expected + ")");
-            }
-            if (e.end > dataBytes) {
-                throw bad(file, "truncated: tensor " + quote(e.name) + " data_offsets [" + e.begin + ", " + e.end + "] end beyond the "
-                        + dataBytes + " bytes of data the file holds");
             }
             expected = e.end;
             previous = e.name;
@@ -396,39 +404,22 @@ public final class Safetensors {
 
     /**
      * Writes {@code tensors} (unique names, none called {@value #METADATA}) and {@code metadata} (null or empty for
-     * none) to {@code file}, atomically: the file is either left as it was or replaced by the complete new one.
+     * none) to {@code file}, atomically: the file is either left as it was or replaced by the complete new one, even
+     * if the process dies while writing. First deletes the temporary files that killed saves of {@code file} left.
      */
     public static void write(Path file, Collection<Tensor> tensors, Map<String, String> metadata) throws IOException {
         List<Tensor> ordered = ordered(tensors);
         byte[] header = header(ordered, metadata == null ? Map.of() : metadata);
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path temp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-        boolean moved = false;
-        try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-                buffer.putLong(header.length);
-                writeBytes(out, buffer, header);
-                for (Tensor t : ordered) {
-                    writeValues(out, buffer, t);
-                }
-                buffer.flip();
-                writeFully(out, buffer);
-                out.force(true);
+        AtomicFile.replace(file, out -> {
+            ByteBuffer buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            buffer.putLong(header.length);
+            writeBytes(out, buffer, header);
+            for (Tensor t : ordered) {
+                writeValues(out, buffer, t);
             }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            moved = true;
-            syncDirectory(dir);
-        } finally {
-            if (!moved) {
-                Files.deleteIfExists(temp);
-            }
-        }
+            buffer.flip();
+            writeFully(out, buffer);
+        });
     }
 
     /** The reference implementation's order: decreasing alignment (dtype), then name (by UTF-8 bytes). */
@@ -531,15 +522,6 @@ public final class Safetensors {
     private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             out.write(buffer);
-        }
-    }
-
-    /** Makes the rename durable where the platform allows opening a directory (Linux, macOS); elsewhere a no-op. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // not supported here (Windows): the file itself is already forced to disk
         }
     }
 

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -17,17 +18,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * 2,000 seeded corruptions of a valid file (truncations, byte overwrites, bit flips, mostly in the header where
- * they matter): every read either succeeds with self-consistent tensors or throws {@link SafetensorsFormatException}.
- * Any other exception or error (an {@link OutOfMemoryError} from a header value, say) fails the test.
+ * Seeded corruptions of valid files (truncations, byte overwrites, bit flips, mostly in the header where they matter),
+ * thousands per run. Every read either succeeds with self-consistent tensors or throws
+ * {@link SafetensorsFormatException} naming the file; every load into an engine either loads the file completely or
+ * throws that or a {@link WeightsMismatchException}, leaving the engine unchanged. Any other exception or error (an
+ * {@link OutOfMemoryError} from a header value, say) fails the test.
  */
 class SafetensorsFuzzTest {
     @TempDir
     Path dir;
 
     private static final long SEED = 20_240_601L;
-    private static final int CASES = 2000;
+    private static final int CASES = 3000;
     private static final String JSON_CHARACTERS = "{}[]\",:0123456789- ";
+
+    /** One read or load of a corrupt file: returns if the file was accepted, throws the documented exception if not. */
+    @FunctionalInterface
+    private interface Attempt {
+        void run(Path file, byte[] bytes) throws IOException;
+    }
 
     @Test
     void corruptFilesReadConsistentlyOrFailWithTheDocumentedException() throws IOException {
@@ -38,28 +47,58 @@ class SafetensorsFuzzTest {
                 Tensor.f64("loss", new int[] {}, new double[] {0.5}),
                 Tensor.i64("bn.num_batches_tracked", new int[] {}, new long[] {12}),
                 Tensor.i32("labels", new int[] {3}, new int[] {0, 9, 4})), Map.of("network", "Fuzz"));
-        byte[] original = Files.readAllBytes(valid);
+        fuzz(Files.readAllBytes(valid), SEED, (file, bytes) -> checkConsistent(Safetensors.read(file), bytes), 50);
+    }
+
+    @Test
+    void corruptWeightsLoadCompletelyOrLeaveTheEngineUnchanged() throws IOException {
+        Path valid = dir.resolve("valid.safetensors");
+        Weights.save(new FakeEngine(3, 5f), valid);
+        fuzz(Files.readAllBytes(valid), SEED + 1, (file, bytes) -> {
+            FakeEngine engine = new FakeEngine(3, 1f);
+            List<float[]> before = engine.snapshot();
+            try {
+                Weights.load(engine, file);
+            } catch (SafetensorsFormatException | WeightsMismatchException e) {
+                engine.assertHolds(before, "a failed load");
+                throw e;
+            }
+            Safetensors.Contents c = Safetensors.read(file);
+            List<float[]> inFile = new ArrayList<>();
+            for (String name : List.of("fc.weight", "fc.bias", "bn.running_mean", "bn.running_var")) {
+                inFile.add(c.tensor(name).floats());
+            }
+            engine.assertHolds(inFile, "a load copies every value of the file");
+        }, 20);
+    }
+
+    /**
+     * Runs {@code attempt} on {@value #CASES} corruptions of {@code original}; at least {@code minAccepted} must be
+     * accepted and half rejected, so that both outcomes are explored.
+     */
+    private void fuzz(byte[] original, long seed, Attempt attempt, int minAccepted) throws IOException {
         int headerEnd = 8 + (int) ByteBuffer.wrap(original, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        Random random = new Random(SEED);
+        Random random = new Random(seed);
         Path file = dir.resolve("fuzz.safetensors");
-        int succeeded = 0;
+        int accepted = 0;
         int rejected = 0;
         for (int i = 0; i < CASES; i++) {
             byte[] bytes = mutate(original, headerEnd, random);
             Files.write(file, bytes);
             try {
-                Safetensors.Contents c = Safetensors.read(file);
-                checkConsistent(c, bytes);
-                succeeded++;
-            } catch (SafetensorsFormatException expected) {
-                assertTrue(expected.getMessage().startsWith(file + ": "), expected.getMessage());
+                attempt.run(file, bytes);
+                accepted++;
+            } catch (SafetensorsFormatException | WeightsMismatchException expected) {
+                assertTrue(expected.getMessage().startsWith(file + ": ") || expected.getMessage().startsWith(file + " does not fit "),
+                        expected.getMessage());
                 rejected++;
             } catch (Throwable t) {
-                fail("case " + i + " (seed " + SEED + "): " + t + " for bytes " + Arrays.toString(bytes), t);
+                fail("case " + i + " (seed " + seed + "): " + t + " for bytes " + Arrays.toString(bytes), t);
             }
         }
-        assertEquals(CASES, succeeded + rejected);
-        assertTrue(succeeded >= 50 && rejected >= 1000, "the corruptions explore both outcomes: " + succeeded + " read, " + rejected + " rejected");
+        assertEquals(CASES, accepted + rejected);
+        assertTrue(accepted >= minAccepted && rejected >= CASES / 2,
+                "the corruptions explore both outcomes: " + accepted + " accepted, " + rejected + " rejected");
     }
 
     private static byte[] mutate(byte[] original, int headerEnd, Random random) {

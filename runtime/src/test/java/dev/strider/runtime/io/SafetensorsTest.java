@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -144,10 +145,18 @@ class SafetensorsTest {
                 assertThrows(IllegalStateException.class, big::ints).getMessage());
     }
 
+    /**
+     * The message, without the file name it starts with, of reading a file of {@code content}; loading the file into
+     * an engine must fail with the same message and leave the engine as it was.
+     */
     private String error(String name, byte[] content) throws IOException {
         Path file = Files.write(dir.resolve(name), content);
         String message = assertThrows(SafetensorsFormatException.class, () -> Safetensors.read(file)).getMessage();
         assertTrue(message.startsWith(file + ": "), message);
+        FakeEngine engine = new FakeEngine(1, 3f);
+        List<float[]> before = engine.snapshot();
+        assertEquals(message, assertThrows(SafetensorsFormatException.class, () -> Weights.load(engine, file)).getMessage());
+        engine.assertHolds(before, "a file that fails to load leaves the engine unchanged");
         return message.substring(file.toString().length() + 2);
     }
 
@@ -164,6 +173,29 @@ class SafetensorsTest {
                 error("long", concat(le64(200), ascii(W), f32(1, 2))));
     }
 
+    /** Bytes this thread allocates while reading {@code file}, which must fail, the second time (after class loading). */
+    private static long allocatedByAFailedRead(Path file) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        assertThrows(SafetensorsFormatException.class, () -> Safetensors.read(file));
+        long before = threads.getThreadAllocatedBytes(id);
+        assertThrows(SafetensorsFormatException.class, () -> Safetensors.read(file));
+        return threads.getThreadAllocatedBytes(id) - before;
+    }
+
+    @Test
+    void hugeClaimsAreRejectedBeforeAnythingIsAllocatedForThem() throws IOException {
+        // files of a few bytes whose header claims a 99,999,999-byte header or a 1 GB tensor
+        assertEquals("header length 99999999 exceeds the 2 bytes after the length field (the file has 10 bytes)",
+                error("claimsHeader", concat(le64(99_999_999), ascii("{}"))));
+        assertEquals("truncated: tensor \"w\" data_offsets [0, 1000000000] end beyond the 8 bytes of data the file holds",
+                error("claimsData", file("{\"w\":{\"dtype\":\"F32\",\"shape\":[250000000],\"data_offsets\":[0,1000000000]}}", f32(1, 2))));
+        for (String name : List.of("claimsHeader", "claimsData")) {
+            long bytes = allocatedByAFailedRead(dir.resolve(name));
+            assertTrue(bytes < 1 << 20, name + ": a failed read allocated " + bytes + " bytes");
+        }
+    }
+
     @Test
     void rejectsHeadersThatAreNotAJsonObject() throws IOException {
         assertEquals("the header is not valid UTF-8 (Input length = 1)",
@@ -176,6 +208,10 @@ class SafetensorsTest {
         assertEquals("the header is not valid JSON at line 1 column 3 path $.", error("unquoted", file("{w:1}", new byte[0])));
         assertEquals("the header is not valid JSON: Unescaped control characters (\\u0000-\\u001F) are not allowed in strict mode at"
                 + " line 1 column 3 path $.", error("control", file("{\"\t\":1}", new byte[0])));
+        // an unknown field nested 100,000 deep: Gson stops at 255 levels; its path is cut after 160 characters
+        String deep = "{\"w\":{\"x\":" + "[".repeat(100_000) + "]".repeat(100_000) + ",\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]}}";
+        assertEquals("the header is not valid JSON: Nesting limit 255 reached at line 1 column 265 path $.w.x" + "[0]".repeat(33) + "[0...",
+                error("deep", file(deep, f32(1))));
     }
 
     @Test
@@ -203,6 +239,9 @@ class SafetensorsTest {
                 error("threeOffsets", file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8,8]}}", f32(1, 2))));
         assertEquals("tensor \"w\" data_offsets has 1 values, expected 2 [begin, end]",
                 error("oneOffset", file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8]}}", f32(1, 2))));
+        assertEquals("tensor \"w\" data_offsets is null, expected an array",
+                error("nullOffsets", file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":null}}", f32(1, 2))));
+        assertEquals("__metadata__ is an array, expected an object", error("metaArray", file("{\"__metadata__\":[]}", new byte[0])));
         String rank65 = "[" + "1,".repeat(64) + "1]";
         assertEquals("tensor \"w\" shape has more than 64 values",
                 error("rank", file("{\"w\":{\"dtype\":\"F32\",\"shape\":" + rank65 + ",\"data_offsets\":[0,4]}}", f32(1))));
@@ -218,6 +257,13 @@ class SafetensorsTest {
                 error("fraction", file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1,2.5],\"data_offsets\":[0,8]}}", f32(1, 2))));
         assertEquals("tensor \"w\": shape [3] of F32 needs 12 bytes, but data_offsets [0, 8] hold 8",
                 error("product", file("{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", f32(1, 2))));
+        assertEquals("tensor \"w\": shape [2] of F64 needs 16 bytes, but data_offsets [0, 8] hold 8", // the dtype does not fit the bytes
+                error("dtypeWidth", file("{\"w\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,8]}}", f32(1, 2))));
+        assertEquals("tensor \"w\": shape [1152921504606846976] holds 1152921504606846976 values, more than a Java array holds",
+                error("javaArray", file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1152921504606846976],\"data_offsets\":[0,4611686018427387904]}}",
+                        f32(1, 2))));
+        assertEquals("tensor \"w\": dimension 1 of shape [0, 4294967296] is larger than 2147483647",
+                error("wideEmpty", file("{\"w\":{\"dtype\":\"F32\",\"shape\":[0,4294967296],\"data_offsets\":[0,0]}}", new byte[0])));
         // 2^40 x 2^40 values overflow 64 bits: reported, never allocated
         assertEquals("tensor \"w\": shape [1099511627776, 1099511627776] of F32 needs more than 2^63 bytes, but data_offsets [0, 8] hold 8",
                 error("overflow", file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1099511627776,1099511627776],\"data_offsets\":[0,8]}}",
@@ -240,6 +286,9 @@ class SafetensorsTest {
                 "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", f32(1, 2))));
         assertEquals("truncated: tensor \"w\" data_offsets [0, 8] end beyond the 6 bytes of data the file holds",
                 error("truncated", file(W, new byte[6])));
+        assertEquals("truncated: tensor \"w\" data_offsets [9223372036854775799, 9223372036854775807] end beyond the 8 bytes of data"
+                + " the file holds", error("outOfRange", file(
+                "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[9223372036854775799,9223372036854775807]}}", f32(1, 2))));
         assertEquals("4 bytes after the last tensor's data: the tensors cover 8 bytes of data, but the file holds 12",
                 error("extra", file(W, f32(1, 2, 3))));
     }

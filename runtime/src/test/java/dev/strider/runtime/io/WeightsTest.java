@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.strider.runtime.engine.GeneratedEngine;
-import dev.strider.runtime.engine.Init;
 import dev.strider.runtime.engine.Parameter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,68 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 class WeightsTest {
     @TempDir
     Path dir;
-
-    /**
-     * A tiny engine with a dense layer's tensors (weight [2, in], bias [2]) and a batch-norm layer's running
-     * statistics. It computes nothing: weights files are all this test needs of it.
-     */
-    private static final class FakeEngine extends GeneratedEngine {
-        final Parameter weight;
-        final Parameter bias;
-        final Parameter mean;
-        final Parameter var;
-        private final float[] out = new float[2];
-        private final float[] outGrad = new float[2];
-
-        FakeEngine(int in, float offset) {
-            super("Fake", in, 2, 1, LossKind.MEAN_SQUARED_ERROR, false);
-            float[] w = new float[2 * in];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = offset + i;
-            }
-            addParameter("fc.weight", new int[] {2, in}, w, new float[w.length], Init.XAVIER, in, 2);
-            addParameter("fc.bias", new int[] {2}, new float[] {offset, -offset}, new float[2], Init.BIAS, in, 2);
-            addBuffer("bn.running_mean", new int[] {2}, new float[] {offset / 2, 0}, Init.ZERO);
-            addBuffer("bn.running_var", new int[] {2}, new float[] {1, 1 + offset}, Init.ONE);
-            weight = parameters().get(0);
-            bias = parameters().get(1);
-            mean = buffers().get(0);
-            var = buffers().get(1);
-        }
-
-        @Override
-        protected void runForward(float[] input, int batch) {
-            java.util.Arrays.fill(out, 0f);
-        }
-
-        @Override
-        protected void runBackward(int batch, float[] inputGrad) {}
-
-        @Override
-        protected float[] outputBuffer() {
-            return out;
-        }
-
-        @Override
-        protected float[] outputGradBuffer() {
-            return outGrad;
-        }
-
-        List<float[]> snapshot() {
-            List<float[]> s = new ArrayList<>();
-            for (Parameter p : List.of(weight, bias, mean, var)) {
-                s.add(p.data().clone());
-            }
-            return s;
-        }
-    }
-
-    private static void assertSame(List<float[]> expected, FakeEngine engine) {
-        List<float[]> actual = engine.snapshot();
-        for (int i = 0; i < expected.size(); i++) {
-            assertArrayEquals(expected.get(i), actual.get(i), "tensor " + i);
-        }
-    }
 
     @Test
     void savesEveryParameterAndBufferByName() throws IOException {
@@ -104,7 +40,7 @@ class WeightsTest {
         FakeEngine target = new FakeEngine(3, 0f);
         float[] storage = target.weight.data();
         Weights.load(target, file);
-        assertSame(source.snapshot(), target);
+        target.assertHolds(source.snapshot(), "loaded");
         assertEquals(storage, target.weight.data(), "values are copied into the engine's own arrays");
     }
 
@@ -120,7 +56,7 @@ class WeightsTest {
         Safetensors.write(file, tensors, null);
         FakeEngine target = new FakeEngine(3, 0f);
         Weights.load(target, file);
-        assertSame(source.snapshot(), target);
+        target.assertHolds(source.snapshot(), "loaded");
     }
 
     @Test
@@ -145,7 +81,7 @@ class WeightsTest {
                 "unexpected: extra.weight F32[1] (Fake has no such parameter or buffer)"), e.mismatches());
         assertEquals(file + " does not fit Fake (5 mismatches; nothing was loaded):\n  " + String.join("\n  ", e.mismatches()),
                 e.getMessage());
-        assertSame(before, engine);
+        engine.assertHolds(before, "unchanged");
     }
 
     @Test
@@ -157,6 +93,6 @@ class WeightsTest {
         FakeEngine engine = new FakeEngine(3, 1f);
         List<float[]> before = engine.snapshot();
         assertThrows(SafetensorsFormatException.class, () -> Weights.load(engine, file));
-        assertSame(before, engine);
+        engine.assertHolds(before, "unchanged");
     }
 }
