@@ -15,7 +15,13 @@ public enum Options {
      * {@code -Astrider.maxEngineMemory=4g}: the most an engine may allocate (bytes, or with a {@code k}, {@code m}
      * or {@code g} suffix, powers of 1024); a network over it is a compile error. Default {@value #DEFAULT_MAX_ENGINE_MEMORY}.
      */
-    MAX_ENGINE_MEMORY("strider.maxEngineMemory");
+    MAX_ENGINE_MEMORY("strider.maxEngineMemory"),
+    /**
+     * {@code -Astrider.nvcc=auto|off|<path>}: compile each network's CUDA source to PTX at build time and package it
+     * as {@code META-INF/strider/<fqn>.ptx}. {@code auto} uses {@code nvcc} from the {@code PATH} when there is one
+     * and skips silently when not; a path must work. Default {@code off}.
+     */
+    NVCC("strider.nvcc");
 
     /** The engine memory limit when {@code strider.maxEngineMemory} is not given. */
     public static final String DEFAULT_MAX_ENGINE_MEMORY = "4g";

@@ -86,8 +86,10 @@ public final class NetworkStep {
             return Outcome.INVALID;
         }
         String name = checked.decl().qualifiedName();
+        String cuda = CudaGenerator.generate(plan);
         if (!writeResource(checked, JsonReport.resourcePath(name), JsonReport.render(checked, plan), type)
-                || !writeResource(checked, CudaGenerator.resourcePath(name), CudaGenerator.generate(plan), type)) {
+                || !writeResource(checked, CudaGenerator.resourcePath(name), cuda, type)
+                || !writePtx(checked, cuda, type)) {
             return Outcome.INVALID;
         }
         if (Options.SUMMARY.isSet(options)) {
@@ -131,6 +133,33 @@ public final class NetworkStep {
                 SummaryTable.bytes(plan.engineBytes(EngineArray.Role.SCRATCH)), SummaryTable.bytes(limit), fix);
         printer.print(report);
         return false;
+    }
+
+    /**
+     * With {@code -Astrider.nvcc}, compiles the CUDA source to PTX and writes it next to it; a failure is an error
+     * on the network (nvcc's output included), never an exception.
+     */
+    private boolean writePtx(CheckedNetwork checked, String cuda, TypeElement type) throws IOException {
+        java.util.Optional<PtxCompiler> compiler;
+        try {
+            compiler = PtxCompiler.forOption(options.get(Options.NVCC.key()));
+        } catch (IllegalArgumentException e) {
+            messager.printMessage(Kind.ERROR, "[strider] " + e.getMessage(), type);
+            return false;
+        }
+        if (compiler.isEmpty()) {
+            return true;
+        }
+        String ptx;
+        try {
+            ptx = compiler.get().compile(checked.decl().simpleName(), cuda);
+        } catch (IOException e) {
+            messager.printMessage(Kind.ERROR, "[strider] the CUDA source of " + checked.decl().simpleName()
+                    + " did not compile to PTX: " + e.getMessage(), type);
+            return false;
+        }
+        String path = CudaGenerator.resourcePath(checked.decl().qualifiedName()).replaceAll("\\.cu$", ".ptx");
+        return writeResource(checked, path, ptx, type);
     }
 
     /** Writes a resource into the class output; a path that is already taken is the user's error. */
