@@ -33,7 +33,7 @@ public final class LocalNetworkProcessor extends AbstractProcessor {
         if (!done && !round.processingOver()) {
             done = true;
             try {
-                LocalNetworks.report(processingEnv, round.getRootElements());
+                LocalNetworks.reportOnce(processingEnv, round.getRootElements());
             } catch (RuntimeException | LinkageError e) {
                 // A best-effort check must never break a build: say so once and carry on.
                 processingEnv.getMessager().printMessage(javax.tools.Diagnostic.Kind.NOTE,

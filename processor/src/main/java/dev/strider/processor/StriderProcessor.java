@@ -4,6 +4,7 @@ import com.google.auto.service.AutoService;
 import dev.strider.processor.diag.LayerFailure;
 import dev.strider.processor.diag.Message;
 import dev.strider.processor.read.DslNames;
+import dev.strider.processor.read.LocalNetworks;
 import dev.strider.processor.read.NetworkReader;
 import dev.strider.processor.step.NetworkStep;
 import java.util.LinkedHashMap;
@@ -57,6 +58,13 @@ public final class StriderProcessor extends AbstractProcessor {
 
     @Override
     public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+        if (!round.processingOver()) {
+            try {
+                LocalNetworks.reportOnce(processingEnv, round.getRootElements());
+            } catch (RuntimeException | LinkageError e) {
+                processingEnv.getMessager().printMessage(Kind.NOTE, "Strider could not scan for local @Network classes: " + e);
+            }
+        }
         Set<TypeElement> networks = new LinkedHashSet<>();
         for (String name : deferred.keySet()) {
             TypeElement t = processingEnv.getElementUtils().getTypeElement(name);

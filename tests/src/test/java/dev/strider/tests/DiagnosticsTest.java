@@ -1056,9 +1056,78 @@ class DiagnosticsTest {
         Compilation c = compile(src);
         assertThat(c).failed();
         assertThat(c).hadErrorCount(1);
-        assertThat(c).hadErrorContaining("[strider/local-network] Network Local is declared inside a method, where annotation "
-                        + "processors cannot see it, so it would be neither checked nor generated. Declare it as a top-level or member class.")
+        assertThat(c).hadErrorContaining("[strider/local-network] Network Local is declared inside a method, an initializer, "
+                        + "a lambda or an anonymous class, where annotation processors cannot see it, so it would be neither checked nor generated. Declare it as a top-level or member class.")
                 .inFile(src).onLineContaining("@Network(maxBatch = 1)");
+    }
+
+    static Stream<Arguments> localPlaces() {
+        return Stream.of(
+                Arguments.of("static initializer", "    static {", "    }"),
+                Arguments.of("instance initializer", "    {", "    }"),
+                Arguments.of("lambda", "    Runnable r = () -> {", "    };"),
+                Arguments.of("anonymous class", "    Object o = new Object() {", "    };"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("localPlaces")
+    void localNetworksOutsideMethodsAreReportedToo(String place, String open, String close) {
+        // next to a visible network, so that StriderProcessor (which claims the DSL's annotations) runs first
+        JavaFileObject src = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 1, height = 4, width = 4)",
+                "abstract class Foo {",
+                "    @Dense(units = 3) Layer fc;",
+                open,
+                "        @Network(maxBatch = 1)",
+                "        @Input(channels = 1, height = 4, width = 4)",
+                "        abstract class Local {",
+                "            @Dense(units = 0) Layer fc;",
+                "        }",
+                close,
+                "}");
+        Compilation c = compile(src);
+        assertThat(c).failed();
+        assertThat(c).hadErrorCount(1);
+        assertThat(c).hadErrorContaining("[strider/local-network] Network Local is declared inside a method, an initializer, "
+                        + "a lambda or an anonymous class")
+                .inFile(src).onLineContaining("        @Network(maxBatch = 1)");
+    }
+
+    @Test
+    void anInvalidPoolWindowIsOneErrorNotAlsoAPaddingError() {
+        JavaFileObject src = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 1, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @MaxPool(window = 0,",
+                "             padding = 1) Layer p;",
+                "}");
+        Compilation c = compile(src);
+        assertThat(c).hadErrorCount(1);
+        assertThat(c).hadErrorContaining("[strider/invalid-value] MaxPool \"p\": window must be").inFile(src).onLineContaining("window = 0");
+    }
+
+    @Test
+    void anInvalidBatchOrNetworkRoundingIsOneErrorNotAlsoShapeErrors() {
+        JavaFileObject batch = network(
+                "@Network(maxBatch = Integer.MAX_VALUE)",
+                "@Input(channels = 1, height = 2, width = 2)",
+                "abstract class Foo {",
+                "    @ReLU Layer r;",
+                "}");
+        Compilation c = compile(batch);
+        assertThat(c).hadErrorCount(1);
+        assertThat(c).hadErrorContaining("[strider/invalid-value] @Network: maxBatch must be between 1 and");
+        JavaFileObject rounding = network(
+                "@Network(maxBatch = 1, rounding = Rounding.INHERIT)",
+                "@Input(channels = 1, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @MaxPool(window = 3) Layer p;",
+                "}");
+        c = compile(rounding);
+        assertThat(c).hadErrorCount(1);
+        assertThat(c).hadErrorContaining("[strider/invalid-value] @Network: rounding = INHERIT means");
     }
 
     // ------------------------------------------------------------------------------------------------ warnings

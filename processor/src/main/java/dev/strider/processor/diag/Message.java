@@ -25,7 +25,7 @@ public enum Message {
     ORPHAN_INPUT(Severity.ERROR, "orphan-input",
             "%s is annotated @Input but not @Network, so the input shape belongs to no network. Add @Network(maxBatch = ...) to the class, or remove @Input."),
     LOCAL_NETWORK(Severity.ERROR, "local-network",
-            "Network %s is declared inside a method, where annotation processors cannot see it, so it would be neither checked nor generated. Declare it as a top-level or member class."),
+            "Network %s is declared inside a method, an initializer, a lambda or an anonymous class, where annotation processors cannot see it, so it would be neither checked nor generated. Declare it as a top-level or member class."),
     UNRESOLVED_TYPE(Severity.ERROR, "unresolved-type",
             "Network %s could not be checked because %s could not be resolved. Fix the other compile errors first."),
     NAME_CLASH(Severity.ERROR, "name-clash",

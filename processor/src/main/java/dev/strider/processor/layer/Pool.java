@@ -17,7 +17,7 @@ public final class Pool extends SpatialFilter {
         super(decl, report, "window", false, true);
         this.max = max;
         this.countPadding = max || decl.booleanValue("countPadding");
-        if (padding != null) {
+        if (padding != null && windowAndPaddingValid) {
             checkPadding(report, padding.h(), window.h());
             if (padding.w() != padding.h() || window.w() != window.h()) {
                 checkPadding(report, padding.w(), window.w());

@@ -26,6 +26,8 @@ public abstract class SpatialFilter extends Layer {
     protected final Hw padding;
     protected final Hw dilation;
     protected final Rounding rounding;
+    /** Whether the window and the padding were both valid: rules relating them would only echo a stand-in. */
+    protected final boolean windowAndPaddingValid;
     private final String windowAttribute;
 
     protected SpatialFilter(LayerDecl decl, Report report, String windowAttribute, boolean hasDilation, boolean strideDefaultsToWindow) {
@@ -48,6 +50,7 @@ public abstract class SpatialFilter extends Layer {
             this.padding = v.pair("padding", 0, Limits.MAX_PADDING, null);
         }
         this.rounding = v.enumeration("rounding", Rounding.class);
+        this.windowAndPaddingValid = v.isValid(windowAttribute) && v.isValid("padding");
     }
 
     /** The window's name in messages: {@code kernel} or {@code window}. */

@@ -22,7 +22,15 @@ final class Values {
         this.label = label;
     }
 
+    private final java.util.Set<String> invalidAttributes = new java.util.HashSet<>();
+
+    /** Whether {@code attribute} was read and found valid (or not read at all). */
+    boolean isValid(String attribute) {
+        return !invalidAttributes.contains(attribute);
+    }
+
     private void invalid(String attribute, String text, Object... args) {
+        invalidAttributes.add(attribute);
         report.add(Message.INVALID_VALUE, decl.ref(), attribute, label + ":", String.format(text, args));
     }
 

@@ -51,7 +51,7 @@ public final class NetworkChecker {
             }
         }
         if (input == null || !decl.complete()) {
-            return null; // no input shape, or layers missing from a malformed declaration: shapes would mislead
+            return null; // no input shape (or no valid batch or rounding), or layers missing: shapes would mislead
         }
         List<CheckedLayer> checked = inferShapes(decl, input, layers, invalid, report);
         if (report.hasErrors()) {
@@ -69,7 +69,8 @@ public final class NetworkChecker {
         ok &= positive(report, decl.inputRef(), "@Input", "height", decl.inputHeight(), MAX_INPUT);
         ok &= positive(report, decl.inputRef(), "@Input", "width", decl.inputWidth(), MAX_INPUT);
         }
-        positive(report, decl.networkRef(), "@Network", "maxBatch", decl.maxBatch(), MAX_BATCH);
+        // an invalid maxBatch or network rounding would drive the shape checks with a stand-in: skip them instead
+        ok &= positive(report, decl.networkRef(), "@Network", "maxBatch", decl.maxBatch(), MAX_BATCH);
         if (decl.expectParams() < 0 && decl.expectParams() != dev.strider.dsl.Network.UNCHECKED) {
             report.add(Message.INVALID_VALUE, decl.networkRef(), "expectParams", "@Network:",
                     "expectParams must be a parameter count (at least 0), or Network.UNCHECKED to skip the check, but it is " + decl.expectParams());
@@ -77,6 +78,7 @@ public final class NetworkChecker {
         if (decl.rounding() == Rounding.INHERIT) {
             report.add(Message.INVALID_VALUE, decl.networkRef(), "rounding", "@Network:",
                     "rounding = INHERIT means \"as the network says\" and is only meaningful on a layer; the network needs STRICT, FLOOR or CEIL");
+            ok = false;
         }
         if (decl.layers().isEmpty() && decl.complete()) {
             report.add(Message.NO_LAYERS, decl.networkRef(), null, decl.simpleName());
