@@ -53,7 +53,7 @@ public enum Options {
             return -1;
         }
         long n = Long.parseLong(digits);
-        return n > 0 ? n << shift : -1;
+        return n > 0 && n <= Long.MAX_VALUE >> shift ? n << shift : -1;
     }
 
     public static Set<String> keys() {

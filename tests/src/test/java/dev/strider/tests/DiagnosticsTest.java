@@ -818,11 +818,12 @@ class DiagnosticsTest {
                 + "image does not fit (the weights alone take 80.1 KiB): raise the limit or shrink the network.");
     }
 
-    @Test
-    void aMemoryLimitThatIsNotASize() {
-        Compilation c = compileWith(List.of("-Astrider.maxEngineMemory=lots"), denseNetworkOfMaxBatch100());
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"lots", "0", "-5m", "999999999999g", "4 g", "g"})
+    void aMemoryLimitThatIsNotASize(String value) {
+        Compilation c = compileWith(List.of("-Astrider.maxEngineMemory=" + value), denseNetworkOfMaxBatch100());
         assertThat(c).failed();
-        assertThat(c).hadErrorContaining("[strider] -Astrider.maxEngineMemory=lots is not a size: give bytes, or a "
+        assertThat(c).hadErrorContaining("[strider] -Astrider.maxEngineMemory=" + value + " is not a size: give bytes, or a "
                 + "number with k, m or g (e.g. 4g)");
     }
 
