@@ -39,11 +39,11 @@ final class VectorGemm {
             block4x2(l, a, a0, ai, al, x, xOff + j, xs, y, y0 + j, ys);
         }
         for (; j + L <= n; j += L) {
-            block4x1(l, a, a0, ai, al, x, xOff + j, xs, y, y0 + j, ys);
+            block4x1(l, a, a0, ai, al, x, xOff + j, xs, y, y0 + j, ys, 0);
         }
         if (j < n && n >= L) {
             // the last columns: one more vector block ending at column n, adding only the lanes not done above
-            block4x1Tail(l, a, a0, ai, al, x, xOff + n - L, xs, y, y0 + n - L, ys, j - (n - L));
+            block4x1(l, a, a0, ai, al, x, xOff + n - L, xs, y, y0 + n - L, ys, j - (n - L));
             return;
         }
         for (; j < n; j++) {
@@ -94,9 +94,12 @@ final class VectorGemm {
         FloatVector.fromArray(S, y, y3 + L).add(c31).intoArray(y, y3 + L);
     }
 
-    /** Four rows by one vector, for the columns left over by {@link #block4x2}. */
+    /**
+     * Four rows by one vector, for the columns left over by {@link #block4x2}; with {@code first > 0}, the block that
+     * ends at the last column adds only its lanes from {@code first} on (the ones before were done by full blocks).
+     */
     private static void block4x1(int l, float[] a, int a0, int ai, int al, float[] x, int x0, int xs,
-                                 float[] y, int y0, int ys) {
+                                 float[] y, int y0, int ys, int first) {
         FloatVector c0 = FloatVector.zero(S);
         FloatVector c1 = FloatVector.zero(S);
         FloatVector c2 = FloatVector.zero(S);
@@ -108,13 +111,21 @@ final class VectorGemm {
             c2 = v.fma(FloatVector.broadcast(S, a[at + 2 * ai]), c2);
             c3 = v.fma(FloatVector.broadcast(S, a[at + 3 * ai]), c3);
         }
-        int y1 = y0 + ys;
-        int y2 = y1 + ys;
-        int y3 = y2 + ys;
-        FloatVector.fromArray(S, y, y0).add(c0).intoArray(y, y0);
-        FloatVector.fromArray(S, y, y1).add(c1).intoArray(y, y1);
-        FloatVector.fromArray(S, y, y2).add(c2).intoArray(y, y2);
-        FloatVector.fromArray(S, y, y3).add(c3).intoArray(y, y3);
+        if (first == 0) {
+            add(c0, y, y0);
+            add(c1, y, y0 + ys);
+            add(c2, y, y0 + 2 * ys);
+            add(c3, y, y0 + 3 * ys);
+        } else {
+            addLanes(c0, y, y0, first);
+            addLanes(c1, y, y0 + ys, first);
+            addLanes(c2, y, y0 + 2 * ys, first);
+            addLanes(c3, y, y0 + 3 * ys, first);
+        }
+    }
+
+    private static void add(FloatVector c, float[] y, int off) {
+        FloatVector.fromArray(S, y, off).add(c).intoArray(y, off);
     }
 
     private static void row1(int n, int l, float[] a, int a0, int al, float[] x, int xOff, int xs, float[] y, int y0) {
@@ -137,29 +148,6 @@ final class VectorGemm {
             }
             y[y0 + j] += s;
         }
-    }
-
-    /**
-     * Four rows by one vector ending at the last column: like {@link #block4x1}, but only lanes from {@code first} on
-     * are added (the ones before were computed by the full blocks).
-     */
-    private static void block4x1Tail(int l, float[] a, int a0, int ai, int al, float[] x, int x0, int xs,
-                                     float[] y, int y0, int ys, int first) {
-        FloatVector c0 = FloatVector.zero(S);
-        FloatVector c1 = FloatVector.zero(S);
-        FloatVector c2 = FloatVector.zero(S);
-        FloatVector c3 = FloatVector.zero(S);
-        for (int t = 0, at = a0, xt = x0; t < l; t++, at += al, xt += xs) {
-            FloatVector v = FloatVector.fromArray(S, x, xt);
-            c0 = v.fma(FloatVector.broadcast(S, a[at]), c0);
-            c1 = v.fma(FloatVector.broadcast(S, a[at + ai]), c1);
-            c2 = v.fma(FloatVector.broadcast(S, a[at + 2 * ai]), c2);
-            c3 = v.fma(FloatVector.broadcast(S, a[at + 3 * ai]), c3);
-        }
-        addLanes(c0, y, y0, first);
-        addLanes(c1, y, y0 + ys, first);
-        addLanes(c2, y, y0 + 2 * ys, first);
-        addLanes(c3, y, y0 + 3 * ys, first);
     }
 
     /** {@code y[off + i] += c[i]} for lanes {@code i >= first}. */
