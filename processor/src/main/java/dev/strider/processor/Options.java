@@ -46,7 +46,8 @@ public enum Options {
      * absent, or -1 when the value is not a size.
      */
     public long bytes(Map<String, String> options, String fallback) {
-        String v = options.getOrDefault(key, fallback).trim().toLowerCase(java.util.Locale.ROOT);
+        String raw = options.get(key);
+        String v = (raw == null ? fallback : raw).trim().toLowerCase(java.util.Locale.ROOT);
         int shift = v.endsWith("k") ? 10 : v.endsWith("m") ? 20 : v.endsWith("g") ? 30 : 0;
         String digits = shift == 0 ? v : v.substring(0, v.length() - 1);
         if (digits.isEmpty() || digits.length() > 12 || !digits.chars().allMatch(Character::isDigit)) {

@@ -65,15 +65,19 @@ final class PtxCompiler {
             Path source = dir.resolve(name + ".cu");
             Path ptx = dir.resolve(name + ".ptx");
             Files.writeString(source, cuda, StandardCharsets.UTF_8);
+            Path logFile = dir.resolve("nvcc.log");   // a file, not a pipe: a long log cannot block nvcc
             Process p = new ProcessBuilder(List.of(nvcc.toString(), "-ptx", "-arch=" + ARCH, "-Werror", "all-warnings",
-                    "-o", ptx.toString(), source.toString())).redirectErrorStream(true).start();
+                    "-o", ptx.toString(), source.toString())).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
             String log;
             try {
                 if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                     throw new IOException(nvcc + " took more than " + TIMEOUT_SECONDS + " s");
                 }
-                log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                log = Files.readString(logFile, StandardCharsets.UTF_8);
+                if (log.length() > 4000) {
+                    log = log.substring(0, 4000) + " ...";
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while " + nvcc + " ran", e);

@@ -48,6 +48,8 @@ public abstract class GeneratedEngine implements Engine {
     private final List<Integer> layerSizes = new ArrayList<>();
     /** The running statistics before the current training step, to put back when the step fails. */
     private float[] bufferBackup;
+    /** The dropout stream before the current training step, to put back when the step fails. */
+    private long rngBackup;
     private long trainingSteps;
 
     protected GeneratedEngine(String name, int inputSize, int outputSize, int maxBatch, LossKind loss, boolean softmaxOutput) {
@@ -311,10 +313,12 @@ public abstract class GeneratedEngine implements Engine {
         training = true;
         try {
             backupBuffers();
+            rngBackup = rng.state();
             float l = labels != null ? gradients(input, labels, batch, null) : gradients(input, targets, batch, null);
             String bad = Float.isFinite(l) ? firstNonFiniteGradient() : "the loss";
             if (bad != null) {
                 restoreBuffers();
+                rng.seed(rngBackup);
                 throw nonFinite(input, batch, l, bad);
             }
             o.step(parameters());
@@ -323,7 +327,8 @@ public abstract class GeneratedEngine implements Engine {
             if (overflow != null) {
                 throw new NonFiniteException(name + ".trainStep: the update of step " + trainingSteps + " (loss " + l
                         + ", every gradient finite) overflowed parameter \"" + overflow
-                        + "\" to a non-finite value; lower the learning rate and restore saved weights", trainingSteps, overflow);
+                        + "\" to a non-finite value; the update has been applied (weights and optimizer state are not those of "
+                        + "the last good step): lower the learning rate and restore saved weights and optimizer", trainingSteps, overflow);
             }
             return l;
         } finally {

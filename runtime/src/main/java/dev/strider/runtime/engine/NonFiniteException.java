@@ -1,9 +1,11 @@
 package dev.strider.runtime.engine;
 
 /**
- * A training step produced a NaN or infinite loss, activation or gradient. Thrown before the optimizer update, so
- * the engine keeps the weights, optimizer state and batch-norm running statistics of the last good step. The
- * message names the step and the first layer where non-finite values appeared.
+ * A training step produced a NaN or infinite loss or gradient. Thrown before the optimizer update, so the engine
+ * keeps the weights, optimizer state, batch-norm running statistics and dropout stream of the last good step; the
+ * message names the step and the first place non-finite values appeared. One exception: an update that overflows a
+ * weight from finite gradients is reported after it was applied ({@link #layer()} names the parameter), and then the
+ * weights and optimizer state are not those of the last good step.
  */
 public final class NonFiniteException extends ArithmeticException {
     private static final long serialVersionUID = 1L;

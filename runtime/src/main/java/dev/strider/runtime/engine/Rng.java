@@ -15,6 +15,11 @@ public final class Rng {
         this.state = seed;
     }
 
+    /** The whole state (one long): {@link #seed} with it continues the stream exactly from here. */
+    public long state() {
+        return state;
+    }
+
     public long nextLong() {
         long z = (state += 0x9E3779B97F4A7C15L);
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

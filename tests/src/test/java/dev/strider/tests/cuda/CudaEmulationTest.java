@@ -53,18 +53,22 @@ class CudaEmulationTest {
                 "MaxPoolCeil", "MaxPoolNet", "MseDense", "ReluNet", "SigmoidNet", "SoftmaxMse", "TanhNet");
         List<Arguments> cases = new ArrayList<>();
         for (String n : names) {
-            cases.add(Arguments.of(PACKAGE + n, true));
-            cases.add(Arguments.of(PACKAGE + n, false));
+            cases.add(Arguments.of(PACKAGE + n, true, true));
+            cases.add(Arguments.of(PACKAGE + n, false, true));
+            cases.add(Arguments.of(PACKAGE + n, true, false));   // as trainStep runs: no input gradient
         }
-        cases.add(Arguments.of("dev.strider.tests.engine.nets.GcDropout", true));
-        cases.add(Arguments.of("dev.strider.tests.engine.nets.GcBatchNorm", true));
-        cases.add(Arguments.of("dev.strider.tests.engine.nets.GcSoftmaxMse", true));
+        cases.add(Arguments.of("dev.strider.tests.engine.nets.GcDropout", true, true));
+        cases.add(Arguments.of("dev.strider.tests.engine.nets.GcBatchNorm", true, true));
+        cases.add(Arguments.of("dev.strider.tests.engine.nets.GcBatchNorm", true, false));
+        cases.add(Arguments.of("dev.strider.tests.engine.nets.GcSoftmaxMse", true, true));
+        cases.add(Arguments.of("dev.strider.tests.engine.nets.BnFirst", true, true));
+        cases.add(Arguments.of("dev.strider.tests.engine.nets.BnFirst", true, false));
         return cases.stream();
     }
 
-    @ParameterizedTest(name = "{0}, training {1}")
+    @ParameterizedTest(name = "{0}, training {1}, input gradient {2}")
     @MethodSource("networks")
-    void emulatedKernelsAgreeWithTheJavaEngine(String network, boolean training) throws Exception {
+    void emulatedKernelsAgreeWithTheJavaEngine(String network, boolean training, boolean wantInputGrad) throws Exception {
         Path cu = Emulator.cudaSource(dir, network);
         Table table = Table.parse(Files.readString(cu));
         Path emulator = EMULATORS.computeIfAbsent(network, n -> Emulator.compile(cu, "emulator_main.cpp"));
@@ -88,7 +92,7 @@ class CudaEmulationTest {
         boolean mse = table.names.contains("targets");
         Map<String, Object> before = fields(engine, table);
         engine.setTraining(training);
-        float[] inputGrad = new float[input.length];
+        float[] inputGrad = wantInputGrad ? new float[input.length] : null;
         float loss = mse ? engine.gradients(input, targets, batch, inputGrad) : engine.gradients(input, labels, batch, inputGrad);
         Map<String, Object> after = fields(engine, table);
 
@@ -103,7 +107,7 @@ class CudaEmulationTest {
                 default -> name.endsWith("Mask") ? after.get(name) : before.get(name);
             });
         }
-        List<Object> out = run(emulator, batch, training, in, table);
+        List<Object> out = run(emulator, batch, training, wantInputGrad, in, table);
 
         for (int i = 0; i < table.names.size(); i++) {
             String name = table.names.get(i);
@@ -178,7 +182,7 @@ class CudaEmulationTest {
         return values;
     }
 
-    private static List<Object> run(Path emulator, int batch, boolean training, List<Object> buffers, Table table)
+    private static List<Object> run(Path emulator, int batch, boolean training, boolean wantInputGrad, List<Object> buffers, Table table)
             throws IOException {
         Path in = Files.createTempFile(dir, "in", ".bin");
         Path out = Files.createTempFile(dir, "out", ".bin");
@@ -187,7 +191,7 @@ class CudaEmulationTest {
             bytes += 8 + 4 * (b instanceof float[] f ? f.length : ((int[]) b).length);
         }
         ByteBuffer buf = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putInt(batch).putInt(training ? 1 : 0).putInt(1).putInt(1);
+        buf.putInt(batch).putInt(training ? 1 : 0).putInt(wantInputGrad ? 1 : 0).putInt(1);
         for (Object b : buffers) {
             if (b instanceof float[] f) {
                 buf.putLong(f.length);

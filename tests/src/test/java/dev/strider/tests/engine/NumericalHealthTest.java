@@ -14,6 +14,7 @@ import dev.strider.runtime.optim.LearningRateSchedule;
 import dev.strider.runtime.optim.Sgd;
 import dev.strider.runtime.train.Trainer;
 import dev.strider.tests.engine.nets.GcBatchNormEngine;
+import dev.strider.tests.engine.nets.GcDropoutEngine;
 import dev.strider.tests.engine.nets.GcSoftmaxMseEngine;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -97,6 +98,26 @@ class NumericalHealthTest {
     }
 
     @Test
+    void aFailedStepLeavesTheDropoutStreamWhereItWas() {
+        java.util.function.Supplier<GcDropoutEngine> fresh = () -> {
+            GcDropoutEngine e = new GcDropoutEngine();
+            e.initialize(3);
+            e.setOptimizer(Adam.builder().learningRate(0.01f).build());
+            e.trainStep(input(e, 1), LABELS, BATCH);
+            return e;
+        };
+        GcDropoutEngine failed = fresh.get();
+        float[] bad = input(failed, 5);
+        bad[0] = Float.NaN;
+        assertThrows(NonFiniteException.class, () -> failed.trainStep(bad, LABELS, BATCH));
+        GcDropoutEngine clean = fresh.get();
+        float[] x = input(clean, 9);
+        failed.trainStep(x, LABELS, BATCH);
+        clean.trainStep(x, LABELS, BATCH);
+        assertArrayEquals(state(clean), state(failed), "the next step draws the masks it would have drawn without the failure");
+    }
+
+    @Test
     void theFirstLayerWhoseActivationsOverflowIsNamed() {
         GcBatchNormEngine e = trained();
         // fc's weights so large that its output overflows to infinity; conv, bn and relu stay finite
@@ -127,7 +148,8 @@ class NumericalHealthTest {
         assertTrue(e.parameter(ex.layer()) != null, ex.layer());
         assertTrue(ex.getMessage().startsWith("GcSoftmaxMse.trainStep: the update of step 1 (loss "), ex.getMessage());
         assertTrue(ex.getMessage().endsWith(", every gradient finite) overflowed parameter \"" + ex.layer()
-                + "\" to a non-finite value; lower the learning rate and restore saved weights"), ex.getMessage());
+                + "\" to a non-finite value; the update has been applied (weights and optimizer state are not those of "
+                + "the last good step): lower the learning rate and restore saved weights and optimizer"), ex.getMessage());
     }
 
     @Test

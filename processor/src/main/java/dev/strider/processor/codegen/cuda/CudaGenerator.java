@@ -193,7 +193,12 @@ public final class CudaGenerator {
         // layers go back in reverse order; launches that write the caller's input gradient run only when asked for
         List<String> step = new ArrayList<>();
         for (String launch : launches) {
-            step.add(first && launch.contains(", inputGrad") ? "if (wantInputGrad) " + launch : launch);
+            if (first && k instanceof Kernel.BatchNorm) {
+                // one kernel writes d gamma, d beta and d input: run it always, without the input gradient when not asked
+                step.add(launch.replace(", inputGrad)", ", wantInputGrad ? inputGrad : nullptr)"));
+            } else {
+                step.add(first && launch.matches(".*, inputGrad\\);$") ? "if (wantInputGrad) " + launch : launch);
+            }
         }
         backwardLaunches.addAll(0, step);
     }
@@ -473,8 +478,8 @@ public final class CudaGenerator {
         kernel(s.name() + "_forward", doc, "const float* __restrict__ in, float* __restrict__ out", "batch * " + a.inSize(),
                 forwardLaunches, b(s.in()) + ", " + b(s.out()));
         String body = switch (a.activation()) {
-            case RELU -> "out[p] = in[p] > 0.0f ? in[p] : 0.0f;";
-            case LEAKY_RELU -> "out[p] = in[p] > 0.0f ? in[p] : " + f(a.slope()) + " * in[p];";
+            case RELU -> "out[p] = in[p] < 0.0f ? 0.0f : in[p];";
+            case LEAKY_RELU -> "out[p] = in[p] < 0.0f ? " + f(a.slope()) + " * in[p] : in[p];";
             default -> "out[p] = " + activate(a.activation(), a.slope(), "in[p]") + ";";
         };
         cu.line("STRIDER_LOOP(p, batch * %d) %s", a.inSize(), body);
@@ -584,7 +589,7 @@ public final class CudaGenerator {
         cu.line("float a = (float) sg, bb = (float) sgx;");
         cu.open("for (int b = 0; b < batch; b++)");
         cu.open("for (int p = b * %d + ch * %d; p < b * %d + ch * %d + %d; p++)", cs, k.plane(), cs, k.plane(), k.plane());
-        cu.line("gIn[p] = training ? k * (m * gOut[p] - a - xhat[p] * bb) : k * gOut[p];");
+        cu.line("if (gIn) gIn[p] = training ? k * (m * gOut[p] - a - xhat[p] * bb) : k * gOut[p];");
         cu.close().close().close().close().blank();
     }
 

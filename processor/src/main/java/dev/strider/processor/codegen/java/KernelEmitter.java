@@ -431,8 +431,8 @@ final class KernelEmitter {
         c.open("for (int p = 0; p < batch * $L; p++)", a.inSize());
         c.line("float v = in[p]");
         switch (a.activation()) {
-            case RELU -> c.line("out[p] = v > 0f ? v : 0f");
-            case LEAKY_RELU -> c.line("out[p] = v > 0f ? v : $Lf * v", a.slope());
+            case RELU -> c.line("out[p] = v < 0f ? 0f : v"); // NaN stays NaN, as in PyTorch
+            case LEAKY_RELU -> c.line("out[p] = v < 0f ? $Lf * v : v", a.slope());
             case SIGMOID -> c.line("out[p] = (float) (1.0 / (1.0 + Math.exp(-v)))");
             case TANH -> c.line("out[p] = (float) Math.tanh(v)");
             default -> throw new IllegalArgumentException(a.activation().name());
