@@ -49,7 +49,7 @@ public record EnginePlan(
 
     /** The bytes of every array the engine allocates (array headers and the JVM's own overhead aside). */
     public long engineBytes() {
-        return arrays().stream().mapToLong(EngineArray::bytes).sum();
+        return engineBytes(maxBatch());
     }
 
     /** The bytes the engine's arrays would take for a maximum batch of {@code batch} (the rest unchanged). */

@@ -138,24 +138,13 @@ class CudaEmulationTest {
         for (float v : java) {
             scale = Math.max(scale, Math.abs(v));
         }
-        int bad = -1;
         for (int i = 0; i < java.length; i++) {
             double tolerance = 1e-4 * Math.abs(java[i]) + 1e-5 * scale + 1e-6;
             if (!(Math.abs(java[i] - cuda[i]) <= tolerance) && !(Float.isNaN(java[i]) && Float.isNaN(cuda[i]))) {
-                bad = i;
-                break;
+                throw new AssertionError(what + " differs first at " + i + " (of " + java.length + "): java " + java[i]
+                        + ", cuda " + cuda[i] + ", tolerance " + tolerance);
             }
         }
-        assertEquals(-1, bad, () -> what + " differs first at " + bad_(java, cuda) + " (of " + java.length + ")");
-    }
-
-    private static String bad_(float[] java, float[] cuda) {
-        for (int i = 0; i < java.length; i++) {
-            if (java[i] != cuda[i]) {
-                return i + ": java " + java[i] + ", cuda " + cuda[i];
-            }
-        }
-        return "?";
     }
 
     private static float[] pad(float[] a, int length) {
