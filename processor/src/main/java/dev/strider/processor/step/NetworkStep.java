@@ -4,6 +4,8 @@ import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.TypeSpec;
 import dev.strider.processor.Options;
 import dev.strider.processor.codegen.cuda.CudaGenerator;
+import dev.strider.processor.codegen.cuda.CudaProgram;
+import dev.strider.processor.codegen.java.CudaEngineGenerator;
 import dev.strider.processor.codegen.java.EngineGenerator;
 import dev.strider.processor.codegen.java.SpecGenerator;
 import dev.strider.processor.codegen.report.JsonReport;
@@ -81,12 +83,14 @@ public final class NetworkStep {
             return Outcome.INVALID;
         }
         String summary = SummaryTable.render(checked, plan);
+        CudaProgram program = CudaGenerator.generate(plan);
         if (!write(checked, SpecGenerator.generate(checked, summary, type), type)
-                || !write(checked, EngineGenerator.generate(plan, type), type)) {
+                || !write(checked, EngineGenerator.generate(plan, type), type)
+                || !write(checked, CudaEngineGenerator.generate(plan, program, type), type)) {
             return Outcome.INVALID;
         }
         String name = checked.decl().qualifiedName();
-        String cuda = CudaGenerator.generate(plan);
+        String cuda = program.source();
         if (!writeResource(checked, JsonReport.resourcePath(name), JsonReport.render(checked, plan), type)
                 || !writeResource(checked, CudaGenerator.resourcePath(name), cuda, type)
                 || !writePtx(checked, cuda, type)) {

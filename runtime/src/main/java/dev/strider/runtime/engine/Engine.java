@@ -9,7 +9,7 @@ import java.util.List;
  *
  * <p>Thread safety: an engine is not thread-safe (it owns its activation buffers); use one engine per thread.
  */
-public interface Engine {
+public interface Engine extends AutoCloseable {
     /** The network's simple name, e.g. {@code LeNet5}. */
     String name();
 
@@ -120,6 +120,13 @@ public interface Engine {
      * error there are no class probabilities: it throws {@link IllegalStateException}.
      */
     float[] probabilities(float[] input, int batch);
+
+    /**
+     * Releases what the engine holds outside the Java heap (a GPU engine's device memory); the engine cannot be used
+     * afterwards. The Java engine holds nothing there: closing it does nothing.
+     */
+    @Override
+    default void close() {}
 
     /** The predicted class of each of {@code batch} images (argmax of the output). */
     default int[] predict(float[] input, int batch) {

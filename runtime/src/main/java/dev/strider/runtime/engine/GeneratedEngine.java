@@ -148,43 +148,9 @@ public abstract class GeneratedEngine implements Engine {
 
     /** Initialises every parameter from {@code seed} with {@code scheme}; buffers and dropout as {@link #initialize(long)}. */
     public void initialize(long seed, InitScheme scheme) {
-        Rng init = new Rng(seed);
-        for (int i = 0; i < parameters.size(); i++) {
-            Init kind = parameterInit.get(i);
-            if (scheme == InitScheme.PYTORCH && (kind == Init.HE || kind == Init.XAVIER || kind == Init.BIAS)) {
-                double bound = 1 / Math.sqrt(parameterFans.get(i)[0]);
-                float[] data = parameters.get(i).data();
-                for (int j = 0; j < data.length; j++) {
-                    data[j] = (float) ((2 * init.nextFloat() - 1) * bound);
-                }
-            } else {
-                fill(parameters.get(i).data(), kind, parameterFans.get(i), init);
-            }
-        }
-        for (int i = 0; i < buffers.size(); i++) {
-            fill(buffers.get(i).data(), bufferInit.get(i), null, init);
-        }
-        rng.seed(seed ^ 0x5DEECE66DL);
+        EngineSupport.initialize(seed, scheme, parameters, parameterInit, parameterFans, buffers, bufferInit);
+        rng.seed(EngineSupport.dropoutSeed(seed));
         forwardBatch = 0;
-    }
-
-    private static void fill(float[] data, Init init, int[] fans, Rng rng) {
-        switch (init) {
-            case ZERO, BIAS -> java.util.Arrays.fill(data, 0f);
-            case ONE -> java.util.Arrays.fill(data, 1f);
-            case HE -> {
-                double std = Math.sqrt(2.0 / fans[0]);
-                for (int i = 0; i < data.length; i++) {
-                    data[i] = (float) (rng.nextGaussian() * std);
-                }
-            }
-            case XAVIER -> {
-                double limit = Math.sqrt(6.0 / (fans[0] + fans[1]));
-                for (int i = 0; i < data.length; i++) {
-                    data[i] = (float) ((2 * rng.nextFloat() - 1) * limit);
-                }
-            }
-        }
     }
 
     @Override
@@ -262,12 +228,7 @@ public abstract class GeneratedEngine implements Engine {
         }
         checkBatch("gradients", batch);
         checkInput("gradients", input, batch);
-        checkLength("gradients", "labels", labels, batch);
-        for (int n = 0; n < batch; n++) {
-            if (labels[n] < 0 || labels[n] >= outputSize) {
-                throw new IllegalArgumentException(name + ".gradients: labels[" + n + "] = " + labels[n] + " is not a class of this network (0.." + (outputSize - 1) + ")");
-            }
-        }
+        EngineSupport.checkLabels(name, labels, batch, outputSize);
         return forwardLossBackward(input, labels, null, batch, inputGrad);
     }
 
@@ -325,10 +286,7 @@ public abstract class GeneratedEngine implements Engine {
             trainingSteps++;
             String overflow = firstNonFiniteParameter();
             if (overflow != null) {
-                throw new NonFiniteException(name + ".trainStep: the update of step " + trainingSteps + " (loss " + l
-                        + ", every gradient finite) overflowed parameter \"" + overflow
-                        + "\" to a non-finite value; the update has been applied (weights and optimizer state are not those of "
-                        + "the last good step): lower the learning rate and restore saved weights and optimizer", trainingSteps, overflow);
+                throw EngineSupport.overflow(name, trainingSteps, l, overflow);
             }
             return l;
         } finally {
@@ -386,48 +344,11 @@ public abstract class GeneratedEngine implements Engine {
     }
 
     private static int firstNonFinite(float[] a, int n) {
-        for (int i = 0; i < n; i++) {
-            if (!Float.isFinite(a[i])) {
-                return i;
-            }
-        }
-        return -1;
+        return EngineSupport.firstNonFinite(a, n);
     }
 
-    /**
-     * Where a failed step first went non-finite: the input, else the first layer output in forward order, else the
-     * first output gradient in backward order, else the parameter gradient {@code bad} names.
-     */
     private NonFiniteException nonFinite(float[] input, int batch, float loss, String bad) {
-        long step = trainingSteps + 1;
-        String head = name + ".trainStep: step " + step + " went non-finite (loss " + loss + "); ";
-        String tail = ". The update was skipped: weights, optimizer state and running statistics are those after step "
-                + trainingSteps + ".";
-        int at = firstNonFinite(input, batch * inputSize);
-        if (at >= 0) {
-            return new NonFiniteException(head + "the input holds " + input[at] + " at index " + at + " (image "
-                    + at / inputSize + ")" + tail, step, "input");
-        }
-        for (int i = 0; i < layerNames.size(); i++) {
-            at = firstNonFinite(layerOutputs.get(i), batch * layerSizes.get(i));
-            if (at >= 0) {
-                return new NonFiniteException(head + "the first non-finite activation is in the output of layer \""
-                        + layerNames.get(i) + "\" (image " + at / layerSizes.get(i) + ", value " + at % layerSizes.get(i)
-                        + " = " + layerOutputs.get(i)[at] + ")" + tail, step, layerNames.get(i));
-            }
-        }
-        for (int i = layerNames.size() - 1; i >= 0; i--) {
-            at = firstNonFinite(layerGrads.get(i), batch * layerSizes.get(i));
-            if (at >= 0) {
-                return new NonFiniteException(head + "every activation is finite; the first non-finite gradient of the "
-                        + "backward pass is d loss / d output of layer \"" + layerNames.get(i) + "\" (image "
-                        + at / layerSizes.get(i) + ", value " + at % layerSizes.get(i) + " = " + layerGrads.get(i)[at] + ")"
-                        + tail, step, layerNames.get(i));
-            }
-        }
-        String parameter = bad.startsWith("the gradient of ") ? bad.substring("the gradient of ".length()) : "loss";
-        return new NonFiniteException(head + "every activation and output gradient is finite, but " + bad
-                + " is not" + tail, step, parameter);
+        return EngineSupport.nonFinite(name, trainingSteps, input, inputSize, batch, loss, bad, layerNames, layerOutputs, layerGrads, layerSizes);
     }
 
     /** The optimizer, bound to (or checked against) this engine's parameters before anything runs. */
@@ -485,40 +406,14 @@ public abstract class GeneratedEngine implements Engine {
     // ---- checks (before any state changes)
 
     private void checkBatch(String call, int batch) {
-        if (batch < 1 || batch > maxBatch) {
-            throw new IllegalArgumentException(name + "." + call + ": batch must be between 1 and maxBatch = " + maxBatch + ", but it is " + batch);
-        }
-        if (training && batch < minTrainingBatch && !call.equals("backward")) {
-            throw new IllegalArgumentException(name + "." + call + ": " + minTrainingBatchReason + ", but it is " + batch);
-        }
+        EngineSupport.checkBatch(name, call, batch, maxBatch, training, minTrainingBatch, minTrainingBatchReason);
     }
 
     private void checkInput(String call, float[] input, int batch) {
-        checkLength(call, "input", input, batch * inputSize);
-        if (checkFinite) {
-            for (int i = 0; i < batch * inputSize; i++) {
-                if (!Float.isFinite(input[i])) {
-                    throw new IllegalArgumentException(name + "." + call + ": input[" + i + "] (image " + i / inputSize + ") is " + input[i]);
-                }
-            }
-        }
+        EngineSupport.checkInput(name, call, input, batch, inputSize, checkFinite);
     }
 
     private void checkLength(String call, String what, float[] a, int needed) {
-        if (a == null) {
-            throw new NullPointerException(name + "." + call + ": " + what + " is null");
-        }
-        if (a.length < needed) {
-            throw new IllegalArgumentException(name + "." + call + ": " + what + " has " + a.length + " values, but the batch needs " + needed);
-        }
-    }
-
-    private void checkLength(String call, String what, int[] a, int needed) {
-        if (a == null) {
-            throw new NullPointerException(name + "." + call + ": " + what + " is null");
-        }
-        if (a.length < needed) {
-            throw new IllegalArgumentException(name + "." + call + ": " + what + " has " + a.length + " values, but the batch needs " + needed);
-        }
+        EngineSupport.checkLength(name, call, what, a, needed);
     }
 }

@@ -88,6 +88,19 @@ public final class EngineGenerator {
             }
         }
         type.addMethod(constructor.build());
+        ClassName backend = ClassName.get("dev.strider.runtime.cuda", "Backend");
+        ClassName engine = ClassName.get("dev.strider.runtime.engine", "Engine");
+        ClassName gpu = ClassName.get(d.packageName(), CudaEngineGenerator.className(plan));
+        type.addMethod(MethodSpec.methodBuilder("create").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(engine)
+                .addParameter(backend, "backend")
+                .addJavadoc("An engine of this network on {@code backend}: {@code AUTO} is the GPU engine ({@link $T}) when a GPU\n", gpu)
+                .addJavadoc("is usable and this Java engine otherwise (the choice and its reason are logged); {@code CPU} this engine;\n")
+                .addJavadoc("{@code GPU} the GPU engine or a {@code CudaUnavailableException} with the reason.\n")
+                .addStatement("return choose(backend).engine()").build());
+        type.addMethod(MethodSpec.methodBuilder("choose").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(backend.nestedClass("Choice"))
+                .addParameter(backend, "backend")
+                .addJavadoc("As {@link #create}, with the one-line reason for the choice.\n")
+                .addStatement("return backend.open($S, $T::new, $T::new)", d.simpleName(), self, gpu).build());
 
         List<CodeBlock> forwardCalls = new ArrayList<>();
         List<CodeBlock> backwardCalls = new ArrayList<>();
@@ -128,7 +141,7 @@ public final class EngineGenerator {
         return JavaFile.builder(d.packageName(), type.build()).skipJavaLangImports(true).indent("    ").build();
     }
 
-    private static FieldSpec intConstant(String name, int value, String doc) {
+    static FieldSpec intConstant(String name, int value, String doc) {
         return FieldSpec.builder(TypeName.INT, name, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("$L\n", doc).initializer("$L", value).build();
     }
@@ -198,7 +211,7 @@ public final class EngineGenerator {
     }
 
     /** Splits {@code statements} into private methods of at most {@code max} each; returns the calls to them. */
-    private static List<CodeBlock> chunk(TypeSpec.Builder type, String name, List<CodeBlock> statements, int max, ParameterSpec... params) {
+    static List<CodeBlock> chunk(TypeSpec.Builder type, String name, List<CodeBlock> statements, int max, ParameterSpec... params) {
         if (statements.size() <= max) {
             return statements;
         }
