@@ -1,0 +1,275 @@
+package dev.strider.tests.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.strider.runtime.cuda.CudaEngine;
+import dev.strider.runtime.cuda.Device;
+import dev.strider.runtime.engine.Engine;
+import dev.strider.runtime.engine.GeneratedEngine;
+import dev.strider.runtime.engine.Parameter;
+import dev.strider.runtime.io.Weights;
+import dev.strider.runtime.optim.Adam;
+import dev.strider.runtime.optim.Optimizer;
+import dev.strider.runtime.optim.Sgd;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The generated GPU engine against the Java engine of the same network, on the same weights and inputs: forward
+ * (evaluation and training mode), gradients of the loss (every parameter's, the input's, the running statistics),
+ * backward from a caller's gradient, three training steps with SGD (momentum, Nesterov, weight decay) and with Adam,
+ * and weights saved from the GPU engine loaded into the Java engine. Every sample network, every layer kind of the
+ * PyTorch reference suite, dropout and batch norm.
+ *
+ * <p>Tolerance as in the CUDA emulation test: {@code |gpu - java| <= 1e-4 * |java| + 1e-5 * max|values| + 1e-6}.
+ * Runs in the {@code gpu} surefire execution: over the stand-in driver in CI, on a real GPU under
+ * {@code scripts/gpu-check} (see {@link GpuTestDevices}).
+ */
+@Tag("gpu")
+class GpuEngineTest {
+    private static final String REFERENCE = "dev.strider.tests.reference.nets.";
+    private static final String ENGINE_NETS = "dev.strider.tests.engine.nets.";
+
+    @TempDir
+    Path dir;
+
+    static Stream<String> networks() {
+        List<String> n = new ArrayList<>(List.of("dev.strider.samples.LeNet5", "dev.strider.samples.ConvBnNet",
+                "dev.strider.samples.ConvExercise"));
+        for (String r : List.of("AvgPoolCeil", "AvgPoolPad", "BatchNorm1d", "BatchNorm2d", "ConvDilation", "ConvFusedLeakyRelu",
+                "ConvGroups", "ConvNoBiasRelu", "DenseFusedSoftmaxMse", "DenseFusedTanhSigmoid", "DenseSpatial", "GlobalAvgPoolNet",
+                "MaxPoolCeil", "MseDense", "SigmoidNet", "SoftmaxMse", "TanhNet")) {
+            n.add(REFERENCE + r);
+        }
+        for (String e : List.of("GcDropout", "GcBatchNorm", "BnFirst", "SpatialSoftmax", "PassThroughSoftmax", "PassThroughFlatten")) {
+            n.add(ENGINE_NETS + e);
+        }
+        if (GpuTestDevices.real()) {
+            // a few seconds each on a GPU; minutes each on the CPU emulator
+            n.add("dev.strider.samples.AlexNet");
+            n.add("dev.strider.samples.Vgg16");
+        }
+        return n.stream();
+    }
+
+    private static GeneratedEngine javaEngine(String network) throws ReflectiveOperationException {
+        return (GeneratedEngine) Class.forName(network + "Engine").getDeclaredConstructor().newInstance();
+    }
+
+    static CudaEngine gpuEngine(String network) throws ReflectiveOperationException {
+        Device device = GpuTestDevices.open();
+        return (CudaEngine) Class.forName(network + "CudaEngine").getDeclaredConstructor(Device.class).newInstance(device);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("networks")
+    void theGpuEngineComputesWhatTheJavaEngineComputes(String network) throws Exception {
+        GeneratedEngine cpu = javaEngine(network);
+        try (CudaEngine gpu = gpuEngine(network)) {
+            cpu.initialize(7);
+            gpu.initialize(7);
+            int batch = Math.min(3, cpu.maxBatch());
+            Random rnd = new Random(11);
+            float[] input = random(rnd, batch * cpu.inputSize());
+            boolean classes = crossEntropy(javaEngine(network));
+            int[] labels = new int[batch];
+            float[] targets = random(rnd, batch * cpu.outputSize());
+            for (int i = 0; i < batch; i++) {
+                labels[i] = rnd.nextInt(cpu.outputSize());
+            }
+
+            // evaluation-mode forward, then training-mode gradients
+            close(network + " forward (evaluation)", cpu.forward(input, batch), gpu.forward(input, batch));
+            for (boolean training : new boolean[] {true, false}) {
+                cpu.setTraining(training);
+                gpu.setTraining(training);
+                float[] cpuIn = new float[batch * cpu.inputSize()];
+                float[] gpuIn = new float[batch * cpu.inputSize()];
+                float lc = classes ? cpu.gradients(input, labels, batch, cpuIn) : cpu.gradients(input, targets, batch, cpuIn);
+                float lg = classes ? gpu.gradients(input, labels, batch, gpuIn) : gpu.gradients(input, targets, batch, gpuIn);
+                String what = network + " (training " + training + ")";
+                close(what + " loss", new float[] {lc}, new float[] {lg});
+                close(what + " d loss / d input", cpuIn, gpuIn);
+                compareState(what, cpu, gpu);
+
+                // backward from the caller's gradient of the output (probabilities where the network outputs them)
+                float[] outputGrad = random(rnd, batch * cpu.outputSize());
+                cpu.forward(input, batch);
+                gpu.forward(input, batch);
+                cpu.backward(outputGrad, batch, cpuIn);
+                gpu.backward(outputGrad, batch, gpuIn);
+                close(what + " backward: d loss / d input", cpuIn, gpuIn);
+                compareState(what + " backward", cpu, gpu);
+            }
+
+            // training steps: SGD with momentum, Nesterov and weight decay, then Adam (fresh state on both)
+            List<Supplier<Optimizer>> optimizers = List.of(
+                    () -> Sgd.builder(0.05f).momentum(0.9f).nesterov(true).weightDecay(1e-3f).build(),
+                    () -> Adam.builder().learningRate(1e-3f).weightDecay(1e-4f).build());
+            for (Supplier<Optimizer> o : optimizers) {
+                cpu.setOptimizer(o.get());
+                gpu.setOptimizer(o.get());
+                for (int step = 1; step <= 3; step++) {
+                    // each step from the same weights and statistics: a step's float differences would otherwise grow
+                    // with every later step (the optimizer state still carries them, as it would in training)
+                    copyState(cpu, gpu);
+                    float lc = classes ? cpu.trainStep(input, labels, batch) : cpu.trainStep(input, targets, batch);
+                    float lg = classes ? gpu.trainStep(input, labels, batch) : gpu.trainStep(input, targets, batch);
+                    String what = network + " " + cpu.optimizer().getClass().getSimpleName() + " step " + step;
+                    close(what + " loss", new float[] {lc}, new float[] {lg});
+                    compareState(what, cpu, gpu, cpu.optimizer() instanceof Adam);
+                }
+            }
+            assertEquals(6, gpu.trainingSteps());
+
+            // weights saved from the GPU engine run the same in a fresh Java engine
+            Path file = dir.resolve("weights.safetensors");
+            Weights.save(gpu, file);
+            GeneratedEngine loaded = javaEngine(network);
+            Weights.load(loaded, file);
+            close(network + " weights from the GPU engine", gpu.forward(input, batch), loaded.forward(input, batch));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("small")
+    void badArgumentsAreRejectedWithTheJavaEnginesMessagesAndChangeNothing(String network) throws Exception {
+        GeneratedEngine cpu = javaEngine(network);
+        try (CudaEngine gpu = gpuEngine(network)) {
+            cpu.initialize(3);
+            gpu.initialize(3);
+            int batch = 2;
+            float[] input = random(new Random(5), batch * cpu.inputSize());
+            float[] before = gpu.forward(input, batch);
+            float[] shortInput = new float[cpu.inputSize()];
+            assertEquals(message(() -> cpu.forward(shortInput, batch)), message(() -> gpu.forward(shortInput, batch)));
+            assertEquals(message(() -> cpu.forward(input, 0)), message(() -> gpu.forward(input, 0)));
+            assertEquals(message(() -> cpu.gradients(input, new int[] {0, 99}, batch, null)),
+                    message(() -> gpu.gradients(input, new int[] {0, 99}, batch, null)));
+            assertEquals(message(() -> cpu.trainStep(input, new int[] {0, 1}, batch)),
+                    message(() -> gpu.trainStep(input, new int[] {0, 1}, batch)));
+            assertTrue(Arrays.equals(before, gpu.forward(input, batch)), "a rejected call changed the GPU engine");
+
+            // parameters written on the host reach the device at the next call
+            Parameter w = gpu.parameters().get(0);
+            Arrays.fill(w.data(), 0f);
+            Parameter cw = cpu.parameters().get(0);
+            Arrays.fill(cw.data(), 0f);
+            close(network + " after zeroing " + w.name(), cpu.forward(input, batch), gpu.forward(input, batch));
+
+            gpu.close();
+            IllegalStateException closed = assertThrows(IllegalStateException.class, () -> gpu.forward(input, batch));
+            assertEquals(cpu.name() + " (GPU engine) is closed", closed.getMessage());
+        }
+    }
+
+    static Stream<String> small() {
+        return Stream.of("dev.strider.samples.LeNet5", REFERENCE + "BatchNorm2d");
+    }
+
+    private static String message(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+        return fail("no exception");
+    }
+
+    private static boolean crossEntropy(Engine e) {
+        try {
+            e.gradients(new float[e.inputSize()], new int[1], 1, null);
+            return true;
+        } catch (IllegalStateException notCrossEntropy) {
+            return !notCrossEntropy.getMessage().contains("mean squared error");
+        } catch (IllegalArgumentException batchTooSmall) {
+            return true;
+        }
+    }
+
+    private static void compareState(String what, Engine cpu, Engine gpu) {
+        compareState(what, cpu, gpu, false);
+    }
+
+    /**
+     * Every parameter's values and gradient, and every running statistic. After an Adam step, a parameter whose
+     * gradient is zero in exact arithmetic (a bias just before batch norm: the normalisation cancels it) is compared
+     * by its gradient only: Adam divides that rounding noise by its own size, so the step is the learning rate times
+     * the sign of noise, on either engine.
+     */
+    private static void compareState(String what, Engine cpu, Engine gpu, boolean adam) {
+        List<Parameter> cp = cpu.parameters();
+        List<Parameter> gp = gpu.parameters();
+        assertEquals(cp.size(), gp.size(), what);
+        float largest = 0;
+        for (Parameter p : cp) {
+            largest = Math.max(largest, maxAbs(p.grad()));
+        }
+        for (int i = 0; i < cp.size(); i++) {
+            assertEquals(cp.get(i).name(), gp.get(i).name());
+            if (!adam || maxAbs(cp.get(i).grad()) > 1e-5f * largest) {
+                close(what + " " + cp.get(i).name(), cp.get(i).data(), gp.get(i).data());
+            }
+            close(what + " d " + cp.get(i).name(), cp.get(i).grad(), gp.get(i).grad());
+        }
+        List<Parameter> cb = cpu.buffers();
+        List<Parameter> gb = gpu.buffers();
+        for (int i = 0; i < cb.size(); i++) {
+            close(what + " " + cb.get(i).name(), cb.get(i).data(), gb.get(i).data());
+        }
+    }
+
+    /** Copies the Java engine's parameters and running statistics into the GPU engine. */
+    private static void copyState(Engine cpu, Engine gpu) {
+        for (int i = 0; i < cpu.parameters().size(); i++) {
+            float[] d = cpu.parameters().get(i).data();
+            System.arraycopy(d, 0, gpu.parameters().get(i).data(), 0, d.length);
+        }
+        for (int i = 0; i < cpu.buffers().size(); i++) {
+            float[] d = cpu.buffers().get(i).data();
+            System.arraycopy(d, 0, gpu.buffers().get(i).data(), 0, d.length);
+        }
+    }
+
+    private static float maxAbs(float[] a) {
+        float m = 0;
+        for (float v : a) {
+            m = Math.max(m, Math.abs(v));
+        }
+        return m;
+    }
+
+    static void close(String what, float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        float max = 0;
+        for (float v : expected) {
+            max = Math.max(max, Math.abs(v));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            float tol = 1e-4f * Math.abs(expected[i]) + 1e-5f * max + 1e-6f;
+            if (!(Math.abs(expected[i] - actual[i]) <= tol)) {
+                fail(what + ": value " + i + " is " + actual[i] + " on the GPU and " + expected[i] + " on the Java engine (tolerance " + tol + ")");
+            }
+        }
+    }
+
+    private static float[] random(Random rnd, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) rnd.nextGaussian();
+        }
+        return a;
+    }
+}
