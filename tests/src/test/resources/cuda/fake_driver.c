@@ -27,7 +27,8 @@ enum {
 static int context_token;
 static const char PREFIX[] = "strider-emulator:";
 
-CUresult cuInit(unsigned int flags) { (void) flags; return SUCCESS; }
+// With STRIDER_FAKE_CUDA_NO_DEVICE set it is a driver without a device, as on a machine whose GPU is missing.
+CUresult cuInit(unsigned int flags) { (void) flags; return getenv("STRIDER_FAKE_CUDA_NO_DEVICE") ? 100 : SUCCESS; }
 CUresult cuDriverGetVersion(int* v) { *v = 13000; return SUCCESS; }
 CUresult cuDeviceGetCount(int* n) { *n = 1; return SUCCESS; }
 CUresult cuDeviceGet(CUdevice* d, int ordinal) { *d = ordinal; return ordinal == 0 ? SUCCESS : INVALID_VALUE; }
@@ -104,6 +105,7 @@ static const char* error_name(int e) {
         case OUT_OF_MEMORY: return "CUDA_ERROR_OUT_OF_MEMORY";
         case INVALID_IMAGE: return "CUDA_ERROR_INVALID_IMAGE";
         case NOT_FOUND: return "CUDA_ERROR_NOT_FOUND";
+        case 100: return "CUDA_ERROR_NO_DEVICE";
         default: return "CUDA_ERROR_UNKNOWN";
     }
 }
