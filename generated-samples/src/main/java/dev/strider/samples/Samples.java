@@ -1,31 +1,41 @@
 package dev.strider.samples;
 
+import dev.strider.runtime.cuda.Backend;
 import dev.strider.runtime.engine.GeneratedEngine;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** The sample networks by their command-line names. */
 public enum Samples {
-    LENET5("lenet5", LeNet5.class, LeNet5Spec::summary, LeNet5Engine::new),
-    CONVBN("convbn", ConvBnNet.class, ConvBnNetSpec::summary, ConvBnNetEngine::new),
-    CONV_EXERCISE("conv-exercise", ConvExercise.class, ConvExerciseSpec::summary, ConvExerciseEngine::new),
-    ALEXNET("alexnet", AlexNet.class, AlexNetSpec::summary, AlexNetEngine::new),
-    VGG16("vgg16", Vgg16.class, Vgg16Spec::summary, Vgg16Engine::new);
+    LENET5("lenet5", LeNet5.class, LeNet5Spec::summary, LeNet5Engine::new, LeNet5Engine::choose),
+    CONVBN("convbn", ConvBnNet.class, ConvBnNetSpec::summary, ConvBnNetEngine::new, ConvBnNetEngine::choose),
+    CONV_EXERCISE("conv-exercise", ConvExercise.class, ConvExerciseSpec::summary, ConvExerciseEngine::new, ConvExerciseEngine::choose),
+    ALEXNET("alexnet", AlexNet.class, AlexNetSpec::summary, AlexNetEngine::new, AlexNetEngine::choose),
+    VGG16("vgg16", Vgg16.class, Vgg16Spec::summary, Vgg16Engine::new, Vgg16Engine::choose);
 
     private final String cliName;
     private final Class<?> declaration;
     private final Supplier<String> summary;
     private final Supplier<GeneratedEngine> engine;
+    private final Function<Backend, Backend.Choice> backend;
 
-    Samples(String cliName, Class<?> declaration, Supplier<String> summary, Supplier<GeneratedEngine> engine) {
+    Samples(String cliName, Class<?> declaration, Supplier<String> summary, Supplier<GeneratedEngine> engine,
+            Function<Backend, Backend.Choice> backend) {
         this.cliName = cliName;
         this.declaration = declaration;
         this.summary = summary;
         this.engine = engine;
+        this.backend = backend;
+    }
+
+    /** An engine for this network on {@code backend} (the GPU engine or the Java engine), with the reason for the choice. */
+    public Backend.Choice newEngine(Backend backend) {
+        return this.backend.apply(backend);
     }
 
     /** A new Java engine for this network (all its arrays allocated: large for AlexNet and VGG-16). */

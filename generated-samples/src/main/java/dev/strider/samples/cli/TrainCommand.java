@@ -1,9 +1,10 @@
 package dev.strider.samples.cli;
 
 import dev.strider.runtime.data.Dataset;
-import dev.strider.runtime.engine.GeneratedEngine;
+import dev.strider.runtime.cuda.Backend;
+import dev.strider.runtime.cuda.CudaUnavailableException;
+import dev.strider.runtime.engine.Engine;
 import dev.strider.runtime.engine.InitScheme;
-import dev.strider.runtime.engine.Kernels;
 import dev.strider.runtime.io.Weights;
 import dev.strider.runtime.optim.Adam;
 import dev.strider.runtime.optim.LearningRateSchedule;
@@ -68,64 +69,95 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--save", description = "Write the trained weights here (safetensors).")
     Path save;
 
+    @Option(names = "--backend", defaultValue = "auto", converter = BackendConverter.class, description = "auto (the GPU "
+            + "when one is usable, else the Java engine), cpu, or gpu (fails when there is no usable GPU) (default: ${DEFAULT-VALUE}).")
+    Backend backend;
+
+    /** {@code auto}, {@code cpu}, {@code gpu} in any case. */
+    static final class BackendConverter implements picocli.CommandLine.ITypeConverter<Backend> {
+        @Override
+        public Backend convert(String value) {
+            try {
+                return Backend.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     @Option(names = "--limit", description = "Train on the first N training images only (for quick runs).")
     Integer limit;
+
+    /** Held here: a logger's level lives only as long as someone holds the logger. */
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("dev.strider");
 
     @Override
     public Integer call() throws Exception {
         return common.run(() -> {
             var sample = CliSupport.sample(network);
-            GeneratedEngine engine = sample.newEngine();
-            if (batch < 1 || batch > engine.maxBatch()) {
-                throw new CliSupport.UserError("--batch must be between 1 and " + engine.name() + "'s maxBatch = " + engine.maxBatch() + ", but it is " + batch);
+            QUIET.setLevel(java.util.logging.Level.SEVERE);   // the choice is printed below; the library's log would repeat it
+            Backend.Choice choice;
+            try {
+                choice = sample.newEngine(backend);
+            } catch (CudaUnavailableException e) {
+                throw new CliSupport.UserError("--backend gpu: no usable GPU: " + e.getMessage());
             }
-            if (epochs < 1) {
-                throw new CliSupport.UserError("--epochs must be at least 1, but it is " + epochs);
+            try (Engine engine = choice.engine()) {
+                return train(engine, choice.reason());
             }
-            Path dir = common.dataDirectory();
-            Dataset train = CliSupport.load(dir, true);
-            Dataset test = CliSupport.load(dir, false);
-            if (limit != null) {
-                train = train.slice(0, Math.min(limit, train.size()));
-            }
-            engine.initialize(seed, init);
-            float rate = lr != null ? lr : optimizer == OptimizerKind.sgd ? 0.05f : Adam.DEFAULT_LEARNING_RATE;
-            engine.setOptimizer(optimizer == OptimizerKind.sgd
-                    ? Sgd.builder(rate).momentum(momentum).weightDecay(weightDecay).build()
-                    : Adam.builder().learningRate(rate).weightDecay(weightDecay).build());
-            LearningRateSchedule schedule = lrStep > 0 ? new StepDecay(lrStep, lrGamma) : LearningRateSchedule.constant();
-            PrintWriter out = common.out();
-            out.printf(Locale.ROOT, "training %s (%,d parameters) on %,d images, testing on %,d: %d epoch%s, batch %d, %s lr %s%n",
-                    engine.name(), engine.parameters().stream().mapToInt(p -> p.size()).sum(), train.size(), test.size(),
-                    epochs, epochs == 1 ? "" : "s", batch, optimizer, rate);
-            out.println("convolution kernel: " + Kernels.implementation());
-            out.flush();
-            ProgressReporter progress = common.progress();
-            List<EpochResult> results = new Trainer(engine, batch, seed, schedule).listener(new TrainingListener() {
-                @Override
-                public void epochStarted(int epoch, int total, int batches) {
-                    progress.startEpoch(epoch, total, batches);
-                }
-
-                @Override
-                public void batchDone(int epoch, int b, int size, float loss, int correct) {
-                    progress.batch(size, loss, correct);
-                }
-
-                @Override
-                public void epochDone(EpochResult r) {
-                    progress.endEpoch();
-                    out.printf(Locale.ROOT, "epoch %d: test accuracy %.4f, test loss %.4f%n", r.epoch(), r.test().accuracy(), r.test().loss());
-                    out.flush();
-                }
-            }).train(train, test, epochs);
-            if (save != null) {
-                Weights.save(engine, save);
-                out.println("saved weights to " + save);
-            }
-            out.printf(Locale.ROOT, "test_accuracy=%.4f%n", results.get(results.size() - 1).test().accuracy());
-            out.flush();
-            return 0;
         });
+    }
+
+    private int train(Engine engine, String backendChoice) throws Exception {
+        if (batch < 1 || batch > engine.maxBatch()) {
+            throw new CliSupport.UserError("--batch must be between 1 and " + engine.name() + "'s maxBatch = " + engine.maxBatch() + ", but it is " + batch);
+        }
+        if (epochs < 1) {
+            throw new CliSupport.UserError("--epochs must be at least 1, but it is " + epochs);
+        }
+        Path dir = common.dataDirectory();
+        Dataset train = CliSupport.load(dir, true);
+        Dataset test = CliSupport.load(dir, false);
+        if (limit != null) {
+            train = train.slice(0, Math.min(limit, train.size()));
+        }
+        engine.initialize(seed, init);
+        float rate = lr != null ? lr : optimizer == OptimizerKind.sgd ? 0.05f : Adam.DEFAULT_LEARNING_RATE;
+        engine.setOptimizer(optimizer == OptimizerKind.sgd
+                ? Sgd.builder(rate).momentum(momentum).weightDecay(weightDecay).build()
+                : Adam.builder().learningRate(rate).weightDecay(weightDecay).build());
+        LearningRateSchedule schedule = lrStep > 0 ? new StepDecay(lrStep, lrGamma) : LearningRateSchedule.constant();
+        PrintWriter out = common.out();
+        out.printf(Locale.ROOT, "training %s (%,d parameters) on %,d images, testing on %,d: %d epoch%s, batch %d, %s lr %s%n",
+                engine.name(), engine.parameters().stream().mapToInt(p -> p.size()).sum(), train.size(), test.size(),
+                epochs, epochs == 1 ? "" : "s", batch, optimizer, rate);
+        out.println("engine: " + backendChoice);
+        out.flush();
+        ProgressReporter progress = common.progress();
+        List<EpochResult> results = new Trainer(engine, batch, seed, schedule).listener(new TrainingListener() {
+            @Override
+            public void epochStarted(int epoch, int total, int batches) {
+                progress.startEpoch(epoch, total, batches);
+            }
+
+            @Override
+            public void batchDone(int epoch, int b, int size, float loss, int correct) {
+                progress.batch(size, loss, correct);
+            }
+
+            @Override
+            public void epochDone(EpochResult r) {
+                progress.endEpoch();
+                out.printf(Locale.ROOT, "epoch %d: test accuracy %.4f, test loss %.4f%n", r.epoch(), r.test().accuracy(), r.test().loss());
+                out.flush();
+            }
+        }).train(train, test, epochs);
+        if (save != null) {
+            Weights.save(engine, save);
+            out.println("saved weights to " + save);
+        }
+        out.printf(Locale.ROOT, "test_accuracy=%.4f%n", results.get(results.size() - 1).test().accuracy());
+        out.flush();
+        return 0;
     }
 }

@@ -34,6 +34,9 @@ public interface Engine extends AutoCloseable {
      */
     void initialize(long seed);
 
+    /** Initialises every parameter from {@code seed} with {@code scheme}; running statistics and dropout as {@link #initialize(long)}. */
+    void initialize(long seed, InitScheme scheme);
+
     /** Runs the network on {@code batch} images and writes {@code batch * outputSize()} values into {@code output}. Allocates nothing. */
     void forward(float[] input, int batch, float[] output);
 
