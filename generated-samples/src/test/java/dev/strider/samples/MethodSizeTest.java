@@ -25,7 +25,7 @@ class MethodSizeTest {
         List<String> tooLarge = new ArrayList<>();
         int methods = 0;
         for (Samples s : Samples.values()) {
-            for (String suffix : List.of("Spec", "Engine")) {
+            for (String suffix : List.of("Spec", "Engine", "CudaEngine")) {
                 String name = s.declaration().getName() + suffix;
                 Map<String, Integer> sizes = codeSizes(name);
                 assertFalse(sizes.isEmpty(), name + " has no methods");
