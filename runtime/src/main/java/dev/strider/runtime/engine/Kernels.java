@@ -19,11 +19,7 @@ public final class Kernels {
             reason = "start java with --add-modules jdk.incubator.vector for the SIMD kernel";
         } else {
             try {
-                float[] y = new float[1];
-                VectorGemm.gemm(1, 1, 1, new float[] {2f}, 0, 1, 1, new float[] {3f}, 0, 1, y, 0, 1);
-                if (y[0] != 6f) {
-                    reason = "the Vector API kernel computed 2 * 3 = " + y[0];
-                }
+                reason = selfCheck();
             } catch (LinkageError e) {
                 reason = "the Vector API is not usable here: " + e;
             }
@@ -33,6 +29,35 @@ public final class Kernels {
     }
 
     private Kernels() {}
+
+    /**
+     * Null when the Vector API kernel computes a small product exactly as the scalar kernel does, else why not. The
+     * sizes reach every register block, full vector lanes and the tails (5 rows, two vectors and 3 columns, 7 deep);
+     * the values are small integers, so both results are exact.
+     */
+    private static String selfCheck() {
+        int m = 5;
+        int n = 2 * VectorGemm.lanes() + 3;
+        int l = 7;
+        float[] a = new float[m * l];
+        float[] x = new float[l * n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = i % 7 - 3;
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i % 5 - 2;
+        }
+        float[] vector = new float[m * n];
+        float[] scalar = new float[m * n];
+        VectorGemm.gemm(m, n, l, a, 0, l, 1, x, 0, n, vector, 0, n);
+        ScalarGemm.gemm(m, n, l, a, 0, l, 1, x, 0, n, scalar, 0, n);
+        float vd = VectorGemm.dot(a, 0, x, 0, a.length);
+        float sd = ScalarGemm.dot(a, 0, x, 0, a.length);
+        if (!java.util.Arrays.equals(vector, scalar) || vd != sd) {
+            return "the Vector API kernel's self-check disagreed with the scalar kernel (" + m + "x" + n + "x" + l + ")";
+        }
+        return null;
+    }
 
     /** {@code y[yOff + i] += a * x[xOff + i]} for {@code i < n}: the inner loop of the dense layers' updates. */
     public static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
@@ -157,24 +182,7 @@ public final class Kernels {
      * not reordered by the JIT, so one accumulator would serialise on the adder's latency).
      */
     public static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
-        if (VECTOR) {
-            return VectorGemm.dot(x, xOff, y, yOff, n);
-        }
-        float a0 = 0f;
-        float a1 = 0f;
-        float a2 = 0f;
-        float a3 = 0f;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            a0 += x[xOff + i] * y[yOff + i];
-            a1 += x[xOff + i + 1] * y[yOff + i + 1];
-            a2 += x[xOff + i + 2] * y[yOff + i + 2];
-            a3 += x[xOff + i + 3] * y[yOff + i + 3];
-        }
-        for (; i < n; i++) {
-            a0 += x[xOff + i] * y[yOff + i];
-        }
-        return (a0 + a1) + (a2 + a3);
+        return VECTOR ? VectorGemm.dot(x, xOff, y, yOff, n) : ScalarGemm.dot(x, xOff, y, yOff, n);
     }
 
     /**

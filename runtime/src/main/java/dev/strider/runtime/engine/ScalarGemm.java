@@ -84,4 +84,23 @@ final class ScalarGemm {
         int y3 = y2 + ys;
         y[y3] += s30; y[y3 + 1] += s31; y[y3 + 2] += s32; y[y3 + 3] += s33;
     }
+
+    /** The dot product of {@code n} values, in four partial sums (the scalar kernel's reduction). */
+    static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
+        float a0 = 0f;
+        float a1 = 0f;
+        float a2 = 0f;
+        float a3 = 0f;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            a0 += x[xOff + i] * y[yOff + i];
+            a1 += x[xOff + i + 1] * y[yOff + i + 1];
+            a2 += x[xOff + i + 2] * y[yOff + i + 2];
+            a3 += x[xOff + i + 3] * y[yOff + i + 3];
+        }
+        for (; i < n; i++) {
+            a0 += x[xOff + i] * y[yOff + i];
+        }
+        return (a0 + a1) + (a2 + a3);
+    }
 }

@@ -16,6 +16,11 @@ final class VectorGemm {
     private VectorGemm() {}
 
     /** The vector width in bits, for reports. */
+    /** Floats per vector. */
+    static int lanes() {
+        return L;
+    }
+
     static int bits() {
         return S.vectorBitSize();
     }

@@ -93,7 +93,9 @@ class GemmTest {
         }
         double tolerance = (n + 1) * TOLERANCE_PER_TERM * magnitude + 1e-30;
         assertEquals(exact, VectorGemm.dot(x, 3, y, 5, n), tolerance, "vector");
-        assertEquals(exact, Kernels.dot(x, 3, y, 5, n), tolerance, "Kernels.dot");
+        assertEquals(exact, ScalarGemm.dot(x, 3, y, 5, n), tolerance, "scalar");
+        assertEquals(Kernels.vectorized() ? VectorGemm.dot(x, 3, y, 5, n) : ScalarGemm.dot(x, 3, y, 5, n), Kernels.dot(x, 3, y, 5, n),
+                "Kernels.dot runs the kernel Kernels.implementation() names");
     }
 
     @Test
