@@ -892,6 +892,49 @@ class DiagnosticsTest {
     }
 
     @Test
+    void sizeOverflowOfAConvolutionsIm2colScratch() {
+        // input [256,1024,1024] and output [1,1024,1024] fit an array; the patches of one image, 256 * 3*3 *
+        // 1024*1024 = 2,415,919,104 values, do not (as an int they were -1,879,048,192: a negative array size)
+        JavaFileObject src = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 256, height = 1024, width = 1024)",
+                "abstract class Foo {",
+                "    @Conv(filters = 1, kernel = 3, padding = 1, activation = Activation.RELU)",
+                "    Layer c1;",
+                "}");
+        Compilation c = compile(src);
+        assertThat(c).failed();
+        assertThat(c).hadErrorCount(1);
+        String expected = "[strider/size-overflow] Conv \"c1\": its im2col scratch c1Col (the patches of one image: 256 "
+                + "input channels * 3x3 kernel taps * 1024x1024 output positions) is 2,415,919,104 values, more than a Java "
+                + "array can hold (2^31 - 1 = 2,147,483,647). Use fewer input channels per group, a smaller kernel, a "
+                + "larger stride or a smaller input.";
+        assertThat(c).hadErrorContaining(expected).inFile(src).onLineContaining("@Conv(filters = 1, kernel = 3");
+        assertEquals(expected, single(c, Diagnostic.Kind.ERROR, "[strider/size-overflow]"));
+    }
+
+    @Test
+    void sizeOverflowOfAnIm2colScratchWhateverTheMemoryLimit() {
+        // 512 * 3*3 * 1024*1024 = 4,831,838,208 = 2^32 + 536,870,912 patch values: as an int a plausible length, so
+        // the engine's memory passed a raised limit and the scratch was far too short
+        JavaFileObject src = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 512, height = 1024, width = 1024)",
+                "abstract class Foo {",
+                "    @Conv(filters = 1, kernel = 3, padding = 1, activation = Activation.RELU)",
+                "    Layer c1;",
+                "}");
+        Compilation c = compileWith(List.of("-Astrider.maxEngineMemory=64g"), src);
+        assertThat(c).failed();
+        assertThat(c).hadErrorCount(1);
+        assertThat(c).hadErrorContaining("[strider/size-overflow] Conv \"c1\": its im2col scratch c1Col (the patches of one "
+                        + "image: 512 input channels * 3x3 kernel taps * 1024x1024 output positions) is 4,831,838,208 values, "
+                        + "more than a Java array can hold (2^31 - 1 = 2,147,483,647). Use fewer input channels per group, a "
+                        + "smaller kernel, a larger stride or a smaller input.")
+                .inFile(src).onLineContaining("@Conv(filters = 1, kernel = 3");
+    }
+
+    @Test
     void softmaxNotLastAsFusedActivationAndAsLayer() {
         JavaFileObject src = network(
                 "@Network(maxBatch = 1)",

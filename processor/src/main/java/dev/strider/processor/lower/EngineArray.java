@@ -1,13 +1,23 @@
 package dev.strider.processor.lower;
 
+import dev.strider.processor.model.Sizes;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One array the generated engine allocates in its constructor: a field, its element type, its length and what it
  * holds. The lowering decides them all, so the engine's memory is known (and limited) before any code is written.
+ * Lengths are longs, computed without wrapping: one longer than {@link #MAX_LENGTH} is reported by
+ * {@link EnginePlan#checkArrayLengths}, never allocated.
  */
-public record EngineArray(String field, Type type, int length, Role role, String doc) {
+public record EngineArray(String field, Type type, long length, Role role, String doc) {
+    /**
+     * The longest array an engine may allocate: {@code Integer.MAX_VALUE}, the bound the size-overflow rule states
+     * for activations and weights too. (HotSpot refuses the last few lengths below it; an array that long takes
+     * 8 GiB, over the default engine-memory limit.)
+     */
+    public static final long MAX_LENGTH = Integer.MAX_VALUE;
+
     /** The element type. */
     public enum Type {
         FLOAT,
@@ -26,14 +36,14 @@ public record EngineArray(String field, Type type, int length, Role role, String
 
     /** Bytes on the heap, array header aside (both element types take 4 bytes). */
     public long bytes() {
-        return 4L * length;
+        return Sizes.mul(4, length);
     }
 
     /** Every array of one step, in the order the constructor allocates them. */
     static List<EngineArray> of(EnginePlan.Step s, int maxBatch) {
         List<EngineArray> a = new ArrayList<>();
         Kernel k = s.kernel();
-        int perBatch = maxBatch * k.outSize();
+        long perBatch = Sizes.mul(maxBatch, k.outSize());
         if (!(k instanceof Kernel.Alias)) {
             a.add(floats(s.out(), perBatch, Role.ACTIVATIONS, s.name() + " output, " + s.layer().out() + " per image"));
             a.add(floats(s.outGrad(), perBatch, Role.ACTIVATIONS, "d loss / d " + s.name() + " output"));
@@ -45,7 +55,7 @@ public record EngineArray(String field, Type type, int length, Role role, String
             }
         }
         if (k instanceof Kernel.Conv conv) {
-            int patches = conv.inPerGroup() * conv.w().kh() * conv.w().kw() * conv.w().oh() * conv.w().ow();
+            long patches = Sizes.mul(conv.inPerGroup(), conv.w().kh(), conv.w().kw(), conv.w().oh(), conv.w().ow());
             a.add(floats(s.name() + "Col", patches, Role.SCRATCH, "im2col scratch: one image's patches for one group"));
             a.add(floats(s.name() + "ColGrad", patches, Role.SCRATCH, "d loss / d patches, scratch of the backward pass"));
         } else if (k instanceof Kernel.Pool p && p.max()) {
@@ -60,7 +70,7 @@ public record EngineArray(String field, Type type, int length, Role role, String
         return a;
     }
 
-    private static EngineArray floats(String field, int length, Role role, String doc) {
+    private static EngineArray floats(String field, long length, Role role, String doc) {
         return new EngineArray(field, Type.FLOAT, length, role, doc);
     }
 }

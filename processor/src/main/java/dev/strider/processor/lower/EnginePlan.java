@@ -1,9 +1,14 @@
 package dev.strider.processor.lower;
 
 import dev.strider.dsl.Loss;
+import dev.strider.processor.diag.Message;
+import dev.strider.processor.diag.Report;
+import dev.strider.processor.layer.Layer;
+import dev.strider.processor.model.Sizes;
 import dev.strider.processor.validate.CheckedLayer;
 import dev.strider.processor.validate.CheckedNetwork;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A checked network lowered for code generation: one {@link Step} per layer with its kernel and the names of the
@@ -57,7 +62,7 @@ public record EnginePlan(
         long total = 0;
         for (Step s : steps) {
             for (EngineArray a : s.arrays(batch)) {
-                total += a.bytes();
+                total = Sizes.add(total, a.bytes());
             }
         }
         return total;
@@ -65,7 +70,46 @@ public record EnginePlan(
 
     /** The bytes of the arrays with {@code role}. */
     public long engineBytes(EngineArray.Role role) {
-        return arrays().stream().filter(a -> a.role() == role).mapToLong(EngineArray::bytes).sum();
+        return arrays().stream().filter(a -> a.role() == role).mapToLong(EngineArray::bytes).reduce(0, Sizes::add);
+    }
+
+    /**
+     * Reports a size-overflow error on each layer that owns an array longer than {@link EngineArray#MAX_LENGTH}
+     * (naming its first such array: a layer's others follow from the same sizes), and returns whether every array
+     * fits. The checker already bounds the activations and weights; a convolution's im2col scratch is only known here.
+     */
+    public boolean checkArrayLengths(Report report) {
+        boolean fit = true;
+        for (Step s : steps) {
+            for (EngineArray a : s.arrays(maxBatch())) {
+                if (a.length() > EngineArray.MAX_LENGTH) {
+                    Layer l = s.layer().layer();
+                    report.add(Message.SIZE_OVERFLOW, l.ref(), null, l.label(), "its " + describe(s, a) + " is", a.length(), fix(s, a));
+                    fit = false;
+                    break;
+                }
+            }
+        }
+        return fit;
+    }
+
+    private static String describe(Step s, EngineArray a) {
+        if (s.kernel() instanceof Kernel.Conv k && a.role() == EngineArray.Role.SCRATCH) {
+            Kernel.Window w = k.w();
+            boolean grouped = k.groups() > 1;
+            return String.format(Locale.ROOT,
+                    "im2col scratch %s (the patches of one image%s: %d input channels%s * %dx%d kernel taps * %dx%d output positions)",
+                    a.field(), grouped ? " and group" : "", k.inPerGroup(), grouped ? " per group" : "", w.kh(), w.kw(), w.oh(), w.ow());
+        }
+        return "array " + a.field() + " (" + a.doc() + ")";
+    }
+
+    private static String fix(Step s, EngineArray a) {
+        if (s.kernel() instanceof Kernel.Conv && a.role() == EngineArray.Role.SCRATCH) {
+            return "Use fewer input channels per group, a smaller kernel, a larger stride or a smaller input.";
+        }
+        return a.role() == EngineArray.Role.WEIGHTS ? "Use fewer units or filters, or downsample before this layer."
+                : "Reduce the input size, the channels or maxBatch.";
     }
 
     /** The buffer holding the network's output (logits under a fused softmax). */

@@ -1,5 +1,6 @@
 package dev.strider.processor.lower;
 
+import dev.strider.processor.model.Sizes;
 import java.util.List;
 
 /**
@@ -12,10 +13,10 @@ public record Tensor(String name, String field, String gradField, List<Integer> 
         shape = List.copyOf(shape);
     }
 
-    public int size() {
-        int n = 1;
+    public long size() {
+        long n = 1;
         for (int d : shape) {
-            n *= d;
+            n = Sizes.mul(n, d);
         }
         return n;
     }

@@ -79,7 +79,7 @@ public final class NetworkStep {
         }
         long checkedAt = System.nanoTime();
         EnginePlan plan = Lowering.lower(checked);
-        if (!withinMemoryLimit(plan, type)) {
+        if (!withinArrayLimit(plan) || !withinMemoryLimit(plan, type)) {
             return Outcome.INVALID;
         }
         String summary = SummaryTable.render(checked, plan);
@@ -107,6 +107,14 @@ public final class NetworkStep {
                     (System.nanoTime() - checkedAt) / 1e6), type);
         }
         return Outcome.GENERATED;
+    }
+
+    /** Whether every array of the engine fits a Java array; if not, a size-overflow error on each layer at fault. */
+    private boolean withinArrayLimit(EnginePlan plan) {
+        Report report = new Report();
+        boolean fit = plan.checkArrayLengths(report);
+        printer.print(report);
+        return fit;
     }
 
     /**

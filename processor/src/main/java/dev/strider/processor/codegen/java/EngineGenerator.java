@@ -153,7 +153,8 @@ public final class EngineGenerator {
             boolean ints = a.type() == EngineArray.Type.INT;
             type.addField(FieldSpec.builder(ints ? int[].class : float[].class, a.field(), Modifier.PRIVATE)
                     .addJavadoc("$L.\n", a.doc()).build());
-            allocations.add(CodeBlock.of("$N = new $L[$L]", a.field(), ints ? "int" : "float", a.length()));
+            // NetworkStep reported any array over EngineArray.MAX_LENGTH: one that reaches here fits an int
+            allocations.add(CodeBlock.of("$N = new $L[$L]", a.field(), ints ? "int" : "float", Math.toIntExact(a.length())));
         }
         if (!(k instanceof Kernel.Alias)) {
             // an alias (flatten, dropout at rate 0, ...) shares its input's buffers: the layer before it covers them
