@@ -62,6 +62,8 @@ public final class SummaryTable {
                 .append(" (weights and gradients ").append(bytes(plan.engineBytes(EngineArray.Role.WEIGHTS)))
                 .append(", activations and gradients ").append(bytes(plan.engineBytes(EngineArray.Role.ACTIVATIONS)))
                 .append(", backward state and scratch ").append(bytes(plan.engineBytes(EngineArray.Role.SCRATCH))).append(")\n");
+        s.append("Optimizer state (allocated by the first training step): ").append(bytes(params * 4)).append(" for SGD with momentum, ")
+                .append(bytes(params * 8)).append(" for Adam\n");
         var rf = n.layers().get(n.layers().size() - 1).receptiveField();
         s.append("Receptive field of one output: ").append(rf.sizeH()).append('x').append(rf.sizeW())
                 .append(" input pixels (input is ").append(n.input().height()).append('x').append(n.input().width()).append(")\n");
