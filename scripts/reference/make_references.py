@@ -50,6 +50,9 @@ MSE = "MEAN_SQUARED_ERROR"
 # ---------------------------------------------------------------------------------------------------------------
 
 def L(name, kind, **attrs):
+    """attrs as in the DSL annotation; from_=[...] is the layer's @From (the layers it takes, "input" included)."""
+    if "from_" in attrs:
+        attrs["from"] = list(attrs.pop("from_"))
     return (name, kind, attrs)
 
 
@@ -72,6 +75,26 @@ class Case:
 
 
 CASES = [
+    Case("residual", "Residual",
+         "A residual block: c1 feeds both c2 and the sum (so its gradient is the sum of two), c3's output plus c1's "
+         "through a fused ReLU, then global average pooling and 3 logits; softmax cross-entropy.",
+         (2, 6, 6), CE, [L("c1", "Conv", filters=4, kernel=3, padding=1, activation="RELU"),
+                         L("c2", "Conv", filters=4, kernel=3, padding=1, activation="RELU"),
+                         L("c3", "Conv", filters=4, kernel=3, padding=1),
+                         L("sum", "Add", activation="RELU", from_=["c3", "c1"]),
+                         L("gap", "GlobalAvgPool"),
+                         L("fc", "Dense", units=3)]),
+    Case("branches", "Branches",
+         "Inception-like branches: the input feeds a 1x1 convolution, a 3x3 convolution and a max pooling (so the "
+         "input gradient sums three), joined on channels (2 + 3 + 2 = 7), then a 1x1 convolution on a shortcut "
+         "added to a dense path, and 4 logits; MSE.",
+         (2, 5, 5), MSE, [L("b1", "Conv", filters=2, kernel=1, activation="RELU", from_=["input"]),
+                          L("b2", "Conv", filters=3, kernel=3, padding=1, activation="TANH", from_=["input"]),
+                          L("b3", "MaxPool", window=3, stride=1, padding=1, from_=["input"]),
+                          L("cat", "Concat", from_=["b1", "b2", "b3"]),
+                          L("fc1", "Dense", units=4, activation="SIGMOID"),
+                          L("fc2", "Dense", units=4, from_=["cat"]),
+                          L("both", "Add", from_=["fc1", "fc2", "fc1"])]),
     Case("conv_basic", "ConvBasic", "A 3x3 convolution with bias, 3 -> 4 channels on a 7x7 input; MSE on its output.",
          (3, 7, 7), MSE, [L("conv", "Conv", filters=4, kernel=3)]),
     Case("conv_stride_pad", "ConvStridePad",
@@ -167,6 +190,7 @@ DEFAULTS = {
     "Dense": dict(bias=True, activation="NONE", slope=0.01),
     "BatchNorm": dict(epsilon=1e-5, momentum=0.1),
     "LeakyReLU": dict(slope=0.01),
+    "Add": dict(activation="NONE", slope=0.01),
 }
 
 
@@ -216,10 +240,22 @@ class Net(nn.Module):
         self.case = case
         self.plan = []  # (name, kind, attrs, in_shape, out_shape, extra)
         shape = tuple(case.input_chw)  # (C, H, W) or (F,)
+        shapes = {"input": shape}
+        prev = "input"
         for name, kind, attrs in case.layers:
             a = full_attrs(kind, attrs)
-            extra = {}
-            if kind == "Conv":
+            extra = {"from": a.get("from", [prev])}
+            shape = shapes[extra["from"][0]]
+            if kind == "Add":
+                assert all(shapes[f] == shape for f in extra["from"]), (name, [shapes[f] for f in extra["from"]])
+                out = shape
+            elif kind == "Concat":
+                ins = [shapes[f] for f in extra["from"]]
+                if len(shape) == 3:
+                    out = (sum(i[0] for i in ins), shape[1], shape[2])
+                else:
+                    out = (sum(i[0] for i in ins),)
+            elif kind == "Conv":
                 c, h, w = shape
                 kh, kw = pair(a["kernel"])
                 sh, sw = pair(a["stride"])
@@ -273,6 +309,8 @@ class Net(nn.Module):
             else:
                 raise ValueError(kind)
             self.plan.append((name, kind, a, shape, out, extra))
+            shapes[name] = out
+            prev = name
             shape = out
         self.output_shape = shape
 
@@ -294,10 +332,19 @@ class Net(nn.Module):
 
     def forward(self, x, trace=None):
         """trace, if given, gets (name, kind, attrs, layer input, pre-activation, output) per layer."""
+        outs = {"input": x}
         for name, kind, a, _, _, extra in self.plan:
+            x = outs[extra["from"][0]]
             inp = x
             pre = None
-            if kind == "Conv":
+            if kind == "Add":
+                pre = outs[extra["from"][0]]
+                for f in extra["from"][1:]:
+                    pre = pre + outs[f]  # left to right, as the engines add
+                x = self.activate(pre, a["activation"], a["slope"])
+            elif kind == "Concat":
+                x = torch.cat([outs[f] for f in extra["from"]], dim=1)
+            elif kind == "Conv":
                 pre = getattr(self, name)(F.pad(x, extra["pad"]))
                 x = self.activate(pre, a["activation"], a["slope"])
             elif kind in ("MaxPool", "AvgPool"):
@@ -316,6 +363,7 @@ class Net(nn.Module):
                 act = {"ReLU": "RELU", "LeakyReLU": "LEAKY_RELU", "Sigmoid": "SIGMOID", "Tanh": "TANH",
                        "Softmax": "SOFTMAX"}[kind]
                 x = self.activate(x, act, a.get("slope", 0.0))
+            outs[name] = x
             if trace is not None:
                 trace.append((name, kind, a, inp, pre, x))
         return x
@@ -581,10 +629,17 @@ def java_source(case, net, params):
                 imports.add("dev.strider.dsl.Padding")
             elif k == "activation":
                 imports.add("dev.strider.dsl.Activation")
+            elif k == "from":
+                continue
             elif k == "rounding":
                 imports.add("dev.strider.dsl.Rounding")
-        args = ", ".join(k + " = " + java_value(k, v) for k, v in attrs.items())
-        lines.append(("@" + kind + ("(" + args + ")" if args else "") + " Layer " + name + ";", shape_text(out)))
+        args = ", ".join(k + " = " + java_value(k, v) for k, v in attrs.items() if k != "from")
+        wiring = ""
+        if "from" in attrs:
+            imports.add("dev.strider.dsl.From")
+            wiring = " @From(" + ("\"" + attrs["from"][0] + "\"" if len(attrs["from"]) == 1
+                                  else "{" + ", ".join("\"" + f + "\"" for f in attrs["from"]) + "}") + ")"
+        lines.append(("@" + kind + ("(" + args + ")" if args else "") + wiring + " Layer " + name + ";", shape_text(out)))
     width = max(len(a) for a, _ in lines)
     body = "\n".join("    " + a.ljust(width) + "   // " + b for a, b in lines)
     if case.expect_params is not None:

@@ -48,6 +48,14 @@ public enum Message {
     SIZE_OVERFLOW(Severity.ERROR, "size-overflow",
             "%s: %s %,d values, more than a Java array can hold (2^31 - 1 = 2,147,483,647). %s"),
 
+    // ---- wiring (@From, merges)
+    UNKNOWN_INPUT(Severity.ERROR, "unknown-input",
+            "%s takes input \"%s\" (@From), but %s. A layer may take \"input\" or an earlier layer (so a network has no cycles); earlier layers: %s."),
+    INPUT_COUNT(Severity.ERROR, "input-count",
+            "%s %s. %s"),
+    MERGE_SHAPES(Severity.ERROR, "merge-shapes",
+            "%s %s, but %s. %s"),
+
     // ---- network-level rules
     SOFTMAX_NOT_LAST(Severity.ERROR, "softmax-not-last",
             "%s is layer %d of %d, but with loss = SOFTMAX_CROSS_ENTROPY the softmax is fused into the loss and may only be the last layer. Remove it, or train with loss = MEAN_SQUARED_ERROR."),
@@ -63,6 +71,9 @@ public enum Message {
             "%s: stride %d is larger than the window %d, so %d of every %d input %s never seen. Use stride <= window, or suppress with @SuppressWarnings(\"strider:stride-over-window\")."),
     NO_NONLINEARITY(Severity.WARNING, "no-nonlinearity",
             "%s follows %s with no nonlinearity in between, and two linear layers compose to a single linear layer. Add an activation (e.g. activation = RELU on \"%s\"), or suppress with @SuppressWarnings(\"strider:no-nonlinearity\")."),
+
+    UNUSED_OUTPUT(Severity.WARNING, "unused-output",
+            "%s's output is taken by no layer, and only the last layer's output is the network's, so it would be computed for nothing. Take it with @From in a later layer, remove the layer, or suppress with @SuppressWarnings(\"strider:unused-output\")."),
 
     // ---- the processor itself
     INTERNAL_ERROR(Severity.ERROR, "internal-error",

@@ -5,6 +5,7 @@ import dev.strider.processor.model.LayerDecl;
 import dev.strider.processor.model.ReceptiveField;
 import dev.strider.processor.model.Shape;
 import dev.strider.processor.model.SourceRef;
+import java.util.List;
 
 /**
  * One layer kind's rules. Every kind has the same contract: read and validate its own declared values (in the
@@ -54,6 +55,19 @@ public abstract class Layer {
      * shape after reporting an error, so that later layers are still checked.
      */
     public abstract Shape outputShape(Shape in, ShapeContext ctx);
+
+    /** Whether this layer merges two or more inputs ({@code Add}, {@code Concat}). */
+    public boolean merge() {
+        return false;
+    }
+
+    /**
+     * A merge layer's output for its inputs {@code ins} (in {@code @From}'s order), {@code paths} the path of shapes
+     * that led to each (quoted in messages), or {@code null} after reporting why there is none.
+     */
+    public Shape outputShape(List<Shape> ins, List<String> paths, ShapeContext ctx) {
+        throw new IllegalStateException(label() + " takes one input");
+    }
 
     /** Trainable parameters at input shape {@code in}. */
     public long params(Shape in) {

@@ -32,6 +32,17 @@ public final class ShapeContext {
         return layerRounding == Rounding.INHERIT ? networkRounding : layerRounding;
     }
 
+    /** Replaces the path with {@code steps} (the path to the layer whose shape is inferred next). */
+    public void path(List<String> steps) {
+        this.steps.clear();
+        this.steps.addAll(steps);
+    }
+
+    /** The path's steps so far. */
+    public List<String> steps() {
+        return List.copyOf(steps);
+    }
+
     /** Records that {@code layer} produced {@code out}. */
     public void step(String layer, Shape out) {
         steps.add(layer + " " + out);
@@ -39,6 +50,11 @@ public final class ShapeContext {
 
     /** The shapes so far, e.g. {@code input [1,28,28] -> c1 [6,28,28] -> s2 [6,14,14]} (the last few steps). */
     public String path() {
+        return join(steps);
+    }
+
+    /** Steps as a path: {@code input [1,28,28] -> c1 [6,28,28] -> ...}, the first and the last few. */
+    public static String join(List<String> steps) {
         if (steps.size() <= PATH_STEPS) {
             return String.join(" -> ", steps);
         }

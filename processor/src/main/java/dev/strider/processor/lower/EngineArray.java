@@ -54,6 +54,10 @@ public record EngineArray(String field, Type type, long length, Role role, Strin
                 a.add(floats(t.gradField(), t.size(), Role.WEIGHTS, "d loss / d " + t.name()));
             }
         }
+        for (EnginePlan.GradAdd g : s.accumulate()) {
+            a.add(floats(g.scratch(), Sizes.mul(maxBatch, g.size()), Role.ACTIVATIONS,
+                    "d loss / d " + g.target() + " from " + s.name() + ", added to it after " + s.name() + "'s backward"));
+        }
         if (k instanceof Kernel.Conv conv) {
             long patches = Sizes.mul(conv.inPerGroup(), conv.w().kh(), conv.w().kw(), conv.w().oh(), conv.w().ow());
             a.add(floats(s.name() + "Col", patches, Role.SCRATCH, "im2col scratch: one image's patches for one group"));

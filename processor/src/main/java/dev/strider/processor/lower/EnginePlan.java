@@ -125,9 +125,23 @@ public record EnginePlan(
      * One layer: reads {@code in}, writes {@code out} (the same name when the kernel is an {@link Kernel.Alias});
      * backward reads {@code outGrad} and writes {@code inGrad}. The first step's input is the caller's array.
      */
-    public record Step(CheckedLayer layer, Kernel kernel, String in, String out, String inGrad, String outGrad, List<Tensor> tensors) {
+    public record Step(CheckedLayer layer, Kernel kernel, List<String> ins, String out, List<String> inGrads, String outGrad,
+            List<Tensor> tensors, List<GradAdd> accumulate) {
         public Step {
+            ins = List.copyOf(ins);
+            inGrads = List.copyOf(inGrads);
             tensors = List.copyOf(tensors);
+            accumulate = List.copyOf(accumulate);
+        }
+
+        /** The (first) input's buffer. */
+        public String in() {
+            return ins.get(0);
+        }
+
+        /** Where the backward pass writes d loss / d (first) input. */
+        public String inGrad() {
+            return inGrads.get(0);
         }
 
         /** The arrays this step's layer owns, for an engine of {@code maxBatch}. */
@@ -140,7 +154,7 @@ public record EnginePlan(
         }
 
         public boolean first() {
-            return in.equals(EnginePlan.INPUT);
+            return in().equals(EnginePlan.INPUT);
         }
 
         /** The tensor with {@code role}. */
@@ -149,6 +163,13 @@ public record EnginePlan(
                     .orElseThrow(() -> new IllegalStateException(name() + " has no " + role));
         }
     }
+
+    /**
+     * After a step's backward pass: {@code target += scratch} over {@code size} values per image. A buffer that several
+     * layers take gets the sum of their gradients: the first of them in backward order writes the gradient buffer, each
+     * later one writes a scratch buffer that is then added to it.
+     */
+    public record GradAdd(String scratch, String target, int size) {}
 
     /** The field the engine keeps the caller's input array in between forward and backward. */
     public static final String INPUT = "inputRef";

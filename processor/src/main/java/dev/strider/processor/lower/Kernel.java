@@ -175,4 +175,50 @@ public sealed interface Kernel {
             return size;
         }
     }
+
+    /** Element-wise sum of {@code count} inputs of {@code size} values per image, with an optional activation. */
+    record Add(int size, int count, Activation activation, float slope) implements Kernel {
+        @Override
+        public int inSize() {
+            return size;
+        }
+
+        @Override
+        public int outSize() {
+            return size;
+        }
+    }
+
+    /**
+     * Channel concatenation: input k has {@code channels.get(k)} channels of {@code plane} values per image and lands
+     * at channel {@code offset(k)} of the output (flat inputs: {@code plane} 1, a "channel" per value).
+     */
+    record Concat(java.util.List<Integer> channels, int plane) implements Kernel {
+        public Concat {
+            channels = java.util.List.copyOf(channels);
+        }
+
+        public int outChannels() {
+            return channels.stream().mapToInt(Integer::intValue).sum();
+        }
+
+        public int offset(int k) {
+            int o = 0;
+            for (int i = 0; i < k; i++) {
+                o += channels.get(i);
+            }
+            return o;
+        }
+
+        /** The first input's size (see {@link EnginePlan.Step#ins()} for the others). */
+        @Override
+        public int inSize() {
+            return channels.get(0) * plane;
+        }
+
+        @Override
+        public int outSize() {
+            return outChannels() * plane;
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.strider.processor.lower;
 
 import dev.strider.dsl.Activation;
+import dev.strider.dsl.From;
 import dev.strider.dsl.Loss;
 import dev.strider.dsl.Rounding;
 import dev.strider.processor.diag.Report;
@@ -12,6 +13,7 @@ import dev.strider.processor.layer.Dropout;
 import dev.strider.processor.layer.Flatten;
 import dev.strider.processor.layer.GlobalAvgPool;
 import dev.strider.processor.layer.Layer;
+import dev.strider.processor.layer.Merge;
 import dev.strider.processor.layer.Pool;
 import dev.strider.processor.layer.ShapeContext;
 import dev.strider.processor.layer.SpatialFilter;
@@ -20,7 +22,11 @@ import dev.strider.processor.model.Shape;
 import dev.strider.processor.validate.CheckedLayer;
 import dev.strider.processor.validate.CheckedNetwork;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Lowers a checked network to an {@link EnginePlan}: resolves each layer's geometry to constants, names its
@@ -41,26 +47,61 @@ public final class Lowering {
         List<EnginePlan.Step> steps = new ArrayList<>();
         List<Tensor> parameters = new ArrayList<>();
         List<Tensor> buffers = new ArrayList<>();
-        String in = EnginePlan.INPUT;
-        String inGrad = EnginePlan.INPUT_GRAD;
+        Map<String, String> outputOf = new HashMap<>();
+        Map<String, String> gradOf = new HashMap<>();
+        outputOf.put(From.INPUT, EnginePlan.INPUT);
+        gradOf.put(From.INPUT, EnginePlan.INPUT_GRAD);
         for (int i = 0; i < layers.size(); i++) {
             CheckedLayer c = layers.get(i);
             boolean last = i == layers.size() - 1;
+            List<String> ins = c.inputs().stream().map(outputOf::get).toList();
+            List<String> inGrads = c.inputs().stream().map(gradOf::get).toList();
             Kernel kernel = kernel(c, last && softmaxOutput, network.decl().rounding());
-            if (last && kernel instanceof Kernel.Alias a && in.equals(EnginePlan.INPUT)) {
+            if (last && kernel instanceof Kernel.Alias a && ins.get(0).equals(EnginePlan.INPUT)) {
                 kernel = new Kernel.Copy(a.size(), a.why() + "; copied, since no earlier layer owns a buffer");
             }
             List<Tensor> tensors = tensors(c, kernel, init(layers, i));
-            String out = kernel instanceof Kernel.Alias ? in : c.name() + "Out";
-            String outGrad = kernel instanceof Kernel.Alias ? inGrad : c.name() + "Grad";
-            steps.add(new EnginePlan.Step(c, kernel, in, out, inGrad, outGrad, tensors));
+            String out = kernel instanceof Kernel.Alias ? ins.get(0) : c.name() + "Out";
+            String outGrad = kernel instanceof Kernel.Alias ? inGrads.get(0) : c.name() + "Grad";
+            steps.add(new EnginePlan.Step(c, kernel, ins, out, inGrads, outGrad, tensors, List.of()));
             for (Tensor t : tensors) {
                 (t.trainable() ? parameters : buffers).add(t);
             }
-            in = out;
-            inGrad = outGrad;
+            outputOf.put(c.name(), out);
+            gradOf.put(c.name(), outGrad);
         }
-        return new EnginePlan(network, steps, parameters, buffers, softmaxOutput, loss);
+        return new EnginePlan(network, accumulateGradients(steps), parameters, buffers, softmaxOutput, loss);
+    }
+
+    /**
+     * Where several layers take one buffer, their gradients must be summed: going backward, the first layer to write a
+     * gradient buffer writes it; every later one writes a scratch buffer of its own, added to the gradient buffer
+     * right after its backward pass (see {@link EnginePlan.GradAdd}). Aliases write nothing: the layers after them
+     * write their buffers.
+     */
+    private static List<EnginePlan.Step> accumulateGradients(List<EnginePlan.Step> steps) {
+        Set<String> written = new HashSet<>();
+        List<EnginePlan.Step> out = new ArrayList<>(steps);
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            EnginePlan.Step s = steps.get(i);
+            if (s.kernel() instanceof Kernel.Alias) {
+                continue;
+            }
+            List<String> inGrads = new ArrayList<>(s.inGrads());
+            List<EnginePlan.GradAdd> adds = new ArrayList<>();
+            for (int k = 0; k < inGrads.size(); k++) {
+                String target = inGrads.get(k);
+                if (!written.add(target)) {
+                    String scratch = s.name() + "GradTo" + (inGrads.size() > 1 ? "Input" + k : "Input");
+                    adds.add(new EnginePlan.GradAdd(scratch, target, (int) s.layer().ins().get(k).size()));
+                    inGrads.set(k, scratch);
+                }
+            }
+            if (!adds.isEmpty()) {
+                out.set(i, new EnginePlan.Step(s.layer(), s.kernel(), s.ins(), s.out(), inGrads, s.outGrad(), s.tensors(), adds));
+            }
+        }
+        return out;
     }
 
     private static Kernel kernel(CheckedLayer c, boolean fuseSoftmax, Rounding rounding) {
@@ -90,6 +131,13 @@ public final class Lowering {
         }
         if (l instanceof Flatten) {
             return new Kernel.Alias((int) in.size(), "flatten moves no data: [C,H,W] is already stored C-major");
+        }
+        if (l instanceof Merge m) {
+            if (m.isAdd()) {
+                return new Kernel.Add((int) out.size(), c.ins().size(), m.activation(), (float) m.slope());
+            }
+            List<Integer> channels = c.ins().stream().map(s -> (int) (s.flat() ? s.size() : s.channels())).toList();
+            return new Kernel.Concat(channels, (int) (out.flat() ? 1 : out.height() * out.width()));
         }
         if (l instanceof ActivationLayer a) {
             if (fuseSoftmax) {

@@ -8,12 +8,25 @@ import java.util.Set;
  * A layer as the user declared it, before any interpretation: its name (the field's name), its kind (the
  * annotation's simple name, e.g. {@code Conv}), and the annotation's values with defaults filled in. Values are
  * plain Java: {@code Integer}, {@code Long}, {@code Double}, {@code Boolean}, {@code String} (enum constants by
- * name) and {@code List<Integer>} (int arrays). {@code explicit} names the values the user wrote.
+ * name) and {@code List<Integer>} (int arrays). {@code explicit} names the values the user wrote. {@code from} is
+ * what {@code @From} names (empty without it), and {@code fromRef} where it is written.
  */
-public record LayerDecl(String name, String kind, Map<String, Object> values, Set<String> explicit, SourceRef ref) {
+public record LayerDecl(String name, String kind, Map<String, Object> values, Set<String> explicit, SourceRef ref,
+        List<String> from, SourceRef fromRef) {
     public LayerDecl {
         values = Map.copyOf(values);
         explicit = Set.copyOf(explicit);
+        from = List.copyOf(from);
+    }
+
+    /** A layer that takes the previous layer's output (no {@code @From}). */
+    public LayerDecl(String name, String kind, Map<String, Object> values, Set<String> explicit, SourceRef ref) {
+        this(name, kind, values, explicit, ref, List.of(), ref);
+    }
+
+    /** Whether the declaration names its inputs ({@code @From}); otherwise the layer takes the previous layer's output. */
+    public boolean wired() {
+        return !from.isEmpty();
     }
 
     public Object value(String attribute) {

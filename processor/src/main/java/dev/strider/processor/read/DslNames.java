@@ -8,10 +8,11 @@ public final class DslNames {
     public static final String NETWORK = PACKAGE + ".Network";
     public static final String INPUT = PACKAGE + ".Input";
     public static final String LAYER_TYPE = PACKAGE + ".Layer";
+    public static final String FROM = PACKAGE + ".From";
     /** Simple names of the layer annotations, which are also the layer kinds of the model. */
     public static final List<String> LAYER_KINDS = List.of(
             "Conv", "MaxPool", "AvgPool", "GlobalAvgPool", "Dense", "Flatten", "Dropout", "BatchNorm",
-            "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax");
+            "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "Add", "Concat");
     /** Qualified names of every layer annotation. */
     public static final List<String> LAYER_ANNOTATIONS = LAYER_KINDS.stream().map(k -> PACKAGE + "." + k).toList();
 

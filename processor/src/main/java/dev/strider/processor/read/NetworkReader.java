@@ -106,7 +106,18 @@ public final class NetworkReader {
             if (lv == null) {
                 return new Unreadable();
             }
-            layers.add(new LayerDecl(fieldName, DslNames.layerKind(qualifiedName(first)), lv.values, lv.explicit, ref));
+            List<String> from = List.of();
+            JavacSourceRef fromRef = ref;
+            AnnotationMirror fromMirror = mirror(field, DslNames.FROM);
+            if (fromMirror != null) {
+                AnnotationValues fv = AnnotationValues.read(fromMirror, elements);
+                if (fv == null) {
+                    return new Unreadable();
+                }
+                from = ((List<?>) fv.values.get("value")).stream().map(String.class::cast).toList();
+                fromRef = new JavacSourceRef(field, fromMirror, ref.description());
+            }
+            layers.add(new LayerDecl(fieldName, DslNames.layerKind(qualifiedName(first)), lv.values, lv.explicit, ref, from, fromRef));
         }
         boolean complete = !report.hasErrors();
         PackageElement pkg = elements.getPackageOf(type);

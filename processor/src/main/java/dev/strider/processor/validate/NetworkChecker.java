@@ -1,6 +1,7 @@
 package dev.strider.processor.validate;
 
 import dev.strider.dsl.Activation;
+import dev.strider.dsl.From;
 import dev.strider.dsl.Loss;
 import dev.strider.dsl.Rounding;
 import dev.strider.processor.diag.LayerFailure;
@@ -16,9 +17,11 @@ import dev.strider.processor.model.Shape;
 import dev.strider.processor.model.Sizes;
 import dev.strider.processor.model.SourceRef;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -95,10 +98,14 @@ public final class NetworkChecker {
         return true;
     }
 
+    /** What a layer (or the input) produced: its shape, receptive field and the path of shapes that led to it. */
+    private record Produced(Shape shape, ReceptiveField field, List<String> path) {}
+
     /**
-     * Infers shapes layer by layer, reporting every shape error it can: it goes on past a fractional size (with the
-     * rounded-down size) and stops at a layer with invalid values or with no possible output (the shapes after it
-     * are unknown).
+     * Infers shapes layer by layer, in declaration order (every layer takes the input or earlier layers, so this is a
+     * topological order), reporting every shape error it can: it goes on past a fractional size (with the
+     * rounded-down size) and stops at a layer with invalid values, unresolvable inputs, or no possible output (the
+     * shapes after it are unknown).
      */
     private static List<CheckedLayer> inferShapes(NetworkDecl decl, Shape input, List<Layer> layers, Set<Layer> invalid, Report report) {
         ShapeContext ctx = new ShapeContext(report, decl.rounding(), input);
@@ -106,26 +113,78 @@ public final class NetworkChecker {
         if (overflow(report, decl.inputRef(), "@Input", input.size(), decl.maxBatch())) {
             return checked;
         }
-        Shape in = input;
-        for (Layer layer : layers) {
+        Map<String, Produced> produced = new HashMap<>();
+        produced.put(From.INPUT, new Produced(input, ReceptiveField.INPUT, List.of("input " + input)));
+        List<String> names = layers.stream().map(Layer::name).toList();
+        String previous = From.INPUT;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
             if (invalid.contains(layer)) {
                 break;
             }
+            List<String> from = layer.decl().wired() ? layer.decl().from() : List.of(previous);
+            if (!wiring(layer, from, produced, names, i, report)) {
+                break;
+            }
             try {
-                in = inferOne(layer, in, ctx, decl, report, checked);
+                Produced out = inferOne(layer, from, produced, ctx, decl, report, checked);
+                if (out == null) {
+                    break;
+                }
+                produced.put(layer.name(), out);
             } catch (RuntimeException e) {
                 throw new LayerFailure(layer.name(), e);
             }
-            if (in == null) {
-                break;
-            }
+            previous = layer.name();
         }
         return checked;
     }
 
+    /** Whether {@code layer}'s inputs {@code from} exist (the input or earlier layers) and are as many as it takes; reports what is wrong. */
+    private static boolean wiring(Layer layer, List<String> from, Map<String, Produced> produced, List<String> names, int index, Report report) {
+        boolean ok = true;
+        for (String f : from) {
+            if (!produced.containsKey(f)) {
+                int at = names.indexOf(f);
+                String why = f.equals(layer.name()) ? "that is the layer itself"
+                        : at > index ? "\"" + f + "\" is declared after it" : "no layer has that name";
+                String earlier = String.join(", ", names.subList(0, index));
+                report.add(Message.UNKNOWN_INPUT, layer.decl().fromRef(), "value", layer.label(), f, why,
+                        earlier.isEmpty() ? "none" : earlier);
+                ok = false;
+            }
+        }
+        if (!ok) {
+            return false;
+        }
+        if (layer.merge() && from.size() < 2) {
+            report.add(Message.INPUT_COUNT, layer.decl().wired() ? layer.decl().fromRef() : layer.ref(), layer.decl().wired() ? "value" : null,
+                    layer.label(), "merges two or more inputs, but " + (layer.decl().wired() ? "@From names only " + from.get(0) : "it has no @From"),
+                    "Name the layers to merge with @From({\"a\", \"b\"}).");
+            return false;
+        }
+        if (!layer.merge() && from.size() != 1) {
+            report.add(Message.INPUT_COUNT, layer.decl().fromRef(), "value", layer.label(),
+                    "takes one input, but @From names " + from.size() + ": " + String.join(", ", from),
+                    "Merge them first with an @Add or @Concat layer, and take that.");
+            return false;
+        }
+        return true;
+    }
+
     /** Infers one layer's output and records it; {@code null} when there is no shape to go on with. */
-    private static Shape inferOne(Layer layer, Shape in, ShapeContext ctx, NetworkDecl decl, Report report, List<CheckedLayer> checked) {
-        Shape out = layer.outputShape(in, ctx);
+    private static Produced inferOne(Layer layer, List<String> from, Map<String, Produced> produced, ShapeContext ctx, NetworkDecl decl,
+            Report report, List<CheckedLayer> checked) {
+        List<Shape> ins = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
+        for (String f : from) {
+            ins.add(produced.get(f).shape());
+            paths.add(ShapeContext.join(produced.get(f).path()));
+        }
+        Produced first = produced.get(from.get(0));
+        ctx.path(first.path());
+        Shape in = ins.get(0);
+        Shape out = layer.merge() ? layer.outputShape(ins, paths, ctx) : layer.outputShape(in, ctx);
         if (out == null || overflow(report, layer.ref(), layer.label() + " output " + out, out.size(), decl.maxBatch())) {
             return null;
         }
@@ -135,11 +194,23 @@ public final class NetworkChecker {
                     "Use fewer units or filters, or downsample before this layer.");
             return null;
         }
-        ReceptiveField previous = checked.isEmpty() ? ReceptiveField.INPUT : checked.get(checked.size() - 1).receptiveField();
-        checked.add(new CheckedLayer(layer, in, out, layer.params(in), layer.nonTrainableParams(in), layer.macs(in, out),
-                layer.receptiveField(previous, in, out)));
-        ctx.step(layer.name(), out);
-        return out;
+        ReceptiveField field;
+        if (layer.merge()) {
+            // the largest over the merged paths (by area, then by height)
+            field = first.field();
+            for (String f : from) {
+                ReceptiveField r = produced.get(f).field();
+                if (Sizes.mul(r.sizeH(), r.sizeW()) > Sizes.mul(field.sizeH(), field.sizeW())) {
+                    field = r;
+                }
+            }
+        } else {
+            field = layer.receptiveField(first.field(), in, out);
+        }
+        checked.add(new CheckedLayer(layer, from, ins, out, params, layer.nonTrainableParams(in), layer.macs(in, out), field));
+        List<String> path = new ArrayList<>(first.path());
+        path.add(layer.name() + " " + out);
+        return new Produced(out, field, path);
     }
 
     /** Reports (and returns true) when {@code values * batch} does not fit a Java array. */
@@ -170,16 +241,24 @@ public final class NetworkChecker {
                 }
             }
         }
-        Layer pendingLinear = null;
+        // two linear layers in a row along a path (a merge ends the search: its branches differ)
+        Map<String, Layer> pending = new HashMap<>();
         for (CheckedLayer c : layers) {
             Layer l = c.layer();
-            if (l.startsLinear() && pendingLinear != null) {
-                report.add(Message.NO_NONLINEARITY, l.ref(), null, l.label(), pendingLinear.label(), pendingLinear.name());
+            Layer before = l.merge() ? null : pending.get(c.inputs().get(0));
+            if (l.startsLinear() && before != null) {
+                report.add(Message.NO_NONLINEARITY, l.ref(), null, l.label(), before.label(), before.name());
             }
-            if (l.endsNonlinear()) {
-                pendingLinear = null;
-            } else if (l.startsLinear()) {
-                pendingLinear = l;
+            pending.put(l.name(), l.endsNonlinear() || l.merge() ? null : l.startsLinear() ? l : before);
+        }
+        Set<String> taken = new HashSet<>();
+        for (CheckedLayer c : layers) {
+            taken.addAll(c.inputs());
+        }
+        for (int i = 0; i < layers.size() - 1; i++) {
+            if (!taken.contains(layers.get(i).name())) {
+                Layer l = layers.get(i).layer();
+                report.add(Message.UNUSED_OUTPUT, l.ref(), null, l.label());
             }
         }
         long params = network.params();

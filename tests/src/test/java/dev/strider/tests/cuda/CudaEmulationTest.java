@@ -50,7 +50,7 @@ class CudaEmulationTest {
         List<String> names = List.of("AvgPoolCeil", "AvgPoolNoPadCount", "AvgPoolPad", "BatchNorm1d", "BatchNorm2d", "ConvBasic",
                 "ConvDilation", "ConvFusedLeakyRelu", "ConvGroups", "ConvNoBiasRelu", "ConvSame", "ConvStridePad",
                 "DenseFusedSoftmaxMse", "DenseFusedTanhSigmoid", "DenseSpatial", "GlobalAvgPoolNet", "LeNet5", "LeakyReluNet",
-                "MaxPoolCeil", "MaxPoolNet", "MseDense", "ReluNet", "SigmoidNet", "SoftmaxMse", "TanhNet");
+                "MaxPoolCeil", "MaxPoolNet", "MseDense", "ReluNet", "SigmoidNet", "SoftmaxMse", "TanhNet", "Residual", "Branches");
         List<Arguments> cases = new ArrayList<>();
         for (String n : names) {
             cases.add(Arguments.of(PACKAGE + n, true, true));
@@ -63,6 +63,8 @@ class CudaEmulationTest {
         cases.add(Arguments.of("dev.strider.tests.engine.nets.GcSoftmaxMse", true, true));
         cases.add(Arguments.of("dev.strider.tests.engine.nets.BnFirst", true, true));
         cases.add(Arguments.of("dev.strider.tests.engine.nets.BnFirst", true, false));
+        cases.add(Arguments.of("dev.strider.tests.engine.nets.GcGraph", true, true));
+        cases.add(Arguments.of("dev.strider.tests.engine.nets.GcGraph", true, false));
         return cases.stream();
     }
 

@@ -50,10 +50,10 @@ class GpuEngineTest {
                 "dev.strider.samples.ConvExercise"));
         for (String r : List.of("AvgPoolCeil", "AvgPoolPad", "BatchNorm1d", "BatchNorm2d", "ConvDilation", "ConvFusedLeakyRelu",
                 "ConvGroups", "ConvNoBiasRelu", "DenseFusedSoftmaxMse", "DenseFusedTanhSigmoid", "DenseSpatial", "GlobalAvgPoolNet",
-                "MaxPoolCeil", "MseDense", "SigmoidNet", "SoftmaxMse", "TanhNet")) {
+                "MaxPoolCeil", "MseDense", "SigmoidNet", "SoftmaxMse", "TanhNet", "Residual", "Branches")) {
             n.add(REFERENCE + r);
         }
-        for (String e : List.of("GcDropout", "GcBatchNorm", "BnFirst", "SpatialSoftmax", "PassThroughSoftmax", "PassThroughFlatten")) {
+        for (String e : List.of("GcGraph", "GcDropout", "GcBatchNorm", "BnFirst", "SpatialSoftmax", "PassThroughSoftmax", "PassThroughFlatten")) {
             n.add(ENGINE_NETS + e);
         }
         if (GpuTestDevices.real()) {

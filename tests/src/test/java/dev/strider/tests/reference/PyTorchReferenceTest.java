@@ -39,6 +39,7 @@ class PyTorchReferenceTest {
             Map.entry("avgpool_pad", dev.strider.tests.reference.nets.AvgPoolPadEngine.class),
             Map.entry("batchnorm1d", dev.strider.tests.reference.nets.BatchNorm1dEngine.class),
             Map.entry("batchnorm2d", dev.strider.tests.reference.nets.BatchNorm2dEngine.class),
+            Map.entry("branches", dev.strider.tests.reference.nets.BranchesEngine.class),
             Map.entry("conv_basic", dev.strider.tests.reference.nets.ConvBasicEngine.class),
             Map.entry("conv_dilation", dev.strider.tests.reference.nets.ConvDilationEngine.class),
             Map.entry("conv_fused_leaky_relu", dev.strider.tests.reference.nets.ConvFusedLeakyReluEngine.class),
@@ -56,6 +57,7 @@ class PyTorchReferenceTest {
             Map.entry("maxpool", dev.strider.tests.reference.nets.MaxPoolNetEngine.class),
             Map.entry("mse_dense", dev.strider.tests.reference.nets.MseDenseEngine.class),
             Map.entry("relu", dev.strider.tests.reference.nets.ReluNetEngine.class),
+            Map.entry("residual", dev.strider.tests.reference.nets.ResidualEngine.class),
             Map.entry("sigmoid", dev.strider.tests.reference.nets.SigmoidNetEngine.class),
             Map.entry("softmax_mse", dev.strider.tests.reference.nets.SoftmaxMseEngine.class),
             Map.entry("tanh", dev.strider.tests.reference.nets.TanhNetEngine.class)));

@@ -200,6 +200,33 @@ public final class CudaGenerator {
             cu.close().blank();
         } else if (k instanceof Kernel.Alias a) {
             cu.comment("%s: %s (no kernel)", doc, a.why()).blank();
+        } else if (k instanceof Kernel.Add add) {
+            List<String> params = new ArrayList<>();
+            List<String> args = new ArrayList<>();
+            List<String> terms = new ArrayList<>();
+            for (int i = 0; i < s.ins().size(); i++) {
+                params.add("const float* __restrict__ in" + i);
+                args.add(b(s.ins().get(i)));
+                terms.add("in" + i + "[i]");
+            }
+            params.add("float* __restrict__ out");
+            args.add(b(s.out()));
+            kernel(k(s) + "_forward", doc + ": the sum of " + String.join(", ", s.layer().inputs()), String.join(", ", params),
+                    "batch * " + add.size(), forwardLaunches, String.join(", ", args));
+            cu.open("STRIDER_LOOP(i, batch * %d)", add.size());
+            cu.line("float v = %s;", String.join(" + ", terms));
+            cu.line("out[i] = %s;", activate(add.activation(), add.slope(), "v"));
+            cu.close().close().blank();
+        } else if (k instanceof Kernel.Concat cat) {
+            for (int i = 0; i < s.ins().size(); i++) {
+                int part = cat.channels().get(i) * cat.plane();
+                kernel(k(s) + "_forward_" + i, doc + ": input " + i + " (" + s.layer().inputs().get(i) + "), " + cat.channels().get(i)
+                                + " channels at channel " + cat.offset(i), "const float* __restrict__ in, float* __restrict__ out",
+                        "batch * " + part, forwardLaunches, b(s.ins().get(i)) + ", " + b(s.out()));
+                cu.line("STRIDER_LOOP(i, batch * %d) out[i / %d * %d + %d + i %% %d] = in[i];", part, part, cat.outSize(),
+                        cat.offset(i) * cat.plane(), part);
+                cu.close().blank();
+            }
         }
     }
 
@@ -207,8 +234,31 @@ public final class CudaGenerator {
         Kernel k = s.kernel();
         String n = s.name();
         String doc = "backward of " + n;
-        boolean first = s.inGrad().equals(EnginePlan.INPUT_GRAD);
+        boolean first = s.inGrads().contains(EnginePlan.INPUT_GRAD)
+                || s.accumulate().stream().anyMatch(g -> g.target().equals(EnginePlan.INPUT_GRAD));
         List<Launch> launches = new ArrayList<>();
+        if (k instanceof Kernel.Add add) {
+            activationBackward(s, add.activation(), add.slope(), add.size(), add.size(), 1, launches);
+            String name = k(s) + "_backward";
+            kernel(name, doc + ": a sum passes its gradient to every input unchanged (one launch per input)",
+                    "const float* __restrict__ gOut, float* __restrict__ gIn", "batch * " + add.size(), launches,
+                    b(s.outGrad()) + ", " + b(s.inGrads().get(0)));
+            cu.line("STRIDER_LOOP(i, batch * %d) gIn[i] = gOut[i];", add.size());
+            cu.close().blank();
+            for (int i = 1; i < s.inGrads().size(); i++) {
+                launches.add(new Launch(name, "batch * " + add.size(), List.of("batch", b(s.outGrad()), b(s.inGrads().get(i))), false));
+            }
+        } else if (k instanceof Kernel.Concat cat) {
+            for (int i = 0; i < s.inGrads().size(); i++) {
+                int part = cat.channels().get(i) * cat.plane();
+                kernel(k(s) + "_backward_" + i, doc + ": input " + i + "'s channels of the gradient",
+                        "const float* __restrict__ gOut, float* __restrict__ gIn", "batch * " + part, launches,
+                        b(s.outGrad()) + ", " + b(s.inGrads().get(i)));
+                cu.line("STRIDER_LOOP(i, batch * %d) gIn[i] = gOut[i / %d * %d + %d + i %% %d];", part, part, cat.outSize(),
+                        cat.offset(i) * cat.plane(), part);
+                cu.close().blank();
+            }
+        }
         if (k instanceof Kernel.Conv conv) {
             convBackward(s, conv, doc, launches);
         } else if (k instanceof Kernel.Pool pool) {
@@ -237,11 +287,16 @@ public final class CudaGenerator {
             cu.line("STRIDER_LOOP(i, batch * %d) gIn[i] = gOut[i];", copy.size());
             cu.close().blank();
         }
+        for (EnginePlan.GradAdd g : s.accumulate()) {
+            // after this layer's kernels: its gradient for an input that a later layer takes too, added to theirs
+            String total = "batch * " + g.size();
+            launches.add(new Launch("strider_accumulate", total, List.of(total, b(g.scratch()), b(g.target())), false));
+        }
         // layers go back in reverse order; launches that write the caller's input gradient run only when asked for
         List<Launch> step = new ArrayList<>();
         String inputGrad = b(EnginePlan.INPUT_GRAD);
         for (Launch launch : launches) {
-            if (first && k instanceof Kernel.BatchNorm) {
+            if (first && k instanceof Kernel.BatchNorm && !launch.kernel().equals("strider_accumulate")) {
                 // one kernel writes d gamma, d beta and d input: run it always, without the input gradient when not asked
                 step.add(launch.withOptionalBuffer(inputGrad));
             } else {
@@ -686,6 +741,10 @@ public final class CudaGenerator {
      * {@code Sgd} and {@code Adam} (the host computes the bias corrections in double, as they do).
      */
     private void optimizers() {
+        cu.comment("dst += src over n values: a gradient for a buffer that several layers take, added to the others'");
+        cu.open("extern \"C\" __global__ void strider_accumulate(int n, const float* __restrict__ src, float* __restrict__ dst)");
+        cu.line("STRIDER_LOOP(j, n) dst[j] += src[j];");
+        cu.close().blank();
         cu.comment("sets flag[0] to 1 when any of n values is NaN or infinite (the training step's check; every writer writes 1)");
         cu.open("extern \"C\" __global__ void strider_nonfinite(int n, const float* __restrict__ x, int* __restrict__ flag)");
         cu.line("STRIDER_LOOP(j, n) if (!(fabsf(x[j]) <= 3.402823466e38f)) flag[0] = 1;");

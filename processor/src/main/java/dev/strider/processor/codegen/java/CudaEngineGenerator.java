@@ -181,7 +181,7 @@ public final class CudaEngineGenerator {
     private static CodeBlock launch(Launch l, Map<String, String> constant) {
         List<String> args = new ArrayList<>();
         for (String a : l.args()) {
-            if (a.equals("batch") || a.equals("training")) {
+            if (a.equals("batch") || a.equals("training") || a.matches("batch \\* \\d+|\\d+")) {
                 args.add(a);
             } else if (a.equals(Launch.OPTIONAL_INPUT_GRAD)) {
                 args.add("wantInputGrad ? buf(INPUT_GRAD) : null");

@@ -109,6 +109,9 @@ public final class EngineGenerator {
         }
         for (int i = plan.steps().size() - 1; i >= 0; i--) {
             backwardCalls.add(CodeBlock.of("$N(batch)", plan.steps().get(i).name() + "Backward"));
+            if (!plan.steps().get(i).accumulate().isEmpty()) {
+                backwardCalls.add(CodeBlock.of("$N(batch)", plan.steps().get(i).name() + "AddGradients"));
+            }
         }
         MethodSpec.Builder runForward = MethodSpec.methodBuilder("runForward").addAnnotation(Override.class)
                 .addModifiers(Modifier.PROTECTED).addParameter(float[].class, "input").addParameter(int.class, "batch")
@@ -137,6 +140,12 @@ public final class EngineGenerator {
                     .addParameter(int.class, "batch").addJavadoc("Backward of $L: reads $N, writes $N and the parameter gradients.\n",
                             s.name(), s.outGrad(), s.inGrad())
                     .addCode(KernelEmitter.backward(s).build()).build());
+            if (!s.accumulate().isEmpty()) {
+                type.addMethod(MethodSpec.methodBuilder(s.name() + "AddGradients").addModifiers(Modifier.PRIVATE)
+                        .addParameter(int.class, "batch")
+                        .addJavadoc("After the backward of $L: its gradients for inputs that later layers take too, added to theirs.\n", s.name())
+                        .addCode(KernelEmitter.accumulate(s).build()).build());
+            }
         }
         return JavaFile.builder(d.packageName(), type.build()).skipJavaLangImports(true).indent("    ").build();
     }

@@ -56,6 +56,44 @@ final class KernelEmitter {
             c.line("System.arraycopy($N, 0, $N, 0, batch * $L)", s.in(), s.out(), copy.size());
         } else if (k instanceof Kernel.Alias a) {
             c.comment("$L", a.why());
+        } else if (k instanceof Kernel.Add add) {
+            c.line("final float[] out = $N", s.out());
+            for (int i = 0; i < s.ins().size(); i++) {
+                c.line("final float[] in$L = $N", i, s.ins().get(i));
+            }
+            StringBuilder sum = new StringBuilder("in0[i]");
+            for (int i = 1; i < s.ins().size(); i++) {
+                sum.append(" + in").append(i).append("[i]");
+            }
+            c.open("for (int i = 0; i < batch * $L; i++)", add.size());
+            c.line("float v = $L", sum);
+            if (add.activation() != Activation.NONE) {
+                activate(c, add.activation(), add.slope(), "v");
+            }
+            c.line("out[i] = v");
+            c.close();
+        } else if (k instanceof Kernel.Concat cat) {
+            int outImage = cat.outSize();
+            for (int i = 0; i < s.ins().size(); i++) {
+                int part = cat.channels().get(i) * cat.plane();
+                c.comment("$N: $L channels at channel $L", s.layer().inputs().get(i), cat.channels().get(i), cat.offset(i));
+                c.open("for (int n = 0; n < batch; n++)")
+                        .line("System.arraycopy($N, n * $L, $N, n * $L + $L, $L)", s.ins().get(i), part, s.out(), outImage,
+                                cat.offset(i) * cat.plane(), part)
+                        .close();
+            }
+        }
+        return c;
+    }
+
+    /** After {@code s}'s backward pass: adds the scratch gradients of inputs other layers take too (see {@code GradAdd}). */
+    static Code accumulate(Step s) {
+        Code c = new Code();
+        for (var g : s.accumulate()) {
+            c.comment("$N is taken by a later layer too: add this layer's gradient to it", g.target());
+            c.open("if ($N != null)", g.target())
+                    .line("$T.axpy(1f, $N, 0, $N, 0, batch * $L)", KERNELS, g.scratch(), g.target(), g.size())
+                    .close();
         }
         return c;
     }
@@ -64,6 +102,27 @@ final class KernelEmitter {
         Code c = new Code();
         Kernel k = s.kernel();
         String gIn = s.inGrad();
+        if (k instanceof Kernel.Add add) {
+            c.line("final float[] out = $N, gOut = $N", s.out(), s.outGrad());
+            activationBackward(c, add.activation(), add.slope(), add.size(), add.size(), 1);
+            c.comment("a sum passes its gradient to every input unchanged");
+            for (String g : s.inGrads()) {
+                c.open("if ($N != null)", g).line("System.arraycopy(gOut, 0, $N, 0, batch * $L)", g, add.size()).close();
+            }
+            return c;
+        }
+        if (k instanceof Kernel.Concat cat) {
+            int outImage = cat.outSize();
+            for (int i = 0; i < s.inGrads().size(); i++) {
+                int part = cat.channels().get(i) * cat.plane();
+                String g = s.inGrads().get(i);
+                c.open("if ($N != null)", g)
+                        .open("for (int n = 0; n < batch; n++)")
+                        .line("System.arraycopy($N, n * $L + $L, $N, n * $L, $L)", s.outGrad(), outImage, cat.offset(i) * cat.plane(), g, part, part)
+                        .close().close();
+            }
+            return c;
+        }
         if (k instanceof Kernel.Conv conv) {
             convBackward(c, s, conv);
         } else if (k instanceof Kernel.Pool pool) {
