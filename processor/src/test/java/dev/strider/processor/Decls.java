@@ -91,6 +91,11 @@ public final class Decls {
                 d.put("momentum", 0.1);
             }
             case "LeakyReLU" -> d.put("slope", 0.01);
+            case "Add" -> {
+                d.put("activation", "NONE");
+                d.put("slope", 0.01);
+            }
+            case "Concat" -> { }
             case "GlobalAvgPool", "Flatten", "ReLU", "Sigmoid", "Tanh", "Softmax" -> { }
             default -> throw new IllegalArgumentException(kind);
         }

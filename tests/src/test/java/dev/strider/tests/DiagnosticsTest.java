@@ -34,13 +34,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DiagnosticsTest {
 
-    /** The ids the tests below exercise; {@link #everyMessageIdHasATest} keeps this in step with the catalog. */
+    /**
+     * The ids the tests below (and {@link WiringDiagnosticsTest}, for the wiring ids) exercise;
+     * {@link #everyMessageIdHasATest} keeps this in step with the catalog.
+     */
     private static final Set<String> COVERED = Set.of(
             "network-kind", "missing-input", "no-layers", "layer-field", "multiple-layer-annotations", "orphan-layer",
             "unresolved-type", "invalid-value", "groups-mismatch", "pool-padding", "fractional-output",
             "kernel-too-large", "needs-spatial-input", "size-overflow", "softmax-not-last", "expect-params",
             "large-pool-window", "stride-over-window", "no-nonlinearity", "orphan-input", "name-clash", "local-network",
-            "engine-too-large");
+            "engine-too-large", "unknown-input", "input-count", "merge-shapes", "unused-output");
 
     @Test
     void everyMessageIdHasATest() {

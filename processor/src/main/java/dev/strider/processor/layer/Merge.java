@@ -100,6 +100,6 @@ public final class Merge extends Layer {
         for (int i : new int[] {a, b}) {
             parts.add("\"" + decl().from().get(i) + "\" gives " + ins.get(i) + " (path: " + paths.get(i) + ")");
         }
-        return String.join(" but ", parts);
+        return String.join(" while ", parts);
     }
 }

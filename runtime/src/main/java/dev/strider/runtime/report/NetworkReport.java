@@ -37,11 +37,15 @@ public record NetworkReport(
     public record Memory(long activationValuesPerImage, long activationBytesPerImage, long activationBytesAtMaxBatch,
                          long weightBytes, long engineBytes) {}
 
-    /** One layer's row. */
+    /**
+     * One layer's row. {@code inputs} names what the layer takes ({@code "input"} or earlier layers; two or more for a
+     * merge); {@code in} is the (first) input's shape.
+     */
     public record LayerReport(
             String name,
             String type,
             String details,
+            List<String> inputs,
             List<Long> in,
             List<Long> out,
             long params,

@@ -50,6 +50,9 @@ public final class JsonReport {
             l.addProperty("name", c.name());
             l.addProperty("type", c.layer().type());
             l.addProperty("details", c.layer().describe());
+            JsonArray inputs = new JsonArray();
+            c.inputs().forEach(inputs::add);
+            l.add("inputs", inputs);
             l.add("in", dims(c.in()));
             l.add("out", dims(c.out()));
             l.addProperty("params", c.params());

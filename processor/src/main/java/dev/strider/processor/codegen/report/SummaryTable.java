@@ -66,7 +66,8 @@ public final class SummaryTable {
                 .append(bytes(params * 8)).append(" for Adam\n");
         var rf = n.layers().get(n.layers().size() - 1).receptiveField();
         s.append("Receptive field of one output: ").append(rf.sizeH()).append('x').append(rf.sizeW())
-                .append(" input pixels (input is ").append(n.input().height()).append('x').append(n.input().width()).append(")\n");
+                .append(" input pixels (input is ").append(n.input().height()).append('x').append(n.input().width())
+                .append(n.layers().stream().anyMatch(c -> c.layer().merge()) ? "; the largest over the merged branches" : "").append(")\n");
         return s.toString();
     }
 

@@ -1,0 +1,192 @@
+package dev.strider.tests;
+
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static dev.strider.tests.Compilers.compile;
+import static dev.strider.tests.Compilers.network;
+
+import com.google.testing.compile.Compilation;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The wiring rules of {@code @From}, {@code @Add} and {@code @Concat}, each error on the annotation value at fault:
+ * inputs that do not exist or come later (so a network can have no cycle), the number of inputs a layer takes,
+ * merged shapes that disagree (with each branch's path), and outputs nobody takes.
+ */
+class WiringDiagnosticsTest {
+    private static final String EARLIER = "A layer may take \"input\" or an earlier layer (so a network has no cycles)";
+
+    @Test
+    void anInputNoLayerHasIsReportedWithTheEarlierLayers() {
+        JavaFileObject src = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 1, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @Conv(filters = 4, kernel = 3, padding = 1, activation = Activation.RELU) Layer c1;",
+                "    @Conv(filters = 4, kernel = 3, padding = 1) Layer c2;",
+                "    @Add(activation = Activation.RELU)",
+                "    @From({\"c2\", \"c9\"}) Layer sum;",
+                "}");
+        Compilation c = compile(src);
+        assertThat(c).hadErrorCount(1);
+        assertThat(c).hadErrorContaining("[strider/unknown-input] Add \"sum\" takes input \"c9\" (@From), but no layer has that name. "
+                + EARLIER + "; earlier layers: c1, c2.").inFile(src).onLineContaining("@From({\"c2\", \"c9\"})");
+    }
+
+    @Test
+    void aLaterLayerOrTheLayerItselfCannotBeAnInputSoThereAreNoCycles() {
+        JavaFileObject src = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 1, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @Conv(filters = 4, kernel = 3, padding = 1, activation = Activation.RELU)",
+                "    @From(\"c2\") Layer c1;",
+                "    @Conv(filters = 4, kernel = 3, padding = 1, activation = Activation.RELU) Layer c2;",
+                "}");
+        Compilation c = compile(src);
+        assertThat(c).hadErrorCount(1);
+        assertThat(c).hadErrorContaining("[strider/unknown-input] Conv \"c1\" takes input \"c2\" (@From), but \"c2\" is declared "
+                + "after it. " + EARLIER + "; earlier layers: none.").inFile(src).onLineContaining("@From(\"c2\")");
+
+        JavaFileObject self = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 1, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @Conv(filters = 4, kernel = 3, padding = 1, activation = Activation.RELU) Layer c1;",
+                "    @Conv(filters = 4, kernel = 3, padding = 1, activation = Activation.RELU)",
+                "    @From(\"c2\") Layer c2;",
+                "}");
+        Compilation s = compile(self);
+        assertThat(s).hadErrorCount(1);
+        assertThat(s).hadErrorContaining("[strider/unknown-input] Conv \"c2\" takes input \"c2\" (@From), but that is the layer "
+                + "itself. " + EARLIER + "; earlier layers: c1.").inFile(self).onLineContaining("@From(\"c2\")");
+    }
+
+    @Test
+    void aMergeNeedsTwoInputsAndAnyOtherLayerOne() {
+        JavaFileObject one = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 1, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @Conv(filters = 4, kernel = 3, padding = 1, activation = Activation.RELU) Layer c1;",
+                "    @Add @From(\"c1\") Layer sum;",
+                "}");
+        Compilation c = compile(one);
+        assertThat(c).hadErrorCount(1);
+        assertThat(c).hadErrorContaining("[strider/input-count] Add \"sum\" merges two or more inputs, but @From names only c1. "
+                + "Name the layers to merge with @From({\"a\", \"b\"}).").inFile(one).onLineContaining("@From(\"c1\")");
+
+        JavaFileObject none = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 1, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @Conv(filters = 4, kernel = 3, padding = 1, activation = Activation.RELU) Layer c1;",
+                "    @Concat Layer joined;",
+                "}");
+        Compilation n = compile(none);
+        assertThat(n).hadErrorCount(1);
+        assertThat(n).hadErrorContaining("[strider/input-count] Concat \"joined\" merges two or more inputs, but it has no @From. "
+                + "Name the layers to merge with @From({\"a\", \"b\"}).").inFile(none).onLineContaining("@Concat Layer joined");
+
+        JavaFileObject two = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 1, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @Conv(filters = 4, kernel = 3, padding = 1, activation = Activation.RELU) Layer a;",
+                "    @Conv(filters = 4, kernel = 1, activation = Activation.RELU) @From(\"input\") Layer b;",
+                "    @Conv(filters = 2, kernel = 1) @From({\"a\", \"b\"}) Layer c;",
+                "}");
+        Compilation t = compile(two);
+        assertThat(t).hadErrorCount(1);
+        assertThat(t).hadErrorContaining("[strider/input-count] Conv \"c\" takes one input, but @From names 2: a, b. Merge them first "
+                + "with an @Add or @Concat layer, and take that.").inFile(two).onLineContaining("@From({\"a\", \"b\"})");
+    }
+
+    @Test
+    void addedShapesMustAgreeAndTheMessageGivesEachBranchsPath() {
+        JavaFileObject src = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 1, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @Conv(filters = 4, kernel = 3, padding = 1, activation = Activation.RELU) Layer c1;",
+                "    @MaxPool(window = 2) Layer p;",
+                "    @Add",
+                "    @From({\"c1\", \"p\"}) Layer sum;",
+                "}");
+        Compilation c = compile(src);
+        assertThat(c).hadErrorCount(1);
+        assertThat(c).hadErrorContaining("[strider/merge-shapes] Add \"sum\" adds its inputs value by value, so they must have one "
+                + "shape, but \"c1\" gives [4,8,8] (path: input [1,8,8] -> c1 [4,8,8]) while \"p\" gives [4,4,4] (path: input [1,8,8] "
+                + "-> c1 [4,8,8] -> p [4,4,4]). Make the branches end in the same shape (a 1x1 convolution with the right filters and "
+                + "stride on the shortcut, as ResNet does).").inFile(src).onLineContaining("@From({\"c1\", \"p\"})");
+    }
+
+    @Test
+    void concatenatedMapsMustAgreeOnHeightAndWidth() {
+        JavaFileObject src = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 1, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @Conv(filters = 4, kernel = 3, padding = 1, activation = Activation.RELU) Layer c1;",
+                "    @Conv(filters = 2, kernel = 3, activation = Activation.RELU) @From(\"input\") Layer c2;",
+                "    @Concat @From({\"c1\", \"c2\"}) Layer joined;",
+                "}");
+        Compilation c = compile(src);
+        assertThat(c).hadErrorCount(1);
+        assertThat(c).hadErrorContaining("[strider/merge-shapes] Concat \"joined\" joins its inputs' channels, so they must all be "
+                + "spatial with one height and width (or all flat), but \"c1\" gives [4,8,8] (path: input [1,8,8] -> c1 [4,8,8]) while "
+                + "\"c2\" gives [2,6,6] (path: input [1,8,8] -> c2 [2,6,6]). Pool or pad the branches to the same height and width.")
+                .inFile(src).onLineContaining("@From({\"c1\", \"c2\"})");
+    }
+
+    @Test
+    void anOutputNoLayerTakesIsAWarning() {
+        JavaFileObject src = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 1, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @Conv(filters = 4, kernel = 3, padding = 1, activation = Activation.RELU) Layer c1;",
+                "    @Conv(filters = 4, kernel = 3, padding = 1, activation = Activation.RELU) Layer dead;",
+                "    @Dense(units = 3) @From(\"c1\") Layer fc;",
+                "}");
+        Compilation c = compile(src);
+        assertThat(c).succeeded();
+        assertThat(c).hadWarningCount(1);
+        assertThat(c).hadWarningContaining("[strider/unused-output] Conv \"dead\"'s output is taken by no layer, and only the last "
+                + "layer's output is the network's, so it would be computed for nothing. Take it with @From in a later layer, remove "
+                + "the layer, or suppress with @SuppressWarnings(\"strider:unused-output\").").inFile(src).onLineContaining("Layer dead");
+
+        JavaFileObject suppressed = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 1, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @Conv(filters = 4, kernel = 3, padding = 1, activation = Activation.RELU) Layer c1;",
+                "    @SuppressWarnings(\"strider:unused-output\")",
+                "    @Conv(filters = 4, kernel = 3, padding = 1, activation = Activation.RELU) Layer dead;",
+                "    @Dense(units = 3) @From(\"c1\") Layer fc;",
+                "}");
+        Compilation s = compile(suppressed);
+        assertThat(s).succeeded();
+        assertThat(s).hadWarningCount(0);
+    }
+
+    @Test
+    void aResidualBlockCompilesWithItsExactCounts() {
+        JavaFileObject src = network(
+                "@Network(maxBatch = 2, expectParams = 2_613)",
+                "@Input(channels = 8, height = 6, width = 6)",
+                "abstract class Foo {",
+                "    @Conv(filters = 8, kernel = 3, padding = 1, bias = false, activation = Activation.RELU) Layer c1;   // 576",
+                "    @Conv(filters = 8, kernel = 3, padding = 1, bias = false) Layer c2;                              // 576",
+                "    @BatchNorm Layer bn;                                                                              // 16 (+16)",
+                "    @Add(activation = Activation.RELU) @From({\"bn\", \"input\"}) Layer sum;",
+                "    @Concat @From({\"sum\", \"c1\"}) Layer both;                                                     // [16,6,6]",
+                "    @Conv(filters = 9, kernel = 3, stride = 3, activation = Activation.RELU) Layer c3;               // 1,305",
+                "    @GlobalAvgPool Layer gap;",
+                "    @Dense(units = 14) Layer fc;                                                                      // 126 + 14",
+                "}");
+        Compilation c = compile(src);
+        assertThat(c).succeeded();
+        assertThat(c).hadWarningCount(0);
+    }
+}
