@@ -86,6 +86,30 @@ class SampleReportsTest {
     }
 
     @Test
+    void resnet18AsInTorchvision() {
+        NetworkReport r = report(ResNet18.class);
+        // torchvision 0.14's resnet18(): 11,689,512 parameters, 1,814,073,344 MACs at 224x224 (issue 5's table)
+        assertEquals(11_689_512, r.params());
+        assertEquals(1_814_073_344L, r.macs());
+        assertEquals(9_600, r.nonTrainableParams()); // running mean and variance of 20 batch norms, 4,800 channels
+        assertEquals(ResNet18Spec.PARAMS, r.params());
+        assertEquals(List.of(64L, 112L, 112L), r.layer("conv1").out());
+        assertEquals(List.of(64L, 56L, 56L), r.layer("maxpool").out());
+        assertEquals(List.of(128L, 28L, 28L), r.layer("layer2_0").out());
+        assertEquals(List.of(256L, 14L, 14L), r.layer("layer3_0_downsample_1").out());
+        assertEquals(List.of(512L, 7L, 7L), r.layer("layer4_1").out());
+        assertEquals(List.of(1000L), r.layer("fc").out());
+        assertEquals(List.of("layer2_0_bn2", "layer2_0_downsample_1"), r.layer("layer2_0").inputs());
+        assertEquals(List.of("layer1_1"), r.layer("layer2_0_downsample_0").inputs());
+        assertEquals(2_359_296, r.layer("layer4_1_conv2").params()); // 512 * 512 * 3 * 3
+        // receptive field: 435x435 at layer4 (the largest path through the 3x3 convolutions), jump 32
+        assertEquals(List.of(435L, 435L), r.layer("layer4_1").receptiveField().size());
+        assertEquals(List.of(32L, 32L), r.layer("layer4_1").receptiveField().jump());
+        assertEquals(60, r.layers().size()); // 4 in the stem, 6 per basic block * 8, 2 per downsampling shortcut * 3, 2 in the head
+        assertTrue(ResNet18Spec.summary().contains("the largest over the merged branches"), ResNet18Spec.summary());
+    }
+
+    @Test
     void summaryNamesEveryLayerAndTheTotals() {
         String s = LeNet5Spec.summary();
         for (String layer : List.of("c1", "s2", "c3", "s4", "f5", "f6", "output")) {

@@ -1,0 +1,90 @@
+package dev.strider.tests.reference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strider.runtime.engine.Parameter;
+import dev.strider.runtime.io.Safetensors;
+import dev.strider.runtime.optim.Sgd;
+import dev.strider.samples.ResNet18Engine;
+import java.nio.file.Path;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ResNet18 sample against torchvision 0.14's resnet18 at 224x224: the same weights (drawn on both sides from
+ * per-tensor SplitMix64 streams, see {@code scripts/reference/resnet18_reference.py}), one image, evaluation mode;
+ * the 1,000 logits agree within {@code 1e-4 * max|logit|} (PyTorch's in float64; ours in float, summed in another
+ * order through 20 convolutions). Then a training step at batch 2 runs and changes the weights.
+ */
+class ResNet18ReferenceTest {
+    @Test
+    void logitsAgreeWithTorchvisionAndATrainingStepRuns() throws Exception {
+        ResNet18Engine e = new ResNet18Engine();
+        for (Parameter p : e.parameters()) {
+            fill(p);
+        }
+        for (Parameter p : e.buffers()) {
+            fill(p);
+        }
+        float[] input = new float[2 * e.inputSize()];
+        float[] u = uniforms("input", e.inputSize());
+        for (int i = 0; i < u.length; i++) {
+            input[i] = 2f * u[i] - 1f;
+            input[e.inputSize() + i] = -input[i];
+        }
+        e.setTraining(false);
+        float[] logits = e.forward(input, 1);
+        float[] torch = Safetensors.read(Path.of(ResNet18ReferenceTest.class.getResource("/torchvision/resnet18_logits.safetensors").toURI()))
+                .tensor("logits").floats();
+        assertEquals(1000, torch.length);
+        float max = 0;
+        for (float v : torch) {
+            max = Math.max(max, Math.abs(v));
+        }
+        double worst = 0;
+        for (int i = 0; i < 1000; i++) {
+            worst = Math.max(worst, Math.abs(logits[i] - torch[i]) / max);
+        }
+        System.out.printf("ResNet-18 vs torchvision: max |logit| %.3f, largest difference %.2e of it%n", max, worst);
+        assertTrue(worst <= 1e-4, "largest logit difference " + worst + " of max|logit| " + max);
+
+        // one SGD step in training mode (batch statistics) at batch 2
+        e.setOptimizer(Sgd.builder(1e-3f).momentum(0.9f).build());
+        float before = e.parameter("layer3_0_conv1.weight").data()[7];
+        float loss = e.trainStep(input, new int[] {3, 917}, 2);
+        assertTrue(Float.isFinite(loss), "loss " + loss);
+        assertNotEquals(before, e.parameter("layer3_0_conv1.weight").data()[7]);
+        assertEquals(1, e.trainingSteps());
+    }
+
+    /** As the reference script fills torchvision's tensor of the same name. */
+    private static void fill(Parameter p) {
+        float[] u = uniforms(p.name(), p.size());
+        float[] d = p.data();
+        int[] shape = p.shape();
+        String tensor = p.name().substring(p.name().lastIndexOf('.') + 1);
+        for (int i = 0; i < d.length; i++) {
+            d[i] = switch (tensor) {
+                case "weight" -> shape.length > 1 ? (2f * u[i] - 1f) * (float) Math.sqrt(6.0 / (p.size() / shape[0])) : 0.5f + u[i];
+                case "bias" -> p.name().startsWith("fc.") ? (2f * u[i] - 1f) * (float) (1.0 / Math.sqrt(512)) : u[i] - 0.5f;
+                case "running_mean" -> (u[i] - 0.5f) * 0.2f;
+                case "running_var" -> 0.5f + u[i];
+                default -> throw new IllegalArgumentException(p.name());
+            };
+        }
+    }
+
+    /** {@code n} values of SplitMix64 seeded with the CRC-32 of {@code name}, as Strider's {@code Rng.nextFloat}. */
+    private static float[] uniforms(String name, int n) {
+        CRC32 crc = new CRC32();
+        crc.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        dev.strider.runtime.engine.Rng rng = new dev.strider.runtime.engine.Rng(crc.getValue());
+        float[] u = new float[n];
+        for (int i = 0; i < n; i++) {
+            u[i] = rng.nextFloat();
+        }
+        return u;
+    }
+}
