@@ -110,6 +110,25 @@ class SampleReportsTest {
     }
 
     @Test
+    void resnet50FromTwoBlocksAsInTorchvision() {
+        NetworkReport r = report(ResNet50.class);
+        // torchvision 0.14's resnet50(): 25,557,032 parameters, 4,089,184,256 MACs at 224x224 (issue 5's table)
+        assertEquals(25_557_032, r.params());
+        assertEquals(4_089_184_256L, r.macs());
+        assertEquals(ResNet50Spec.PARAMS, r.params());
+        // 4 stem layers, 16 bottlenecks of 9 layers, 4 of them with a 2-layer shortcut, 2 head layers
+        assertEquals(4 + 16 * 9 + 4 * 2 + 2, r.layers().size());
+        assertEquals(List.of("layer2_0_bn3", "layer2_0_downsample_1"), r.layer("layer2_0").inputs());
+        assertEquals(List.of("layer2_0"), r.layer("layer2_1_conv1").inputs());
+        assertEquals(List.of("layer3_5_bn3", "layer3_4"), r.layer("layer3_5").inputs());
+        assertEquals(List.of(512L, 28L, 28L), r.layer("layer2_3").out());
+        assertEquals(List.of(2048L, 7L, 7L), r.layer("layer4_2").out());
+        assertEquals(1_048_576, r.layer("layer4_0_conv3").params()); // 512 -> 2048, 1x1
+        assertEquals(2_097_152, r.layer("layer4_0_downsample_0").params()); // 1024 -> 2048, 1x1, stride 2
+        assertEquals(List.of(128L, 28L, 28L), r.layer("layer2_0_conv2").out()); // v1.5: the stride is on the 3x3
+    }
+
+    @Test
     void summaryNamesEveryLayerAndTheTotals() {
         String s = LeNet5Spec.summary();
         for (String layer : List.of("c1", "s2", "c3", "s4", "f5", "f6", "output")) {

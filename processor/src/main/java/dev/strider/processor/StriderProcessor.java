@@ -43,6 +43,7 @@ public final class StriderProcessor extends AbstractProcessor {
         types.add(DslNames.NETWORK);
         types.add(DslNames.INPUT);
         types.addAll(DslNames.LAYER_ANNOTATIONS);
+        types.addAll(DslNames.WIRING);
         return types;
     }
 
@@ -133,8 +134,11 @@ public final class StriderProcessor extends AbstractProcessor {
             }
             for (Element field : round.getElementsAnnotatedWith(annotation)) {
                 Element owner = field.getEnclosingElement();
-                boolean inNetwork = owner.getAnnotationMirrors().stream().anyMatch(m ->
-                        ((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().contentEquals(DslNames.NETWORK));
+                // a block's layers belong to the networks that use it
+                boolean inNetwork = owner.getAnnotationMirrors().stream().anyMatch(m -> {
+                    var n = ((TypeElement) m.getAnnotationType().asElement()).getQualifiedName();
+                    return n.contentEquals(DslNames.NETWORK) || n.contentEquals(DslNames.BLOCK);
+                });
                 if (!inNetwork) {
                     var mirror = field.getAnnotationMirrors().stream()
                             .filter(m -> ((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().contentEquals(qualified))

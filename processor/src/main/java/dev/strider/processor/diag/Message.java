@@ -56,6 +56,11 @@ public enum Message {
     MERGE_SHAPES(Severity.ERROR, "merge-shapes",
             "%s %s, but %s. %s"),
 
+    BLOCK_USE(Severity.ERROR, "block-use",
+            "Use \"%s\": %s. %s"),
+    BLOCK_BIND(Severity.ERROR, "block-bind",
+            "@Bind on %s: %s. Bind a number attribute of the layer to a parameter the @Block declares, as \"attribute=param\"."),
+
     // ---- network-level rules
     SOFTMAX_NOT_LAST(Severity.ERROR, "softmax-not-last",
             "%s is layer %d of %d, but with loss = SOFTMAX_CROSS_ENTROPY the softmax is fused into the loss and may only be the last layer. Remove it, or train with loss = MEAN_SQUARED_ERROR."),

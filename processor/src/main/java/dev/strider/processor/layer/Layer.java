@@ -44,7 +44,7 @@ public abstract class Layer {
     }
 
     static String label(LayerDecl decl) {
-        return decl.kind() + " \"" + decl.name() + "\"";
+        return decl.kind() + " \"" + decl.name() + "\"" + (decl.fromBlock() ? " (" + decl.origin() + ")" : "");
     }
 
     /** The hyper-parameters in a few words, e.g. {@code 6 filters 5x5, pad 2, relu}. */

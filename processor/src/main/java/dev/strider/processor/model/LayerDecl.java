@@ -9,10 +9,11 @@ import java.util.Set;
  * annotation's simple name, e.g. {@code Conv}), and the annotation's values with defaults filled in. Values are
  * plain Java: {@code Integer}, {@code Long}, {@code Double}, {@code Boolean}, {@code String} (enum constants by
  * name) and {@code List<Integer>} (int arrays). {@code explicit} names the values the user wrote. {@code from} is
- * what {@code @From} names (empty without it), and {@code fromRef} where it is written.
+ * what {@code @From} names (empty without it), and {@code fromRef} where it is written. {@code origin} is null for a
+ * layer declared in the network, and for a layer of a block, e.g. {@code conv1 of block BasicBlock used as layer1_0}.
  */
 public record LayerDecl(String name, String kind, Map<String, Object> values, Set<String> explicit, SourceRef ref,
-        List<String> from, SourceRef fromRef) {
+        List<String> from, SourceRef fromRef, String origin) {
     public LayerDecl {
         values = Map.copyOf(values);
         explicit = Set.copyOf(explicit);
@@ -21,7 +22,12 @@ public record LayerDecl(String name, String kind, Map<String, Object> values, Se
 
     /** A layer that takes the previous layer's output (no {@code @From}). */
     public LayerDecl(String name, String kind, Map<String, Object> values, Set<String> explicit, SourceRef ref) {
-        this(name, kind, values, explicit, ref, List.of(), ref);
+        this(name, kind, values, explicit, ref, List.of(), ref, null);
+    }
+
+    /** Whether the layer comes from a block ({@link #origin()} then says which layer of which block, used where). */
+    public boolean fromBlock() {
+        return origin != null;
     }
 
     /** Whether the declaration names its inputs ({@code @From}); otherwise the layer takes the previous layer's output. */

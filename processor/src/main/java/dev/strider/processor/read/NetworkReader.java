@@ -72,12 +72,32 @@ public final class NetworkReader {
             }
         }
         List<LayerDecl> layers = new ArrayList<>();
+        BlockExpander blocks = new BlockExpander(elements, report, name);
         for (VariableElement field : ElementFilter.fieldsIn(type.getEnclosedElements())) {
             List<AnnotationMirror> layerMirrors = new ArrayList<>();
             for (AnnotationMirror m : field.getAnnotationMirrors()) {
                 if (DslNames.layerKind(qualifiedName(m)) != null) {
                     layerMirrors.add(m);
                 }
+            }
+            AnnotationMirror use = mirror(field, DslNames.USE);
+            if (use != null && layerMirrors.isEmpty()) {
+                if (field.asType().getKind() == TypeKind.ERROR) {
+                    return new Unresolved(field.getSimpleName().toString(), "the type " + field.asType() + " of field " + field.getSimpleName());
+                }
+                List<String> from = List.of();
+                AnnotationMirror fromMirror = mirror(field, DslNames.FROM);
+                if (fromMirror != null) {
+                    AnnotationValues fv = AnnotationValues.read(fromMirror, elements);
+                    if (fv == null) {
+                        return new Unreadable();
+                    }
+                    from = ((List<?>) fv.values.get("value")).stream().map(String.class::cast).toList();
+                }
+                if (!blocks.expand(field, use, from, layers)) {
+                    return new Unreadable();
+                }
+                continue;
             }
             if (layerMirrors.isEmpty()) {
                 continue;
@@ -117,7 +137,7 @@ public final class NetworkReader {
                 from = ((List<?>) fv.values.get("value")).stream().map(String.class::cast).toList();
                 fromRef = new JavacSourceRef(field, fromMirror, ref.description());
             }
-            layers.add(new LayerDecl(fieldName, DslNames.layerKind(qualifiedName(first)), lv.values, lv.explicit, ref, from, fromRef));
+            layers.add(new LayerDecl(fieldName, DslNames.layerKind(qualifiedName(first)), lv.values, lv.explicit, ref, from, fromRef, null));
         }
         boolean complete = !report.hasErrors();
         PackageElement pkg = elements.getPackageOf(type);

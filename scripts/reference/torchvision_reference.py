@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""torchvision's ResNet-18 on weights both sides can draw: the reference for Strider's ResNet18 sample.
+"""torchvision's ResNet-18 and ResNet-50 on weights both sides can draw: the reference for Strider's samples.
 
 Run from the repository root with Debian's PyTorch interpreter:
 
@@ -10,14 +10,14 @@ Every tensor of torchvision.models.resnet18()'s state_dict, and the input, is fi
 with float32 arithmetic that Java reproduces bit for bit:
 
     conv and linear weights   (2u - 1) * sqrt(6 / fan_in)       (Kaiming uniform)
-    linear bias               (2u - 1) / sqrt(fan_in)
+    linear bias               (2u - 1) / sqrt(fan_in)         (fan_in 512 for ResNet-18, 2048 for ResNet-50)
     batch-norm weight         0.5 + u;   bias  u - 0.5
     running mean              (u - 0.5) * 0.2;   running var  0.5 + u
     input [1, 3, 224, 224]    2u - 1
 
 It then runs the network in evaluation mode in float64 and writes the 1,000 logits (rounded to float32) to
-tests/src/test/resources/torchvision/resnet18_logits.safetensors (4 KB). The weights themselves are not stored:
-ResNet18ReferenceTest draws them again.
+tests/src/test/resources/torchvision/<model>_logits.safetensors (4 KB each). The weights themselves are not stored:
+TorchvisionReferenceTest draws them again.
 """
 import math
 import os
@@ -30,7 +30,8 @@ import torch
 import torchvision
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-OUT = os.path.join(REPO, "tests", "src", "test", "resources", "torchvision", "resnet18_logits.safetensors")
+OUT_DIR = os.path.join(REPO, "tests", "src", "test", "resources", "torchvision")
+MODELS = ("resnet18", "resnet50")
 MASK = (1 << 64) - 1
 
 
@@ -64,7 +65,7 @@ def fill(key, shape):
         bound = np.float32(math.sqrt(6.0 / int(np.prod(shape[1:]))))
         v = (two * u - one) * bound
     elif tensor == "bias" and key.startswith("fc."):
-        bound = np.float32(1.0 / math.sqrt(512))
+        bound = np.float32(1.0 / math.sqrt(FC_IN[0]))
         v = (two * u - one) * bound
     elif tensor == "weight":
         v = half + u
@@ -79,9 +80,18 @@ def fill(key, shape):
     return torch.from_numpy(v.astype(np.float32).reshape(shape))
 
 
+FC_IN = [512]
+
+
 def main():
     torch.set_num_threads(1)
-    model = torchvision.models.resnet18()
+    for name in MODELS:
+        write(name)
+
+
+def write(model_name):
+    model = getattr(torchvision.models, model_name)()
+    FC_IN[0] = model.fc.in_features
     state = model.state_dict()
     for key, t in state.items():
         if key.endswith("num_batches_tracked"):
@@ -93,13 +103,14 @@ def main():
         logits = model(torch.from_numpy(x).double())[0].float().numpy()
     header = {"logits": {"dtype": "F32", "shape": [1000], "data_offsets": [0, 4000]},
               "__metadata__": {"torch": torch.__version__, "torchvision": torchvision.__version__,
-                               "what": "torchvision resnet18, eval mode, float64, weights and input drawn as in "
+                               "what": "torchvision " + model_name + ", eval mode, float64, weights and input drawn as in "
                                        "scripts/reference/resnet18_reference.py"}}
     h = json.dumps(header, separators=(",", ":")).encode()
     h += b" " * (-len(h) % 8)
-    with open(OUT, "wb") as f:
+    out = os.path.join(OUT_DIR, model_name + "_logits.safetensors")
+    with open(out, "wb") as f:
         f.write(struct.pack("<Q", len(h)) + h + logits.astype("<f4").tobytes())
-    print("wrote", os.path.relpath(OUT, REPO), "max |logit| %.4f, logit[0] %.6f" % (np.abs(logits).max(), logits[0]))
+    print("wrote", os.path.relpath(out, REPO), "max |logit| %.4f, logit[0] %.6f" % (np.abs(logits).max(), logits[0]))
 
 
 if __name__ == "__main__":

@@ -7,48 +7,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.strider.runtime.engine.Parameter;
 import dev.strider.runtime.io.Safetensors;
 import dev.strider.runtime.optim.Sgd;
+import dev.strider.runtime.engine.GeneratedEngine;
 import dev.strider.samples.ResNet18Engine;
+import dev.strider.samples.ResNet50Engine;
 import java.nio.file.Path;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ResNet18 sample against torchvision 0.14's resnet18 at 224x224: the same weights (drawn on both sides from
- * per-tensor SplitMix64 streams, see {@code scripts/reference/resnet18_reference.py}), one image, evaluation mode;
- * the 1,000 logits agree within {@code 1e-4 * max|logit|} (PyTorch's in float64; ours in float, summed in another
- * order through 20 convolutions). Then a training step at batch 2 runs and changes the weights.
+ * The ResNet18 and ResNet50 samples against torchvision 0.14's resnet18 and resnet50 at 224x224: the same weights
+ * (drawn on both sides from per-tensor SplitMix64 streams, see {@code scripts/reference/torchvision_reference.py}),
+ * one image, evaluation mode; the 1,000 logits agree within {@code 1e-4 * max|logit|} (PyTorch's in float64; ours in
+ * float, summed in another order through 20 or 53 convolutions). Then a ResNet-18 training step at batch 2 runs and
+ * changes the weights.
  */
-class ResNet18ReferenceTest {
+class TorchvisionReferenceTest {
     @Test
-    void logitsAgreeWithTorchvisionAndATrainingStepRuns() throws Exception {
+    void resnet50LogitsAgreeWithTorchvision() throws Exception {
+        GeneratedEngine e = new ResNet50Engine();
+        compare(e, "resnet50", 2048);
+    }
+
+    @Test
+    void resnet18LogitsAgreeWithTorchvisionAndATrainingStepRuns() throws Exception {
         ResNet18Engine e = new ResNet18Engine();
-        for (Parameter p : e.parameters()) {
-            fill(p);
-        }
-        for (Parameter p : e.buffers()) {
-            fill(p);
-        }
-        float[] input = new float[2 * e.inputSize()];
-        float[] u = uniforms("input", e.inputSize());
-        for (int i = 0; i < u.length; i++) {
-            input[i] = 2f * u[i] - 1f;
-            input[e.inputSize() + i] = -input[i];
-        }
-        e.setTraining(false);
-        float[] logits = e.forward(input, 1);
-        float[] torch = Safetensors.read(Path.of(ResNet18ReferenceTest.class.getResource("/torchvision/resnet18_logits.safetensors").toURI()))
-                .tensor("logits").floats();
-        assertEquals(1000, torch.length);
-        float max = 0;
-        for (float v : torch) {
-            max = Math.max(max, Math.abs(v));
-        }
-        double worst = 0;
-        for (int i = 0; i < 1000; i++) {
-            worst = Math.max(worst, Math.abs(logits[i] - torch[i]) / max);
-        }
-        System.out.printf("ResNet-18 vs torchvision: max |logit| %.3f, largest difference %.2e of it%n", max, worst);
-        assertTrue(worst <= 1e-4, "largest logit difference " + worst + " of max|logit| " + max);
+        float[] input = compare(e, "resnet18", 512);
 
         // one SGD step in training mode (batch statistics) at batch 2
         e.setOptimizer(Sgd.builder(1e-3f).momentum(0.9f).build());
@@ -59,8 +42,42 @@ class ResNet18ReferenceTest {
         assertEquals(1, e.trainingSteps());
     }
 
+    /** Fills {@code e} and an input as the script does, checks the logits of image 0; returns the input (two images, the second the negative of the first). */
+    private static float[] compare(GeneratedEngine e, String model, int fcIn) throws Exception {
+        for (Parameter p : e.parameters()) {
+            fill(p, fcIn);
+        }
+        for (Parameter p : e.buffers()) {
+            fill(p, fcIn);
+        }
+        float[] input = new float[Math.min(2, e.maxBatch()) * e.inputSize()];
+        float[] u = uniforms("input", e.inputSize());
+        for (int i = 0; i < u.length; i++) {
+            input[i] = 2f * u[i] - 1f;
+            if (e.maxBatch() > 1) {
+                input[e.inputSize() + i] = -input[i];
+            }
+        }
+        e.setTraining(false);
+        float[] logits = e.forward(input, 1);
+        float[] torch = Safetensors.read(Path.of(TorchvisionReferenceTest.class.getResource("/torchvision/" + model + "_logits.safetensors").toURI()))
+                .tensor("logits").floats();
+        assertEquals(1000, torch.length);
+        float max = 0;
+        for (float v : torch) {
+            max = Math.max(max, Math.abs(v));
+        }
+        double worst = 0;
+        for (int i = 0; i < 1000; i++) {
+            worst = Math.max(worst, Math.abs(logits[i] - torch[i]) / max);
+        }
+        System.out.printf("%s vs torchvision: max |logit| %.3f, largest difference %.2e of it%n", model, max, worst);
+        assertTrue(worst <= 1e-4, model + ": largest logit difference " + worst + " of max|logit| " + max);
+        return input;
+    }
+
     /** As the reference script fills torchvision's tensor of the same name. */
-    private static void fill(Parameter p) {
+    private static void fill(Parameter p, int fcIn) {
         float[] u = uniforms(p.name(), p.size());
         float[] d = p.data();
         int[] shape = p.shape();
@@ -68,7 +85,7 @@ class ResNet18ReferenceTest {
         for (int i = 0; i < d.length; i++) {
             d[i] = switch (tensor) {
                 case "weight" -> shape.length > 1 ? (2f * u[i] - 1f) * (float) Math.sqrt(6.0 / (p.size() / shape[0])) : 0.5f + u[i];
-                case "bias" -> p.name().startsWith("fc.") ? (2f * u[i] - 1f) * (float) (1.0 / Math.sqrt(512)) : u[i] - 0.5f;
+                case "bias" -> p.name().startsWith("fc.") ? (2f * u[i] - 1f) * (float) (1.0 / Math.sqrt(fcIn)) : u[i] - 0.5f;
                 case "running_mean" -> (u[i] - 0.5f) * 0.2f;
                 case "running_var" -> 0.5f + u[i];
                 default -> throw new IllegalArgumentException(p.name());

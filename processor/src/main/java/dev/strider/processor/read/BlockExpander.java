@@ -1,0 +1,277 @@
+package dev.strider.processor.read;
+
+import dev.strider.processor.diag.Message;
+import dev.strider.processor.diag.Report;
+import dev.strider.processor.model.LayerDecl;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.DeclaredType;
+import javax.lang.model.util.ElementFilter;
+import javax.lang.model.util.Elements;
+
+/**
+ * Expands {@code @Use} fields into the layers of their {@code @Block}: names prefixed with the use's name (the
+ * block's last layer takes the use's name itself), {@code @Bind} attributes set from the use's {@code @Arg}s,
+ * {@code @From} names mapped ({@code "input"} to what the use takes), blocks inside blocks expanded in turn. Every
+ * expanded layer is located at the outermost use in the network, and its {@code origin} names the layer of the block
+ * and the use, so that an error in a block used many times says which use.
+ *
+ * <p>Errors in the block itself (a {@code @Bind} that names no attribute or parameter) are reported once per block,
+ * on the block's field; errors of a use (missing or unknown arguments, a class that is not a block, a block that
+ * uses itself) on the use.
+ */
+final class BlockExpander {
+    private final Elements elements;
+    private final Report report;
+    private final String networkName;
+    private final Set<String> reportedBlocks = new HashSet<>();
+
+    BlockExpander(Elements elements, Report report, String networkName) {
+        this.elements = elements;
+        this.report = report;
+        this.networkName = networkName;
+    }
+
+    /** A block's declaration as read once: its parameters and its fields in order. */
+    private record BlockDecl(TypeElement type, List<String> params) {}
+
+    /**
+     * Appends the layers of the use on {@code field} to {@code out}; {@code input} is what the use takes (a layer
+     * name or "input"). Returns false when a value could not be read (javac reports it).
+     */
+    boolean expand(VariableElement field, AnnotationMirror use, List<String> from, List<LayerDecl> out) {
+        JavacSourceRef at = new JavacSourceRef(field, use, networkName + "." + field.getSimpleName());
+        return expandUse(field.getSimpleName().toString(), use, from, at, new ArrayDeque<>(), out, null);
+    }
+
+    private boolean expandUse(String useName, AnnotationMirror use, List<String> from, JavacSourceRef at, Deque<String> stack,
+            List<LayerDecl> out, String outerOrigin) {
+        Map<String, AnnotationValue> values = values(use);
+        Object blockValue = values.get("value").getValue();
+        if (!(blockValue instanceof DeclaredType dt) || !(dt.asElement() instanceof TypeElement blockType)) {
+            return false;
+        }
+        String blockName = blockType.getSimpleName().toString();
+        AnnotationMirror blockAnnotation = NetworkReader.mirror(blockType, DslNames.BLOCK);
+        if (blockAnnotation == null) {
+            report.add(Message.BLOCK_USE, at, "value", useName, blockType.getQualifiedName() + " is not annotated @Block",
+                    "Annotate it with @Block(params = {...}), or name a block class.");
+            return true;
+        }
+        if (stack.contains(blockType.getQualifiedName().toString())) {
+            report.add(Message.BLOCK_USE, at, "value", useName, "block " + blockName + " uses itself (" + String.join(" -> ", stack)
+                    + " -> " + blockName + ")", "A block may use other blocks, but not itself.");
+            return true;
+        }
+        List<String> params = new ArrayList<>();
+        for (AnnotationValue v : list(values(blockAnnotation).get("params"))) {
+            params.add((String) v.getValue());
+        }
+        Map<String, Integer> args = new LinkedHashMap<>();
+        boolean ok = true;
+        for (AnnotationValue v : list(values.get("args"))) {
+            Map<String, AnnotationValue> arg = values((AnnotationMirror) v.getValue());
+            String name = (String) arg.get("name").getValue();
+            if (!params.contains(name)) {
+                report.add(Message.BLOCK_USE, at, "args", useName, "@Arg(name = \"" + name + "\") is no parameter of block " + blockName,
+                        "Its parameters: " + (params.isEmpty() ? "none" : String.join(", ", params)) + ".");
+                ok = false;
+            } else if (args.put(name, (Integer) arg.get("value").getValue()) != null) {
+                report.add(Message.BLOCK_USE, at, "args", useName, "parameter " + name + " is given twice", "Give it once.");
+                ok = false;
+            }
+        }
+        List<String> missing = params.stream().filter(p -> !args.containsKey(p)).toList();
+        if (!missing.isEmpty()) {
+            report.add(Message.BLOCK_USE, at, "args", useName, "block " + blockName + " needs " + String.join(", ", missing)
+                    + " but the use does not give " + (missing.size() == 1 ? "it" : "them"),
+                    "Add @Arg(name = \"" + missing.get(0) + "\", value = ...)" + (missing.size() > 1 ? " for each" : "") + ".");
+            ok = false;
+        }
+        int repeat = (Integer) values.get("repeat").getValue();
+        int index = (Integer) values.get("index").getValue();
+        if (repeat < 1 || index < 0) {
+            report.add(Message.BLOCK_USE, at, repeat < 1 ? "repeat" : "index", useName,
+                    repeat < 1 ? "repeat = " + repeat + " uses the block no time" : "index = " + index + " is negative",
+                    repeat < 1 ? "Use repeat = 1 or more." : "Number the uses from 0 or more.");
+            ok = false;
+        }
+        if (!ok) {
+            return true;
+        }
+        stack.addLast(blockType.getQualifiedName().toString());
+        try {
+            List<String> input = from;
+            for (int r = 0; r < repeat; r++) {
+                String instance = repeat == 1 ? useName : useName + "_" + (index + r);
+                if (!expandInstance(instance, blockType, blockName, args, input, at, stack, out, outerOrigin)) {
+                    return false;
+                }
+                input = List.of(instance);
+            }
+        } finally {
+            stack.removeLast();
+        }
+        return true;
+    }
+
+    /** One use of a block, named {@code instance}, taking {@code input} (empty: the layer before it). */
+    private boolean expandInstance(String instance, TypeElement blockType, String blockName, Map<String, Integer> args, List<String> input,
+            JavacSourceRef at, Deque<String> stack, List<LayerDecl> out, String outerOrigin) {
+        List<VariableElement> fields = new ArrayList<>();
+        for (VariableElement f : ElementFilter.fieldsIn(blockType.getEnclosedElements())) {
+            if (layerMirror(f) != null || NetworkReader.mirror(f, DslNames.USE) != null) {
+                fields.add(f);
+            }
+        }
+        if (fields.isEmpty()) {
+            report.add(Message.BLOCK_USE, at, "value", instance, "block " + blockName + " declares no layers", "Add Layer fields to it.");
+            return true;
+        }
+        String last = fields.get(fields.size() - 1).getSimpleName().toString();
+        Map<String, String> rename = new HashMap<>();
+        for (VariableElement f : fields) {
+            String n = f.getSimpleName().toString();
+            rename.put(n, n.equals(last) ? instance : instance + "_" + n);
+        }
+        String blockInput = input.isEmpty() ? (out.isEmpty() ? "input" : out.get(out.size() - 1).name()) : null;
+        boolean first = true;
+        for (VariableElement f : fields) {
+            String n = f.getSimpleName().toString();
+            String origin = n + " of block " + blockName + " used as " + instance + (outerOrigin == null ? "" : ", in " + outerOrigin);
+            List<String> from = new ArrayList<>();
+            AnnotationMirror fromMirror = NetworkReader.mirror(f, DslNames.FROM);
+            if (fromMirror != null) {
+                for (AnnotationValue v : list(values(fromMirror).get("value"))) {
+                    String target = (String) v.getValue();
+                    if (target.equals(dev.strider.dsl.From.INPUT)) {
+                        from.addAll(input.isEmpty() ? List.of(blockInput) : input);
+                    } else {
+                        from.add(rename.getOrDefault(target, instance + "_" + target));
+                    }
+                }
+            } else if (first) {
+                from.addAll(input.isEmpty() ? List.of(blockInput) : input);
+            }
+            AnnotationMirror use = NetworkReader.mirror(f, DslNames.USE);
+            if (use != null) {
+                int before = out.size();
+                if (!expandUse(rename.get(n), use, from, at, stack, out, origin)) {
+                    return false;
+                }
+                if (out.size() == before) {
+                    return true; // the inner use was reported
+                }
+            } else {
+                AnnotationMirror layer = layerMirror(f);
+                AnnotationValues lv = AnnotationValues.read(layer, elements);
+                if (lv == null) {
+                    return false;
+                }
+                Map<String, Object> v = new LinkedHashMap<>(lv.values);
+                Set<String> explicit = new HashSet<>(lv.explicit);
+                if (!bind(f, blockType, blockName, v, explicit, args)) {
+                    return true;
+                }
+                JavacSourceRef ref = new JavacSourceRef(at.element(), at.annotation(), at.description() + " (" + origin + ")");
+                out.add(new LayerDecl(rename.get(n), DslNames.layerKind(NetworkReader.qualifiedName(layer)), v, explicit, ref, from, ref, origin));
+            }
+            first = false;
+        }
+        return true;
+    }
+
+    /** Applies {@code @Bind} on block field {@code f}; false (after reporting, once per block) when it is wrong. */
+    private boolean bind(VariableElement f, TypeElement blockType, String blockName, Map<String, Object> values, Set<String> explicit,
+            Map<String, Integer> args) {
+        AnnotationMirror bindMirror = NetworkReader.mirror(f, DslNames.BIND);
+        if (bindMirror == null) {
+            return true;
+        }
+        boolean report = reportedBlocks.add(blockType.getQualifiedName() + "." + f.getSimpleName());
+        JavacSourceRef at = new JavacSourceRef(f, bindMirror, blockName + "." + f.getSimpleName());
+        for (AnnotationValue b : list(values(bindMirror).get("value"))) {
+            String pair = (String) b.getValue();
+            int eq = pair.indexOf('=');
+            String attribute = eq < 0 ? "" : pair.substring(0, eq).strip();
+            String param = eq < 0 ? "" : pair.substring(eq + 1).strip();
+            String problem = null;
+            if (eq < 0 || attribute.isEmpty() || param.isEmpty()) {
+                problem = "\"" + pair + "\" is not of the form \"attribute=param\"";
+            } else if (!values.containsKey(attribute)) {
+                problem = "the layer has no attribute " + attribute + " (it has " + String.join(", ", new java.util.TreeSet<>(values.keySet())) + ")";
+            } else if (value(param, args) == null) {
+                problem = "\"" + param + "\" is not a parameter of block " + blockName + " (" + String.join(", ", args.keySet())
+                        + "), an int, or a product of them such as width*4";
+            } else if (!(values.get(attribute) instanceof Integer || values.get(attribute) instanceof Double || values.get(attribute) instanceof List<?>)) {
+                problem = "attribute " + attribute + " is not a number, so no int parameter can set it";
+            }
+            if (problem != null) {
+                if (report) {
+                    this.report.add(Message.BLOCK_BIND, at, "value", blockName + "." + f.getSimpleName(), problem);
+                }
+                return false;
+            }
+            int value = value(param, args);
+            Object old = values.get(attribute);
+            values.put(attribute, old instanceof Integer ? (Object) value : old instanceof Double ? (Object) (double) value : List.of(value));
+            explicit.add(attribute);
+        }
+        return true;
+    }
+
+    /** A parameter, an int literal, or a product of them ({@code width*4}); null when it is none of these or overflows. */
+    static Integer value(String expression, Map<String, Integer> args) {
+        long product = 1;
+        for (String factor : expression.split("\\*", -1)) {
+            String f = factor.strip();
+            long v;
+            if (args.containsKey(f)) {
+                v = args.get(f);
+            } else if (f.matches("\\d{1,9}")) {
+                v = Long.parseLong(f);
+            } else {
+                return null;
+            }
+            product *= v;
+            if (product > Integer.MAX_VALUE) {
+                return null;
+            }
+        }
+        return (int) product;
+    }
+
+    private static AnnotationMirror layerMirror(VariableElement f) {
+        for (AnnotationMirror m : f.getAnnotationMirrors()) {
+            if (DslNames.layerKind(NetworkReader.qualifiedName(m)) != null) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private Map<String, AnnotationValue> values(AnnotationMirror m) {
+        Map<String, AnnotationValue> out = new HashMap<>();
+        for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e : elements.getElementValuesWithDefaults(m).entrySet()) {
+            out.put(e.getKey().getSimpleName().toString(), e.getValue());
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<AnnotationValue> list(AnnotationValue v) {
+        return v == null ? List.of() : (List<AnnotationValue>) v.getValue();
+    }
+}
