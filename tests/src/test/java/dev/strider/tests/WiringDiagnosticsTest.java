@@ -3,6 +3,7 @@ package dev.strider.tests;
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static dev.strider.tests.Compilers.compile;
 import static dev.strider.tests.Compilers.network;
+import static dev.strider.tests.Compilers.source;
 
 import com.google.testing.compile.Compilation;
 import javax.tools.JavaFileObject;
@@ -11,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The wiring rules of {@code @From}, {@code @Add} and {@code @Concat}, each error on the annotation value at fault:
  * inputs that do not exist or come later (so a network can have no cycle), the number of inputs a layer takes,
- * merged shapes that disagree (with each branch's path), and outputs nobody takes.
+ * merged shapes that disagree (with each branch's path), and outputs nobody takes; and of blocks: uses with wrong
+ * arguments, bindings that name nothing, and errors inside a block used in several places, which name the use.
  */
 class WiringDiagnosticsTest {
     private static final String EARLIER = "A layer may take \"input\" or an earlier layer (so a network has no cycles)";
@@ -188,5 +190,104 @@ class WiringDiagnosticsTest {
         Compilation c = compile(src);
         assertThat(c).succeeded();
         assertThat(c).hadWarningCount(0);
+    }
+
+    /** A block of two convolutions, the first with a bound width and stride, and a residual sum. */
+    private static JavaFileObject block(String bind) {
+        return source("test.Pair",
+                "@Block(params = {\"width\", \"stride\"})",
+                "abstract class Pair {",
+                "    @Conv(filters = 0, kernel = 3, padding = 1, activation = Activation.RELU) @Bind(" + bind + ") Layer a;",
+                "    @Conv(filters = 0, kernel = 3, padding = 1) @Bind(\"filters=width\") Layer b;",
+                "    @Add(activation = Activation.RELU) @From({\"b\", \"input\"}) Layer out;",
+                "}");
+    }
+
+    @Test
+    void blocksExpandWithTheirArgumentsAndNames() {
+        JavaFileObject net = network(
+                "@Network(maxBatch = 1, expectParams = 612)",
+                "@Input(channels = 4, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @Use(value = Pair.class, args = {@Arg(name = \"width\", value = 4), @Arg(name = \"stride\", value = 1)},",
+                "         repeat = 2, index = 1) Layer stage;",
+                "    @GlobalAvgPool Layer gap;",
+                "    @Dense(units = 4) @From(\"gap\") Layer fc;",
+                "}");
+        Compilation c = compile(net, block("{\"filters=width\", \"stride=stride\"}"));
+        assertThat(c).succeeded();
+        assertThat(c).hadWarningCount(0);
+        // 2 uses * 2 convolutions * (4*4*9 + 4) + (4*4 + 4): expectParams holds, and the layers have the use's names
+        assertThat(c).generatedSourceFile("test.FooEngine").contentsAsUtf8String().contains("stage_1_a.weight");
+        assertThat(c).generatedSourceFile("test.FooEngine").contentsAsUtf8String().contains("stage_2_b.weight");
+    }
+
+    @Test
+    void anErrorInABlockUsedTwiceNamesTheUseAndTheBlocksLayer() {
+        JavaFileObject net = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 4, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @Use(value = Pair.class, args = {@Arg(name = \"width\", value = 4), @Arg(name = \"stride\", value = 1)}) Layer first;",
+                "    @Use(value = Pair.class, args = {@Arg(name = \"width\", value = 4), @Arg(name = \"stride\", value = 2)}) Layer second;",
+                "}");
+        Compilation c = compile(net, block("{\"filters=width\", \"stride=stride\"}"));
+        assertThat(c).hadErrorCount(2);
+        // the second use's stride 2 does not tile 8 rows, and halves the map, so its sum cannot add [4,4,4] to its [4,8,8] input;
+        // both errors are on the second use, and name the block's layer
+        assertThat(c).hadErrorContaining("[strider/fractional-output] Conv \"second_a\" (a of block Pair used as second): output "
+                + "height and width (8 - 3 + 2*1)/2 + 1 = 4.50 is not a whole number").inFile(net).onLineContaining("Layer second;");
+        assertThat(c).hadErrorContaining("[strider/merge-shapes] Add \"second\" (out of block Pair used as second) adds its inputs "
+                + "value by value, so they must have one shape, but \"second_b\" gives [4,4,4] (path: input [4,8,8] -> first_a [4,8,8] "
+                + "-> first_b [4,8,8] -> first [4,8,8] -> second_a [4,4,4] -> second_b [4,4,4]) while \"first\" gives [4,8,8] (path: "
+                + "input [4,8,8] -> first_a [4,8,8] -> first_b [4,8,8] -> first [4,8,8]).").inFile(net).onLineContaining("Layer second;");
+    }
+
+    @Test
+    void aUseMustGiveEveryParameterAndOnlyThose() {
+        JavaFileObject net = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 4, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @Use(value = Pair.class, args = {@Arg(name = \"width\", value = 4), @Arg(name = \"depth\", value = 1)}) Layer first;",
+                "}");
+        Compilation c = compile(net, block("{\"filters=width\", \"stride=stride\"}"));
+        assertThat(c).hadErrorCount(2);
+        assertThat(c).hadErrorContaining("[strider/block-use] Use \"first\": @Arg(name = \"depth\") is no parameter of block Pair. "
+                + "Its parameters: width, stride.").inFile(net).onLineContaining("Layer first;");
+        assertThat(c).hadErrorContaining("[strider/block-use] Use \"first\": block Pair needs stride but the use does not give it. "
+                + "Add @Arg(name = \"stride\", value = ...).").inFile(net).onLineContaining("Layer first;");
+
+        JavaFileObject notABlock = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 4, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @Use(String.class) Layer first;",
+                "}");
+        Compilation n = compile(notABlock);
+        assertThat(n).hadErrorContaining("[strider/block-use] Use \"first\": java.lang.String is not annotated @Block. Annotate it "
+                + "with @Block(params = {...}), or name a block class.").inFile(notABlock).onLineContaining("@Use(String.class)");
+    }
+
+    @Test
+    void aBindingThatNamesNoAttributeOrParameterIsReportedOnceOnTheBlock() {
+        JavaFileObject net = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 4, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @Use(value = Pair.class, args = {@Arg(name = \"width\", value = 4), @Arg(name = \"stride\", value = 1)}) Layer first;",
+                "    @Use(value = Pair.class, args = {@Arg(name = \"width\", value = 4), @Arg(name = \"stride\", value = 1)}) Layer second;",
+                "}");
+        JavaFileObject block = block("{\"filters=width\", \"strides=stride\"}");
+        Compilation c = compile(net, block);
+        assertThat(c).hadErrorCount(1);
+        assertThat(c).hadErrorContaining("[strider/block-bind] @Bind on Pair.a: the layer has no attribute strides (it has activation, "
+                + "bias, dilation, filters, groups, kernel, padding, rounding, slope, stride). Bind a number attribute of the layer to a "
+                + "parameter the @Block declares, as \"attribute=param\".").inFile(block).onLineContaining("Layer a;");
+
+        JavaFileObject product = block("{\"filters=width*two\", \"stride=stride\"}");
+        Compilation p = compile(net, product);
+        assertThat(p).hadErrorContaining("[strider/block-bind] @Bind on Pair.a: \"width*two\" is not a parameter of block Pair "
+                + "(width, stride), an int, or a product of them such as width*4.").inFile(product).onLineContaining("Layer a;");
     }
 }
