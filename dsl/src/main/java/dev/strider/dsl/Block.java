@@ -10,7 +10,8 @@ import java.lang.annotation.Target;
  * A reusable group of layers, declared once like a network (one annotated {@link Layer} field per layer) and used
  * many times with {@link Use}. {@link #params()} names its int parameters; a layer takes them with {@link Bind}.
  * Inside a block, {@code @From("input")} is the block's input, other names are the block's own layers, and the
- * block's output is its last layer, which takes the name of the use.
+ * block's output is its last layer, which takes the name of the use. A block may use other blocks, giving their
+ * parameters from its own with {@link Bind}.
  *
  * <pre>{@code
  * @Block(params = {"width", "stride"})

@@ -129,6 +129,23 @@ class SampleReportsTest {
     }
 
     @Test
+    void googlenetFromNestedBlocksAsInTorchvision() {
+        NetworkReport r = report(GoogLeNet.class);
+        // torchvision 0.14's googlenet(aux_logits=False): 6,624,904 parameters, 1,498,376,192 MACs (issue 5's table)
+        assertEquals(6_624_904, r.params());
+        assertEquals(1_498_376_192L, r.macs());
+        assertEquals(List.of("inception3a_branch1", "inception3a_branch2_1", "inception3a_branch3_1", "inception3a_branch4_1"),
+                r.layer("inception3a").inputs());
+        assertEquals(List.of(256L, 28L, 28L), r.layer("inception3a").out());   // 64 + 128 + 32 + 32 channels
+        assertEquals(List.of(480L, 14L, 14L), r.layer("maxpool3").out());      // ceil((28 - 3)/2) + 1 = 14
+        assertEquals(List.of(832L, 7L, 7L), r.layer("maxpool4").out());
+        assertEquals(List.of(1024L, 7L, 7L), r.layer("inception5b").out());
+        assertEquals(List.of("maxpool2"), r.layer("inception3a_branch2_0_conv").inputs());
+        assertEquals(110_592, r.layer("inception3a_branch2_1_conv").params()); // 96 -> 128, 3x3, no bias
+        assertEquals(List.of(64L, 112L, 112L), r.layer("conv1").out());
+    }
+
+    @Test
     void summaryNamesEveryLayerAndTheTotals() {
         String s = LeNet5Spec.summary();
         for (String layer : List.of("c1", "s2", "c3", "s4", "f5", "f6", "output")) {

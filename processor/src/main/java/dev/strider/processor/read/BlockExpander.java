@@ -53,11 +53,12 @@ final class BlockExpander {
      */
     boolean expand(VariableElement field, AnnotationMirror use, List<String> from, List<LayerDecl> out) {
         JavacSourceRef at = new JavacSourceRef(field, use, networkName + "." + field.getSimpleName());
-        return expandUse(field.getSimpleName().toString(), use, from, at, new ArrayDeque<>(), out, null);
+        return expandUse(field.getSimpleName().toString(), use, Map.of(), from, at, new ArrayDeque<>(), out, null);
     }
 
-    private boolean expandUse(String useName, AnnotationMirror use, List<String> from, JavacSourceRef at, Deque<String> stack,
-            List<LayerDecl> out, String outerOrigin) {
+    /** {@code bound}: arguments a {@code @Bind} on a use inside a block gives from that block's parameters. */
+    private boolean expandUse(String useName, AnnotationMirror use, Map<String, Integer> bound, List<String> from, JavacSourceRef at,
+            Deque<String> stack, List<LayerDecl> out, String outerOrigin) {
         Map<String, AnnotationValue> values = values(use);
         Object blockValue = values.get("value").getValue();
         if (!(blockValue instanceof DeclaredType dt) || !(dt.asElement() instanceof TypeElement blockType)) {
@@ -92,6 +93,14 @@ final class BlockExpander {
                 report.add(Message.BLOCK_USE, at, "args", useName, "parameter " + name + " is given twice", "Give it once.");
                 ok = false;
             }
+        }
+        for (Map.Entry<String, Integer> b : bound.entrySet()) {
+            if (!params.contains(b.getKey())) {
+                report.add(Message.BLOCK_USE, at, "value", useName, "@Bind sets " + b.getKey() + ", which is no parameter of block " + blockName,
+                        "Its parameters: " + (params.isEmpty() ? "none" : String.join(", ", params)) + ".");
+                ok = false;
+            }
+            args.put(b.getKey(), b.getValue());
         }
         List<String> missing = params.stream().filter(p -> !args.containsKey(p)).toList();
         if (!missing.isEmpty()) {
@@ -168,7 +177,11 @@ final class BlockExpander {
             AnnotationMirror use = NetworkReader.mirror(f, DslNames.USE);
             if (use != null) {
                 int before = out.size();
-                if (!expandUse(rename.get(n), use, from, at, stack, out, origin)) {
+                Map<String, Integer> bound = new LinkedHashMap<>();
+                if (!bindArgs(f, blockType, blockName, args, bound)) {
+                    return true;
+                }
+                if (!expandUse(rename.get(n), use, bound, from, at, stack, out, origin)) {
                     return false;
                 }
                 if (out.size() == before) {
@@ -228,6 +241,33 @@ final class BlockExpander {
             Object old = values.get(attribute);
             values.put(attribute, old instanceof Integer ? (Object) value : old instanceof Double ? (Object) (double) value : List.of(value));
             explicit.add(attribute);
+        }
+        return true;
+    }
+
+    /** {@code @Bind} on a use inside a block: the inner block's arguments from this block's parameters. */
+    private boolean bindArgs(VariableElement f, TypeElement blockType, String blockName, Map<String, Integer> args, Map<String, Integer> bound) {
+        AnnotationMirror bindMirror = NetworkReader.mirror(f, DslNames.BIND);
+        if (bindMirror == null) {
+            return true;
+        }
+        boolean report = reportedBlocks.add(blockType.getQualifiedName() + "." + f.getSimpleName());
+        JavacSourceRef at = new JavacSourceRef(f, bindMirror, blockName + "." + f.getSimpleName());
+        for (AnnotationValue b : list(values(bindMirror).get("value"))) {
+            String pair = (String) b.getValue();
+            int eq = pair.indexOf('=');
+            String arg = eq < 0 ? "" : pair.substring(0, eq).strip();
+            Integer value = eq < 0 ? null : value(pair.substring(eq + 1).strip(), args);
+            if (arg.isEmpty() || value == null) {
+                if (report) {
+                    this.report.add(Message.BLOCK_BIND, at, "value", blockName + "." + f.getSimpleName(), eq < 0 || arg.isEmpty()
+                            ? "\"" + pair + "\" is not of the form \"param=value\""
+                            : "\"" + pair.substring(eq + 1).strip() + "\" is not a parameter of block " + blockName + " ("
+                                    + String.join(", ", args.keySet()) + "), an int, or a product of them such as width*4");
+                }
+                return false;
+            }
+            bound.put(arg, value);
         }
         return true;
     }

@@ -8,6 +8,7 @@ import dev.strider.runtime.engine.Parameter;
 import dev.strider.runtime.io.Safetensors;
 import dev.strider.runtime.optim.Sgd;
 import dev.strider.runtime.engine.GeneratedEngine;
+import dev.strider.samples.GoogLeNetEngine;
 import dev.strider.samples.ResNet18Engine;
 import dev.strider.samples.ResNet50Engine;
 import java.nio.file.Path;
@@ -15,10 +16,11 @@ import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ResNet18 and ResNet50 samples against torchvision 0.14's resnet18 and resnet50 at 224x224: the same weights
+ * The ResNet18, ResNet50 and GoogLeNet samples against torchvision 0.14's resnet18, resnet50 and googlenet (no
+ * auxiliary heads) at 224x224: the same weights
  * (drawn on both sides from per-tensor SplitMix64 streams, see {@code scripts/reference/torchvision_reference.py}),
  * one image, evaluation mode; the 1,000 logits agree within {@code 1e-4 * max|logit|} (PyTorch's in float64; ours in
- * float, summed in another order through 20 or 53 convolutions). Then a ResNet-18 training step at batch 2 runs and
+ * float, summed in another order through up to 57 convolutions). Then a ResNet-18 training step at batch 2 runs and
  * changes the weights.
  */
 class TorchvisionReferenceTest {
@@ -26,6 +28,11 @@ class TorchvisionReferenceTest {
     void resnet50LogitsAgreeWithTorchvision() throws Exception {
         GeneratedEngine e = new ResNet50Engine();
         compare(e, "resnet50", 2048);
+    }
+
+    @Test
+    void googlenetLogitsAgreeWithTorchvision() throws Exception {
+        compare(new GoogLeNetEngine(), "googlenet", 1024);
     }
 
     @Test
