@@ -146,6 +146,20 @@ class SampleReportsTest {
     }
 
     @Test
+    void squeezenet11AsInTorchvision() {
+        NetworkReport r = report(SqueezeNet.class);
+        // torchvision 0.14's squeezenet1_1(): 1,235,496 parameters, 349,151,936 MACs (issue 5's table)
+        assertEquals(1_235_496, r.params());
+        assertEquals(349_151_936L, r.macs());
+        assertEquals(List.of(64L, 111L, 111L), r.layer("features_0").out());
+        assertEquals(List.of(128L, 55L, 55L), r.layer("features_4").out());
+        assertEquals(List.of("features_3_squeeze"), r.layer("features_3_expand3x3").inputs());
+        assertEquals(List.of(512L, 13L, 13L), r.layer("features_12").out());
+        assertEquals(List.of(1000L, 1L, 1L), r.output());
+        assertEquals(39, r.layers().size()); // conv and pool, 8 fires of 4 layers, 2 more pools, 3 in the classifier
+    }
+
+    @Test
     void summaryNamesEveryLayerAndTheTotals() {
         String s = LeNet5Spec.summary();
         for (String layer : List.of("c1", "s2", "c3", "s4", "f5", "f6", "output")) {

@@ -11,13 +11,14 @@ import dev.strider.runtime.engine.GeneratedEngine;
 import dev.strider.samples.GoogLeNetEngine;
 import dev.strider.samples.ResNet18Engine;
 import dev.strider.samples.ResNet50Engine;
+import dev.strider.samples.SqueezeNetEngine;
 import java.nio.file.Path;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ResNet18, ResNet50 and GoogLeNet samples against torchvision 0.14's resnet18, resnet50 and googlenet (no
- * auxiliary heads) at 224x224: the same weights
+ * The ResNet18, ResNet50, GoogLeNet and SqueezeNet samples against torchvision 0.14's resnet18, resnet50, googlenet
+ * (no auxiliary heads) and squeezenet1_1 at 224x224: the same weights
  * (drawn on both sides from per-tensor SplitMix64 streams, see {@code scripts/reference/torchvision_reference.py}),
  * one image, evaluation mode; the 1,000 logits agree within {@code 1e-4 * max|logit|} (PyTorch's in float64; ours in
  * float, summed in another order through up to 57 convolutions). Then a ResNet-18 training step at batch 2 runs and
@@ -33,6 +34,11 @@ class TorchvisionReferenceTest {
     @Test
     void googlenetLogitsAgreeWithTorchvision() throws Exception {
         compare(new GoogLeNetEngine(), "googlenet", 1024);
+    }
+
+    @Test
+    void squeezenetLogitsAgreeWithTorchvision() throws Exception {
+        compare(new SqueezeNetEngine(), "squeezenet1_1", 0);
     }
 
     @Test
