@@ -20,7 +20,8 @@ public enum Samples {
     RESNET18("resnet18", ResNet18.class, ResNet18Spec::summary, ResNet18Engine::new, ResNet18Engine::choose),
     RESNET50("resnet50", ResNet50.class, ResNet50Spec::summary, ResNet50Engine::new, ResNet50Engine::choose),
     GOOGLENET("googlenet", GoogLeNet.class, GoogLeNetSpec::summary, GoogLeNetEngine::new, GoogLeNetEngine::choose),
-    SQUEEZENET("squeezenet", SqueezeNet.class, SqueezeNetSpec::summary, SqueezeNetEngine::new, SqueezeNetEngine::choose);
+    SQUEEZENET("squeezenet", SqueezeNet.class, SqueezeNetSpec::summary, SqueezeNetEngine::new, SqueezeNetEngine::choose),
+    DILATED_CONTEXT("dilated-context", DilatedContext.class, DilatedContextSpec::summary, DilatedContextEngine::new, DilatedContextEngine::choose);
 
     private final String cliName;
     private final Class<?> declaration;

@@ -160,6 +160,22 @@ class SampleReportsTest {
     }
 
     @Test
+    void dilatedContextModuleReceptiveFieldsGrowAsInYuAndKoltun() {
+        NetworkReport r = report(DilatedContext.class);
+        // 3x3 kernels with dilation d add (3 - 1) * d pixels each at jump 1: 1 + 2 = 3, 3 + 4 = 7, 7 + 8 = 15
+        assertEquals(List.of(3L, 3L), r.layer("context1").receptiveField().size());
+        assertEquals(List.of(7L, 7L), r.layer("context2").receptiveField().size());
+        assertEquals(List.of(15L, 15L), r.layer("context3").receptiveField().size());
+        assertEquals(List.of(15L, 15L), r.layer("scores").receptiveField().size());
+        assertEquals(List.of(1L, 1L), r.layer("scores").receptiveField().jump());
+        // padding = dilation keeps 64x64: (64 + 2*4 - (4 * (3 - 1) + 1))/1 + 1 = 64
+        assertEquals(List.of(16L, 64L, 64L), r.layer("context3").out());
+        assertEquals(List.of(3L, 64L, 64L), r.output());
+        // (3*9 + 1) * 16 + 2 * (16*9 + 1) * 16 + (16 + 1) * 3 = 448 + 4,640 + 51
+        assertEquals(448 + 2 * 2_320 + 51, r.params());
+    }
+
+    @Test
     void summaryNamesEveryLayerAndTheTotals() {
         String s = LeNet5Spec.summary();
         for (String layer : List.of("c1", "s2", "c3", "s4", "f5", "f6", "output")) {
