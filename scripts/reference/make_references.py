@@ -58,8 +58,9 @@ def L(name, kind, **attrs):
 
 class Case:
     def __init__(self, name, java, doc, input_chw, loss, layers, batch=3, init="custom", expect_params=None,
-                 relu_margin=1e-3, pool_margin=1e-3, extra=False):
+                 relu_margin=1e-3, pool_margin=1e-3, extra=False, scale=1.0):
         self.name = name
+        self.scale = scale  # multiplies the std of the custom initial weights
         self.java = java
         self.doc = doc
         self.input_chw = input_chw
@@ -75,6 +76,13 @@ class Case:
 
 
 CASES = [
+    Case("relu6", "Relu6Net",
+         "ReLU6 fused into a convolution (weights scaled up so that some outputs pass 6), a standalone ReLU6 after a "
+         "dense layer, and an identity; MSE.",
+         (2, 5, 5), MSE, scale=4.0, layers=[L("conv", "Conv", filters=3, kernel=3, activation="RELU6"),
+                          L("same", "Identity"),
+                          L("fc", "Dense", units=6),
+                          L("clip", "ReLU6")]),
     Case("residual", "Residual",
          "A residual block: c1 feeds both c2 and the sum (so its gradient is the sum of two), c3's output plus c1's "
          "through a fused ReLU, then global average pooling and 3 logits; softmax cross-entropy.",
@@ -304,7 +312,7 @@ class Net(nn.Module):
                     m = nn.BatchNorm1d(shape[0], eps=a["epsilon"], momentum=a["momentum"])
                 self.add_module(name, m)
                 out = shape
-            elif kind in ("ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax"):
+            elif kind in ("ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "ReLU6", "Identity"):
                 out = shape
             else:
                 raise ValueError(kind)
@@ -322,6 +330,8 @@ class Net(nn.Module):
             return F.relu(x)
         if act == "LEAKY_RELU":
             return F.leaky_relu(x, slope)
+        if act == "RELU6":
+            return F.relu6(x)
         if act == "SIGMOID":
             return torch.sigmoid(x)
         if act == "TANH":
@@ -358,10 +368,12 @@ class Net(nn.Module):
                 x = self.activate(pre, a["activation"], a["slope"])
             elif kind == "BatchNorm":
                 x = getattr(self, name)(x)
+            elif kind == "Identity":
+                pass
             else:
                 pre = x
                 act = {"ReLU": "RELU", "LeakyReLU": "LEAKY_RELU", "Sigmoid": "SIGMOID", "Tanh": "TANH",
-                       "Softmax": "SOFTMAX"}[kind]
+                       "Softmax": "SOFTMAX", "ReLU6": "RELU6"}[kind]
                 x = self.activate(x, act, a.get("slope", 0.0))
             outs[name] = x
             if trace is not None:
@@ -388,9 +400,11 @@ def margins(net, x):
     gap = math.inf
     prev_relu = False
     for name, kind, a, inp, pre, out in trace:
-        act = a.get("activation", {"ReLU": "RELU", "LeakyReLU": "LEAKY_RELU"}.get(kind, "NONE"))
-        if act in ("RELU", "LEAKY_RELU") and pre is not None:
+        act = a.get("activation", {"ReLU": "RELU", "LeakyReLU": "LEAKY_RELU", "ReLU6": "RELU6"}.get(kind, "NONE"))
+        if act in ("RELU", "LEAKY_RELU", "RELU6") and pre is not None:
             relu = min(relu, pre.abs().min().item())
+        if act == "RELU6" and pre is not None:
+            relu = min(relu, (pre - 6).abs().min().item())  # the upper kink
         if kind == "MaxPool":
             kh, kw = pair(a["window"])
             sh, sw = pair(a["stride"] if a["stride"] is not None else a["window"])
@@ -427,7 +441,7 @@ def init_params(net, case):
             m = getattr(net, name, None)
             if kind in ("Conv", "Dense"):
                 fan_in = m.weight[0].numel()
-                std = min(0.5, 2.0 / math.sqrt(fan_in))
+                std = min(0.5, 2.0 / math.sqrt(fan_in)) * case.scale
                 m.weight.copy_(torch.randn(m.weight.shape) * std)
                 if m.bias is not None:
                     m.bias.copy_(torch.rand(m.bias.shape) - 0.5)
@@ -729,7 +743,8 @@ def main():
             "layers": json.dumps([[n, k, a] for n, k, a in case.layers], separators=(",", ":")),
             "trainable_params": str(params),
             "init": "PyTorch default initialisation" if case.init == "default" else
-                    "weights N(0, min(0.5, 2/sqrt(fan_in))^2), biases U(-0.5, 0.5); BatchNorm weight U(0.5, 1.5), "
+                    ("weights N(0, ({} * min(0.5, 2/sqrt(fan_in)))^2)".format(case.scale) if case.scale != 1.0 else
+                     "weights N(0, min(0.5, 2/sqrt(fan_in))^2)") + ", biases U(-0.5, 0.5); BatchNorm weight U(0.5, 1.5), "
                     "bias U(-0.5, 0.5), running_mean N(0, 0.3^2), running_var U(0.5, 1.5)",
             "seed": "torch.manual_seed({}) (case seed {} + 1000 * attempt {})".format(
                 case.seed + 1000 * attempt, case.seed, attempt),

@@ -96,7 +96,7 @@ public final class Decls {
                 d.put("slope", 0.01);
             }
             case "Concat" -> { }
-            case "GlobalAvgPool", "Flatten", "ReLU", "Sigmoid", "Tanh", "Softmax" -> { }
+            case "GlobalAvgPool", "Flatten", "ReLU", "Sigmoid", "Tanh", "Softmax", "ReLU6", "Identity" -> { }
             default -> throw new IllegalArgumentException(kind);
         }
         return d;

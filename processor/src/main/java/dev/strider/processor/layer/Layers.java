@@ -27,6 +27,8 @@ public final class Layers {
             case "Sigmoid" -> new ActivationLayer(decl, report, Activation.SIGMOID);
             case "Tanh" -> new ActivationLayer(decl, report, Activation.TANH);
             case "Softmax" -> new ActivationLayer(decl, report, Activation.SOFTMAX);
+            case "ReLU6" -> new ActivationLayer(decl, report, Activation.RELU6);
+            case "Identity" -> new Identity(decl);
             case "Add" -> new Merge(decl, report, true);
             case "Concat" -> new Merge(decl, report, false);
             default -> throw new IllegalArgumentException("unknown layer kind " + decl.kind());

@@ -12,6 +12,7 @@ import dev.strider.processor.layer.Dense;
 import dev.strider.processor.layer.Dropout;
 import dev.strider.processor.layer.Flatten;
 import dev.strider.processor.layer.GlobalAvgPool;
+import dev.strider.processor.layer.Identity;
 import dev.strider.processor.layer.Layer;
 import dev.strider.processor.layer.Merge;
 import dev.strider.processor.layer.Pool;
@@ -129,6 +130,9 @@ public final class Lowering {
         if (l instanceof Dropout d) {
             return new Kernel.Dropout((int) in.size(), (float) d.rate());
         }
+        if (l instanceof Identity) {
+            return new Kernel.Alias((int) in.size(), "identity: the output is the input");
+        }
         if (l instanceof Flatten) {
             return new Kernel.Alias((int) in.size(), "flatten moves no data: [C,H,W] is already stored C-major");
         }
@@ -191,7 +195,7 @@ public final class Lowering {
     }
 
     private static boolean reluFamily(Activation a) {
-        return a == Activation.RELU || a == Activation.LEAKY_RELU;
+        return a == Activation.RELU || a == Activation.LEAKY_RELU || a == Activation.RELU6;
     }
 
     private static List<Tensor> tensors(CheckedLayer c, Kernel kernel, Tensor.Init init) {

@@ -543,6 +543,7 @@ public final class CudaGenerator {
             case NONE, SOFTMAX -> x;
             case RELU -> "(" + x + " < 0.0f ? 0.0f : " + x + ")";
             case LEAKY_RELU -> "(" + x + " > 0.0f ? " + x + " : " + f(slope) + " * (" + x + "))";
+            case RELU6 -> "(" + x + " < 0.0f ? 0.0f : " + x + " > 6.0f ? 6.0f : " + x + ")";
             case SIGMOID -> "(float) (1.0 / (1.0 + exp(-(double) (" + x + "))))";
             case TANH -> "(float) tanh((double) (" + x + "))";
         };
@@ -564,6 +565,7 @@ public final class CudaGenerator {
         String body = switch (a) {
             case RELU -> "if (out[p] <= 0.0f) gOut[p] = 0.0f;";
             case LEAKY_RELU -> "if (out[p] <= 0.0f) gOut[p] *= " + f(slope) + ";";
+            case RELU6 -> "if (out[p] <= 0.0f || out[p] >= 6.0f) gOut[p] = 0.0f;";
             case SIGMOID -> "gOut[p] *= out[p] * (1.0f - out[p]);";
             case TANH -> "gOut[p] *= 1.0f - out[p] * out[p];";
             default -> throw new IllegalArgumentException(a.name());
@@ -599,6 +601,7 @@ public final class CudaGenerator {
         String body = switch (a.activation()) {
             case RELU -> "gIn[p] = in[p] > 0.0f ? gOut[p] : 0.0f;";
             case LEAKY_RELU -> "gIn[p] = in[p] > 0.0f ? gOut[p] : " + f(a.slope()) + " * gOut[p];";
+            case RELU6 -> "gIn[p] = in[p] > 0.0f && in[p] < 6.0f ? gOut[p] : 0.0f;";
             case SIGMOID -> "gIn[p] = gOut[p] * out[p] * (1.0f - out[p]);";
             case TANH -> "gIn[p] = gOut[p] * (1.0f - out[p] * out[p]);";
             default -> throw new IllegalArgumentException(a.activation().name());

@@ -447,6 +447,7 @@ final class KernelEmitter {
         switch (a) {
             case RELU -> c.line("if ($L < 0f) $L = 0f", target, target);
             case LEAKY_RELU -> c.line("if ($L < 0f) $L *= $Lf", target, target, slope);
+            case RELU6 -> c.line("$L = $L < 0f ? 0f : $L > 6f ? 6f : $L", target, target, target, target); // NaN stays NaN
             case SIGMOID -> c.line("$L = (float) (1.0 / (1.0 + Math.exp(-$L)))", target, target);
             case TANH -> c.line("$L = (float) Math.tanh($L)", target, target);
             default -> throw new IllegalArgumentException(a + " is not element-wise");
@@ -472,6 +473,7 @@ final class KernelEmitter {
         switch (a) {
             case RELU -> c.line("if (out[p] <= 0f) gOut[p] = 0f");
             case LEAKY_RELU -> c.line("if (out[p] <= 0f) gOut[p] *= $Lf", slope);
+            case RELU6 -> c.line("if (out[p] <= 0f || out[p] >= 6f) gOut[p] = 0f");
             case SIGMOID -> c.line("gOut[p] *= out[p] * (1f - out[p])");
             case TANH -> c.line("gOut[p] *= 1f - out[p] * out[p]");
             default -> throw new IllegalArgumentException(a.name());
@@ -492,6 +494,7 @@ final class KernelEmitter {
         switch (a.activation()) {
             case RELU -> c.line("out[p] = v < 0f ? 0f : v"); // NaN stays NaN, as in PyTorch
             case LEAKY_RELU -> c.line("out[p] = v < 0f ? $Lf * v : v", a.slope());
+            case RELU6 -> c.line("out[p] = v < 0f ? 0f : v > 6f ? 6f : v");
             case SIGMOID -> c.line("out[p] = (float) (1.0 / (1.0 + Math.exp(-v)))");
             case TANH -> c.line("out[p] = (float) Math.tanh(v)");
             default -> throw new IllegalArgumentException(a.activation().name());
@@ -512,6 +515,7 @@ final class KernelEmitter {
         switch (a.activation()) {
             case RELU -> c.line("gIn[p] = in[p] > 0f ? gOut[p] : 0f");
             case LEAKY_RELU -> c.line("gIn[p] = in[p] > 0f ? gOut[p] : $Lf * gOut[p]", a.slope());
+            case RELU6 -> c.line("gIn[p] = in[p] > 0f && in[p] < 6f ? gOut[p] : 0f");
             case SIGMOID -> c.line("gIn[p] = gOut[p] * out[p] * (1f - out[p])");
             case TANH -> c.line("gIn[p] = gOut[p] * (1f - out[p] * out[p])");
             default -> throw new IllegalArgumentException(a.activation().name());
