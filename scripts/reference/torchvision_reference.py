@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""torchvision's ResNet-18, ResNet-50, GoogLeNet and SqueezeNet 1.1 on weights both sides can draw: the reference for Strider's samples.
+"""torchvision's ResNet-18, ResNet-50, GoogLeNet, SqueezeNet 1.1 and MobileNetV2 on weights both sides can draw: the reference for Strider's samples.
 
 Run from the repository root with Debian's PyTorch interpreter:
 
@@ -10,7 +10,7 @@ Every tensor of torchvision.models.resnet18()'s state_dict, and the input, is fi
 with float32 arithmetic that Java reproduces bit for bit:
 
     conv and linear weights   (2u - 1) * sqrt(6 / fan_in)       (Kaiming uniform)
-    linear bias               (2u - 1) / sqrt(fan_in)         (fan_in 512 for ResNet-18, 2048 for ResNet-50, 1024 for GoogLeNet)
+    linear bias               (2u - 1) / sqrt(fan_in)         (fan_in 512 for ResNet-18, 2048 for ResNet-50, 1024 for GoogLeNet, 1280 for MobileNetV2)
     convolution bias          u - 0.5                          (SqueezeNet's convolutions have biases)
     batch-norm weight         0.5 + u;   bias  u - 0.5
     running mean              (u - 0.5) * 0.2;   running var  0.5 + u
@@ -32,7 +32,7 @@ import torchvision
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 OUT_DIR = os.path.join(REPO, "tests", "src", "test", "resources", "torchvision")
-MODELS = ("resnet18", "resnet50", "googlenet", "squeezenet1_1")
+MODELS = ("resnet18", "resnet50", "googlenet", "squeezenet1_1", "mobilenet_v2")
 MASK = (1 << 64) - 1
 
 
@@ -65,7 +65,7 @@ def fill(key, shape):
     if tensor == "weight" and len(shape) > 1:
         bound = np.float32(math.sqrt(6.0 / int(np.prod(shape[1:]))))
         v = (two * u - one) * bound
-    elif tensor == "bias" and key.startswith("fc."):
+    elif tensor == "bias" and FC_IN[0] > 0 and (key.startswith("fc.") or key.startswith("classifier.1.")):
         bound = np.float32(1.0 / math.sqrt(FC_IN[0]))
         v = (two * u - one) * bound
     elif tensor == "weight":
@@ -93,7 +93,7 @@ def main():
 def write(model_name):
     model = (torchvision.models.googlenet(aux_logits=False, init_weights=False) if model_name == "googlenet"
              else getattr(torchvision.models, model_name)())
-    FC_IN[0] = model.fc.in_features if hasattr(model, "fc") else 0
+    FC_IN[0] = model.fc.in_features if hasattr(model, "fc") else 1280 if model_name == "mobilenet_v2" else 0
     state = model.state_dict()
     for key, t in state.items():
         if key.endswith("num_batches_tracked"):

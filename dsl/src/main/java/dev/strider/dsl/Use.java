@@ -32,4 +32,10 @@ public @interface Use {
 
     /** With {@link #repeat()}: the number in the first use's name. */
     int index() default 0;
+
+    /**
+     * The name of the use (with {@link #repeat()}, the prefix of the uses' names) when it is not the field's: several
+     * fields can then continue one numbering, as torchvision's {@code features_3}, {@code features_5 .. features_6}.
+     */
+    String name() default "";
 }

@@ -21,6 +21,7 @@ public enum Samples {
     RESNET50("resnet50", ResNet50.class, ResNet50Spec::summary, ResNet50Engine::new, ResNet50Engine::choose),
     GOOGLENET("googlenet", GoogLeNet.class, GoogLeNetSpec::summary, GoogLeNetEngine::new, GoogLeNetEngine::choose),
     SQUEEZENET("squeezenet", SqueezeNet.class, SqueezeNetSpec::summary, SqueezeNetEngine::new, SqueezeNetEngine::choose),
+    MOBILENETV2("mobilenetv2", MobileNetV2.class, MobileNetV2Spec::summary, MobileNetV2Engine::new, MobileNetV2Engine::choose),
     DILATED_CONTEXT("dilated-context", DilatedContext.class, DilatedContextSpec::summary, DilatedContextEngine::new, DilatedContextEngine::choose);
 
     private final String cliName;

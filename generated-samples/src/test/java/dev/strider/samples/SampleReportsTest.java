@@ -176,6 +176,20 @@ class SampleReportsTest {
     }
 
     @Test
+    void mobilenetV2AsInTorchvision() {
+        NetworkReport r = report(MobileNetV2.class);
+        // torchvision 0.14's mobilenet_v2(): 3,504,872 parameters, 300,774,272 MACs (issue 5's table)
+        assertEquals(3_504_872, r.params());
+        assertEquals(300_774_272L, r.macs());
+        assertEquals(1_728, r.layer("features_5_conv_1_0").params()); // depthwise: 192 channels * 3x3, one input channel each
+        assertEquals(List.of("features_5_conv_3", "features_4"), r.layer("features_5").inputs());
+        assertEquals(List.of("features_16_conv_3", "features_15"), r.layer("features_16").inputs());
+        assertEquals(List.of(320L, 7L, 7L), r.layer("features_17").out());
+        assertEquals(List.of(1280L, 7L, 7L), r.layer("features_18_2").out());
+        assertEquals("Identity", r.layer("features_2").type());
+    }
+
+    @Test
     void summaryNamesEveryLayerAndTheTotals() {
         String s = LeNet5Spec.summary();
         for (String layer : List.of("c1", "s2", "c3", "s4", "f5", "f6", "output")) {

@@ -109,6 +109,15 @@ final class BlockExpander {
                     "Add @Arg(name = \"" + missing.get(0) + "\", value = ...)" + (missing.size() > 1 ? " for each" : "") + ".");
             ok = false;
         }
+        String named = (String) values.get("name").getValue();
+        if (!named.isEmpty()) {
+            if (!javax.lang.model.SourceVersion.isIdentifier(named)) {
+                report.add(Message.BLOCK_USE, at, "name", useName, "name = \"" + named + "\" is not a Java identifier",
+                        "Layer names are Java identifiers, as field names are.");
+                return true;
+            }
+            useName = named;
+        }
         int repeat = (Integer) values.get("repeat").getValue();
         int index = (Integer) values.get("index").getValue();
         if (repeat < 1 || index < 0) {

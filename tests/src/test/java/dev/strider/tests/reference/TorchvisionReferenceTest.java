@@ -9,6 +9,7 @@ import dev.strider.runtime.io.Safetensors;
 import dev.strider.runtime.optim.Sgd;
 import dev.strider.runtime.engine.GeneratedEngine;
 import dev.strider.samples.GoogLeNetEngine;
+import dev.strider.samples.MobileNetV2Engine;
 import dev.strider.samples.ResNet18Engine;
 import dev.strider.samples.ResNet50Engine;
 import dev.strider.samples.SqueezeNetEngine;
@@ -17,8 +18,8 @@ import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ResNet18, ResNet50, GoogLeNet and SqueezeNet samples against torchvision 0.14's resnet18, resnet50, googlenet
- * (no auxiliary heads) and squeezenet1_1 at 224x224: the same weights
+ * The ResNet18, ResNet50, GoogLeNet, SqueezeNet and MobileNetV2 samples against torchvision 0.14's resnet18, resnet50,
+ * googlenet (no auxiliary heads), squeezenet1_1 and mobilenet_v2 at 224x224: the same weights
  * (drawn on both sides from per-tensor SplitMix64 streams, see {@code scripts/reference/torchvision_reference.py}),
  * one image, evaluation mode; the 1,000 logits agree within {@code 1e-4 * max|logit|} (PyTorch's in float64; ours in
  * float, summed in another order through up to 57 convolutions). Then a ResNet-18 training step at batch 2 runs and
@@ -34,6 +35,11 @@ class TorchvisionReferenceTest {
     @Test
     void googlenetLogitsAgreeWithTorchvision() throws Exception {
         compare(new GoogLeNetEngine(), "googlenet", 1024);
+    }
+
+    @Test
+    void mobilenetV2LogitsAgreeWithTorchvision() throws Exception {
+        compare(new MobileNetV2Engine(), "mobilenet_v2", 1280);
     }
 
     @Test
@@ -98,7 +104,7 @@ class TorchvisionReferenceTest {
         for (int i = 0; i < d.length; i++) {
             d[i] = switch (tensor) {
                 case "weight" -> shape.length > 1 ? (2f * u[i] - 1f) * (float) Math.sqrt(6.0 / (p.size() / shape[0])) : 0.5f + u[i];
-                case "bias" -> p.name().startsWith("fc.") ? (2f * u[i] - 1f) * (float) (1.0 / Math.sqrt(fcIn)) : u[i] - 0.5f;
+                case "bias" -> fcIn > 0 && (p.name().startsWith("fc.") || p.name().startsWith("classifier_1.")) ? (2f * u[i] - 1f) * (float) (1.0 / Math.sqrt(fcIn)) : u[i] - 0.5f;
                 case "running_mean" -> (u[i] - 0.5f) * 0.2f;
                 case "running_var" -> 0.5f + u[i];
                 default -> throw new IllegalArgumentException(p.name());
