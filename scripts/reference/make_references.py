@@ -76,6 +76,14 @@ class Case:
 
 
 CASES = [
+    Case("lrn", "LrnNet",
+         "Local response normalization as AlexNet uses it, with a large alpha so that it matters: size 3 across the 6 "
+         "channels of a convolution's output (k 2, alpha 1, beta 0.75), then size 4 (even: one channel more before "
+         "than after) across the 5 units of a dense layer (k 1, alpha 0.5, beta 0.6); MSE.",
+         (3, 4, 4), MSE, [L("conv", "Conv", filters=6, kernel=3, padding=1),
+                          L("norm1", "LRN", size=3, alpha=1.0, beta=0.75, k=2.0),
+                          L("fc", "Dense", units=5),
+                          L("norm2", "LRN", size=4, alpha=0.5, beta=0.6)]),
     Case("relu6", "Relu6Net",
          "ReLU6 fused into a convolution (weights scaled up so that some outputs pass 6), a standalone ReLU6 after a "
          "dense layer, and an identity; MSE.",
@@ -199,6 +207,7 @@ DEFAULTS = {
     "BatchNorm": dict(epsilon=1e-5, momentum=0.1),
     "LeakyReLU": dict(slope=0.01),
     "Add": dict(activation="NONE", slope=0.01),
+    "LRN": dict(alpha=1e-4, beta=0.75, k=1.0),
 }
 
 
@@ -314,6 +323,9 @@ class Net(nn.Module):
                 out = shape
             elif kind in ("ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "ReLU6", "Identity"):
                 out = shape
+            elif kind == "LRN":
+                self.add_module(name, nn.LocalResponseNorm(a["size"], alpha=a["alpha"], beta=a["beta"], k=a["k"]))
+                out = shape
             else:
                 raise ValueError(kind)
             self.plan.append((name, kind, a, shape, out, extra))
@@ -370,6 +382,8 @@ class Net(nn.Module):
                 x = getattr(self, name)(x)
             elif kind == "Identity":
                 pass
+            elif kind == "LRN":
+                x = getattr(self, name)(x if x.dim() > 2 else x.unsqueeze(-1)).reshape(x.shape)
             else:
                 pre = x
                 act = {"ReLU": "RELU", "LeakyReLU": "LEAKY_RELU", "Sigmoid": "SIGMOID", "Tanh": "TANH",

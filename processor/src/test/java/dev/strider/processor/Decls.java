@@ -96,6 +96,12 @@ public final class Decls {
                 d.put("slope", 0.01);
             }
             case "Concat" -> { }
+            case "LRN" -> {
+                d.put("size", 5);
+                d.put("alpha", 1e-4);
+                d.put("beta", 0.75);
+                d.put("k", 1.0);
+            }
             case "GlobalAvgPool", "Flatten", "ReLU", "Sigmoid", "Tanh", "Softmax", "ReLU6", "Identity" -> { }
             default -> throw new IllegalArgumentException(kind);
         }

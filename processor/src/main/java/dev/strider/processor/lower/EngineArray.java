@@ -68,6 +68,8 @@ public record EngineArray(String field, Type type, long length, Role role, Strin
         } else if (k instanceof Kernel.BatchNorm bn) {
             a.add(floats(s.name() + "Xhat", perBatch, Role.SCRATCH, "normalised input, kept for the backward pass"));
             a.add(floats(s.name() + "InvStd", bn.channels(), Role.SCRATCH, "1 / sqrt(variance + eps) per channel of the last forward"));
+        } else if (k instanceof Kernel.Lrn) {
+            a.add(floats(s.name() + "Scale", perBatch, Role.SCRATCH, "k + alpha / size * (sum of squares) per value, kept for the backward pass"));
         } else if (k instanceof Kernel.Dropout) {
             a.add(floats(s.name() + "Mask", perBatch, Role.SCRATCH, "the last training forward's mask (0 or 1/keep)"));
         }

@@ -176,6 +176,32 @@ public sealed interface Kernel {
         }
     }
 
+    /**
+     * Local response normalization over {@code channels} at {@code plane} positions: {@code out = in * scale^-beta},
+     * {@code scale = k + alpha / size * (sum of squares of channels c - size/2 .. c + (size-1)/2)}; the scale is kept.
+     */
+    record Lrn(int channels, int plane, int size, double alpha, double beta, double k) implements Kernel {
+        @Override
+        public int inSize() {
+            return channels * plane;
+        }
+
+        @Override
+        public int outSize() {
+            return channels * plane;
+        }
+
+        /** The first channel of channel c's window (may be negative: those are zero). */
+        public int before() {
+            return size / 2;
+        }
+
+        /** How far the window reaches past channel c. */
+        public int after() {
+            return (size - 1) / 2;
+        }
+    }
+
     /** Element-wise sum of {@code count} inputs of {@code size} values per image, with an optional activation. */
     record Add(int size, int count, Activation activation, float slope) implements Kernel {
         @Override

@@ -13,6 +13,7 @@ import dev.strider.processor.layer.Dropout;
 import dev.strider.processor.layer.Flatten;
 import dev.strider.processor.layer.GlobalAvgPool;
 import dev.strider.processor.layer.Identity;
+import dev.strider.processor.layer.Lrn;
 import dev.strider.processor.layer.Layer;
 import dev.strider.processor.layer.Merge;
 import dev.strider.processor.layer.Pool;
@@ -129,6 +130,11 @@ public final class Lowering {
         }
         if (l instanceof Dropout d) {
             return new Kernel.Dropout((int) in.size(), (float) d.rate());
+        }
+        if (l instanceof Lrn lrn) {
+            boolean flat = in.flat();
+            return new Kernel.Lrn((int) (flat ? in.size() : in.channels()), (int) (flat ? 1 : in.height() * in.width()), lrn.size(),
+                    lrn.alpha(), lrn.beta(), lrn.k());
         }
         if (l instanceof Identity) {
             return new Kernel.Alias((int) in.size(), "identity: the output is the input");

@@ -51,6 +51,7 @@ class PyTorchReferenceTest {
             Map.entry("dense_fused_tanh_sigmoid", dev.strider.tests.reference.nets.DenseFusedTanhSigmoidEngine.class),
             Map.entry("dense_spatial", dev.strider.tests.reference.nets.DenseSpatialEngine.class),
             Map.entry("global_avgpool", dev.strider.tests.reference.nets.GlobalAvgPoolNetEngine.class),
+            Map.entry("lrn", dev.strider.tests.reference.nets.LrnNetEngine.class),
             Map.entry("lenet5", dev.strider.tests.reference.nets.LeNet5Engine.class),
             Map.entry("leaky_relu", dev.strider.tests.reference.nets.LeakyReluNetEngine.class),
             Map.entry("maxpool_ceil", dev.strider.tests.reference.nets.MaxPoolCeilEngine.class),

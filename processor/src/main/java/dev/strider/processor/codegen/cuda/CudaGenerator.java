@@ -200,6 +200,19 @@ public final class CudaGenerator {
             cu.close().blank();
         } else if (k instanceof Kernel.Alias a) {
             cu.comment("%s: %s (no kernel)", doc, a.why()).blank();
+        } else if (k instanceof Kernel.Lrn lrn) {
+            kernel(k(s) + "_forward", doc + String.format(Locale.ROOT, ": local response normalization over %d channels, one thread per value",
+                    lrn.size()), "const float* __restrict__ in, float* __restrict__ scale, float* __restrict__ out",
+                    "batch * " + lrn.inSize(), forwardLaunches, b(s.in()) + ", " + b(s.name() + "Scale") + ", " + b(s.out()));
+            cu.open("STRIDER_LOOP(i, batch * %d)", lrn.inSize());
+            cu.line("int p = i %% %d, ch = i / %d %% %d, n = i / %d;", lrn.plane(), lrn.plane(), lrn.channels(), lrn.inSize());
+            cu.line("int from = max(0, ch - %d), to = min(%d, ch + %d);", lrn.before(), lrn.channels() - 1, lrn.after());
+            cu.line("double sum = 0;");
+            cu.line("for (int j = from; j <= to; j++) { double v = in[(n * %d + j) * %d + p]; sum += v * v; }", lrn.channels(), lrn.plane());
+            cu.line("double d = %s + %s * sum;", dd(lrn.k()), dd(lrn.alpha() / lrn.size()));
+            cu.line("scale[i] = (float) d;");
+            cu.line("out[i] = (float) (in[i] * pow(d, -%s));", dd(lrn.beta()));
+            cu.close().close().blank();
         } else if (k instanceof Kernel.Add add) {
             List<String> params = new ArrayList<>();
             List<String> args = new ArrayList<>();
@@ -237,7 +250,20 @@ public final class CudaGenerator {
         boolean first = s.inGrads().contains(EnginePlan.INPUT_GRAD)
                 || s.accumulate().stream().anyMatch(g -> g.target().equals(EnginePlan.INPUT_GRAD));
         List<Launch> launches = new ArrayList<>();
-        if (k instanceof Kernel.Add add) {
+        if (k instanceof Kernel.Lrn lrn) {
+            kernel(k(s) + "_backward", doc + ": one thread per input value, gathered from the channels whose window holds it",
+                    "const float* __restrict__ in, const float* __restrict__ scale, const float* __restrict__ gOut, float* __restrict__ gIn",
+                    "batch * " + lrn.inSize(), launches, b(s.in()) + ", " + b(s.name() + "Scale") + ", " + b(s.outGrad()) + ", " + b(s.inGrad()));
+            cu.open("STRIDER_LOOP(i, batch * %d)", lrn.inSize());
+            cu.line("int p = i %% %d, ch = i / %d %% %d, n = i / %d;", lrn.plane(), lrn.plane(), lrn.channels(), lrn.inSize());
+            cu.line("int from = max(0, ch - %d), to = min(%d, ch + %d);", lrn.after(), lrn.channels() - 1, lrn.before());
+            cu.line("double sum = 0;");
+            cu.line("for (int j = from; j <= to; j++) { int q = (n * %d + j) * %d + p; sum += (double) gOut[q] * in[q] * pow((double) scale[q], -%s - 1); }",
+                    lrn.channels(), lrn.plane(), dd(lrn.beta()));
+            cu.line("gIn[i] = (float) (gOut[i] * pow((double) scale[i], -%s) - %s * in[i] * sum);", dd(lrn.beta()),
+                    dd(2 * lrn.alpha() * lrn.beta() / lrn.size()));
+            cu.close().close().blank();
+        } else if (k instanceof Kernel.Add add) {
             activationBackward(s, add.activation(), add.slope(), add.size(), add.size(), 1, launches);
             String name = k(s) + "_backward";
             kernel(name, doc + ": a sum passes its gradient to every input unchanged (one launch per input)",
@@ -786,6 +812,11 @@ public final class CudaGenerator {
      */
     private static String d(float v) {
         return Float.toString(v);
+    }
+
+    /** A double setting as a C double literal that reads back exactly. */
+    private static String dd(double v) {
+        return Double.toString(v);
     }
 
     // ---- host side

@@ -56,6 +56,20 @@ final class KernelEmitter {
             c.line("System.arraycopy($N, 0, $N, 0, batch * $L)", s.in(), s.out(), copy.size());
         } else if (k instanceof Kernel.Alias a) {
             c.comment("$L", a.why());
+        } else if (k instanceof Kernel.Lrn lrn) {
+            c.line("final float[] in = $N, out = $N, scale = $N", s.in(), s.out(), s.name() + "Scale");
+            c.comment("scale = k + alpha/size * (sum of squares over channels c - $L .. c + $L), out = in * scale^-beta", lrn.before(), lrn.after());
+            c.open("for (int n = 0; n < batch; n++)");
+            c.open("for (int ch = 0; ch < $L; ch++)", lrn.channels());
+            c.line("int from = Math.max(0, ch - $L), to = Math.min($L, ch + $L)", lrn.before(), lrn.channels() - 1, lrn.after());
+            c.open("for (int p = 0; p < $L; p++)", lrn.plane());
+            c.line("double sum = 0");
+            c.open("for (int j = from; j <= to; j++)").line("double v = in[(n * $L + j) * $L + p]", lrn.channels(), lrn.plane()).line("sum += v * v").close();
+            c.line("int i = (n * $L + ch) * $L + p", lrn.channels(), lrn.plane());
+            c.line("double d = $L + $L * sum", lrn.k(), lrn.alpha() / lrn.size());
+            c.line("scale[i] = (float) d");
+            c.line("out[i] = (float) (in[i] * Math.pow(d, -$L))", lrn.beta());
+            c.close().close().close();
         } else if (k instanceof Kernel.Add add) {
             c.line("final float[] out = $N", s.out());
             for (int i = 0; i < s.ins().size(); i++) {
@@ -109,6 +123,24 @@ final class KernelEmitter {
             for (String g : s.inGrads()) {
                 c.open("if ($N != null)", g).line("System.arraycopy(gOut, 0, $N, 0, batch * $L)", g, add.size()).close();
             }
+            return c;
+        }
+        if (k instanceof Kernel.Lrn lrn) {
+            c.line("final float[] in = $N, gOut = $N, gIn = $N, scale = $N", s.in(), s.outGrad(), gIn, s.name() + "Scale");
+            c.line("if (gIn == null) return");
+            c.comment("gIn_i = gOut_i scale_i^-beta - 2 alpha beta / size * in_i * sum over c whose window holds i of gOut_c in_c scale_c^(-beta-1)");
+            c.open("for (int n = 0; n < batch; n++)");
+            c.open("for (int ch = 0; ch < $L; ch++)", lrn.channels());
+            c.line("int from = Math.max(0, ch - $L), to = Math.min($L, ch + $L)", lrn.after(), lrn.channels() - 1, lrn.before());
+            c.open("for (int p = 0; p < $L; p++)", lrn.plane());
+            c.line("double sum = 0");
+            c.open("for (int j = from; j <= to; j++)")
+                    .line("int q = (n * $L + j) * $L + p", lrn.channels(), lrn.plane())
+                    .line("sum += (double) gOut[q] * in[q] * Math.pow(scale[q], -$L - 1)", lrn.beta())
+                    .close();
+            c.line("int i = (n * $L + ch) * $L + p", lrn.channels(), lrn.plane());
+            c.line("gIn[i] = (float) (gOut[i] * Math.pow(scale[i], -$L) - $L * in[i] * sum)", lrn.beta(), 2 * lrn.alpha() * lrn.beta() / lrn.size());
+            c.close().close().close();
             return c;
         }
         if (k instanceof Kernel.Concat cat) {
