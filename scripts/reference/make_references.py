@@ -76,6 +76,12 @@ class Case:
 
 
 CASES = [
+    Case("conv_transpose", "ConvTransposeNet",
+         "Transposed convolutions: kernel 3, stride 2, padding 1, output padding 1 in 2 groups (3x3 -> 6x6) with a "
+         "fused tanh, then kernel {2,3}, stride {1,2}, dilation 2, no bias (6x6 -> 8x15); MSE.",
+         (4, 3, 3), MSE, [L("up1", "ConvTranspose", filters=4, kernel=3, stride=2, padding=1, outputPadding=1, groups=2,
+                            activation="TANH"),
+                          L("up2", "ConvTranspose", filters=3, kernel=[2, 3], stride=[1, 2], dilation=2, bias=False)]),
     Case("lrn", "LrnNet",
          "Local response normalization as AlexNet uses it, with a large alpha so that it matters: size 3 across the 6 "
          "channels of a convolution's output (k 2, alpha 1, beta 0.75), then size 4 (even: one channel more before "
@@ -208,6 +214,7 @@ DEFAULTS = {
     "LeakyReLU": dict(slope=0.01),
     "Add": dict(activation="NONE", slope=0.01),
     "LRN": dict(alpha=1e-4, beta=0.75, k=1.0),
+    "ConvTranspose": dict(stride=1, padding=0, outputPadding=0, dilation=1, groups=1, bias=True, activation="NONE", slope=0.01),
 }
 
 
@@ -323,6 +330,18 @@ class Net(nn.Module):
                 out = shape
             elif kind in ("ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "ReLU6", "Identity"):
                 out = shape
+            elif kind == "ConvTranspose":
+                c, h, w = shape
+                kh, kw = pair(a["kernel"])
+                sh, sw = pair(a["stride"])
+                ph, pw = pair(a["padding"])
+                oph, opw = pair(a["outputPadding"])
+                dh, dw = pair(a["dilation"])
+                self.add_module(name, nn.ConvTranspose2d(c, a["filters"], (kh, kw), stride=(sh, sw), padding=(ph, pw),
+                                                         output_padding=(oph, opw), groups=a["groups"], bias=a["bias"],
+                                                         dilation=(dh, dw)))
+                out = (a["filters"], (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1,
+                       (w - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1)
             elif kind == "LRN":
                 self.add_module(name, nn.LocalResponseNorm(a["size"], alpha=a["alpha"], beta=a["beta"], k=a["k"]))
                 out = shape
@@ -382,6 +401,9 @@ class Net(nn.Module):
                 x = getattr(self, name)(x)
             elif kind == "Identity":
                 pass
+            elif kind == "ConvTranspose":
+                pre = getattr(self, name)(x)
+                x = self.activate(pre, a["activation"], a["slope"])
             elif kind == "LRN":
                 x = getattr(self, name)(x if x.dim() > 2 else x.unsqueeze(-1)).reshape(x.shape)
             else:
@@ -453,7 +475,7 @@ def init_params(net, case):
     with torch.no_grad():
         for name, kind, a, in_shape, _, _ in net.plan:
             m = getattr(net, name, None)
-            if kind in ("Conv", "Dense"):
+            if kind in ("Conv", "Dense", "ConvTranspose"):
                 fan_in = m.weight[0].numel()
                 std = min(0.5, 2.0 / math.sqrt(fan_in)) * case.scale
                 m.weight.copy_(torch.randn(m.weight.shape) * std)

@@ -190,6 +190,19 @@ class SampleReportsTest {
     }
 
     @Test
+    void alexnetAsInKrizhevsky2012() {
+        NetworkReport r = report(AlexNet2012.class);
+        // issue 5's table: 60,965,224 parameters, 724,406,816 MACs at 227x227
+        assertEquals(60_965_224, r.params());
+        assertEquals(724_406_816L, r.macs());
+        assertEquals(307_456, r.layer("conv2").params());  // 256 * (96/2) * 5 * 5 + 256: two groups
+        assertEquals(885_120, r.layer("conv3").params());  // 384 * 256 * 3 * 3 + 384: across both groups
+        assertEquals(List.of(96L, 55L, 55L), r.layer("norm1").out());
+        assertEquals(List.of(256L, 6L, 6L), r.layer("pool5").out());
+        assertEquals("LRN", r.layer("norm2").type());
+    }
+
+    @Test
     void summaryNamesEveryLayerAndTheTotals() {
         String s = LeNet5Spec.summary();
         for (String layer : List.of("c1", "s2", "c3", "s4", "f5", "f6", "output")) {

@@ -96,6 +96,18 @@ public final class Decls {
                 d.put("slope", 0.01);
             }
             case "Concat" -> { }
+            case "ConvTranspose" -> {
+                d.put("filters", 1);
+                d.put("kernel", List.of(2));
+                d.put("stride", List.of(1));
+                d.put("padding", List.of(0));
+                d.put("outputPadding", List.of(0));
+                d.put("dilation", List.of(1));
+                d.put("groups", 1);
+                d.put("bias", true);
+                d.put("activation", "NONE");
+                d.put("slope", 0.01);
+            }
             case "LRN" -> {
                 d.put("size", 5);
                 d.put("alpha", 1e-4);

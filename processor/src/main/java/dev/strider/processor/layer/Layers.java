@@ -30,6 +30,7 @@ public final class Layers {
             case "ReLU6" -> new ActivationLayer(decl, report, Activation.RELU6);
             case "Identity" -> new Identity(decl);
             case "LRN" -> new Lrn(decl, report);
+            case "ConvTranspose" -> new ConvTranspose(decl, report);
             case "Add" -> new Merge(decl, report, true);
             case "Concat" -> new Merge(decl, report, false);
             default -> throw new IllegalArgumentException("unknown layer kind " + decl.kind());

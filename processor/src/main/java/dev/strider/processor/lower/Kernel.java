@@ -177,6 +177,36 @@ public sealed interface Kernel {
     }
 
     /**
+     * Transposed convolution from {@code [c, ih, iw]} to {@code [outChannels, oh, ow]}: input {@code (iy, ix)} reaches
+     * output {@code (iy * sh - ph + ky * dh, ix * sw - pw + kx * dw)} through weight {@code [c, o % outPerGroup, ky, kx]}.
+     * Every loop is written as a gather (each output, and each gradient, summed where it is written).
+     */
+    record ConvTranspose(int c, int ih, int iw, int outChannels, int oh, int ow, int kh, int kw, int sh, int sw, int dh, int dw,
+            int ph, int pw, int groups, boolean bias, Activation activation, float slope) implements Kernel {
+        public int inPerGroup() {
+            return c / groups;
+        }
+
+        public int outPerGroup() {
+            return outChannels / groups;
+        }
+
+        public int weightSize() {
+            return c * outPerGroup() * kh * kw;
+        }
+
+        @Override
+        public int inSize() {
+            return c * ih * iw;
+        }
+
+        @Override
+        public int outSize() {
+            return outChannels * oh * ow;
+        }
+    }
+
+    /**
      * Local response normalization over {@code channels} at {@code plane} positions: {@code out = in * scale^-beta},
      * {@code scale = k + alpha / size * (sum of squares of channels c - size/2 .. c + (size-1)/2)}; the scale is kept.
      */

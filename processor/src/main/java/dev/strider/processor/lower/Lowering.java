@@ -8,6 +8,7 @@ import dev.strider.processor.diag.Report;
 import dev.strider.processor.layer.ActivationLayer;
 import dev.strider.processor.layer.BatchNorm;
 import dev.strider.processor.layer.Conv;
+import dev.strider.processor.layer.ConvTranspose;
 import dev.strider.processor.layer.Dense;
 import dev.strider.processor.layer.Dropout;
 import dev.strider.processor.layer.Flatten;
@@ -131,6 +132,11 @@ public final class Lowering {
         if (l instanceof Dropout d) {
             return new Kernel.Dropout((int) in.size(), (float) d.rate());
         }
+        if (l instanceof ConvTranspose t) {
+            return new Kernel.ConvTranspose((int) in.channels(), (int) in.height(), (int) in.width(), t.filters(), (int) out.height(),
+                    (int) out.width(), t.kernel().h(), t.kernel().w(), t.stride().h(), t.stride().w(), t.dilation().h(), t.dilation().w(),
+                    t.padding().h(), t.padding().w(), t.groups(), t.bias(), fuseSoftmax ? Activation.NONE : t.activation(), (float) t.slope());
+        }
         if (l instanceof Lrn lrn) {
             boolean flat = in.flat();
             return new Kernel.Lrn((int) (flat ? in.size() : in.channels()), (int) (flat ? 1 : in.height() * in.width()), lrn.size(),
@@ -212,6 +218,15 @@ public final class Lowering {
             int fanOut = k.outPerGroup() * k.w().kh() * k.w().kw();
             t.add(new Tensor(n + ".weight", n + "Weight", n + "WeightGrad",
                     List.of(k.outChannels(), k.inPerGroup(), k.w().kh(), k.w().kw()), Tensor.Role.WEIGHT, init, fanIn, fanOut));
+            if (k.bias()) {
+                t.add(new Tensor(n + ".bias", n + "Bias", n + "BiasGrad", List.of(k.outChannels()), Tensor.Role.BIAS, Tensor.Init.BIAS, fanIn, fanOut));
+            }
+        } else if (kernel instanceof Kernel.ConvTranspose k) {
+            // PyTorch's fans for a transposed convolution's weight [in, out/groups, kh, kw]: fan_in = out/groups * kh * kw
+            int fanIn = k.outPerGroup() * k.kh() * k.kw();
+            int fanOut = k.inPerGroup() * k.kh() * k.kw();
+            t.add(new Tensor(n + ".weight", n + "Weight", n + "WeightGrad", List.of(k.c(), k.outPerGroup(), k.kh(), k.kw()), Tensor.Role.WEIGHT,
+                    init, fanIn, fanOut));
             if (k.bias()) {
                 t.add(new Tensor(n + ".bias", n + "Bias", n + "BiasGrad", List.of(k.outChannels()), Tensor.Role.BIAS, Tensor.Init.BIAS, fanIn, fanOut));
             }

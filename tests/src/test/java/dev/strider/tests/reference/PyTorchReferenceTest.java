@@ -45,6 +45,7 @@ class PyTorchReferenceTest {
             Map.entry("conv_fused_leaky_relu", dev.strider.tests.reference.nets.ConvFusedLeakyReluEngine.class),
             Map.entry("conv_groups", dev.strider.tests.reference.nets.ConvGroupsEngine.class),
             Map.entry("conv_no_bias_relu", dev.strider.tests.reference.nets.ConvNoBiasReluEngine.class),
+            Map.entry("conv_transpose", dev.strider.tests.reference.nets.ConvTransposeNetEngine.class),
             Map.entry("conv_same", dev.strider.tests.reference.nets.ConvSameEngine.class),
             Map.entry("conv_stride_pad", dev.strider.tests.reference.nets.ConvStridePadEngine.class),
             Map.entry("dense_fused_softmax_mse", dev.strider.tests.reference.nets.DenseFusedSoftmaxMseEngine.class),

@@ -200,6 +200,8 @@ public final class CudaGenerator {
             cu.close().blank();
         } else if (k instanceof Kernel.Alias a) {
             cu.comment("%s: %s (no kernel)", doc, a.why()).blank();
+        } else if (k instanceof Kernel.ConvTranspose t) {
+            convTransposeForward(s, t, doc);
         } else if (k instanceof Kernel.Lrn lrn) {
             kernel(k(s) + "_forward", doc + String.format(Locale.ROOT, ": local response normalization over %d channels, one thread per value",
                     lrn.size()), "const float* __restrict__ in, float* __restrict__ scale, float* __restrict__ out",
@@ -250,7 +252,9 @@ public final class CudaGenerator {
         boolean first = s.inGrads().contains(EnginePlan.INPUT_GRAD)
                 || s.accumulate().stream().anyMatch(g -> g.target().equals(EnginePlan.INPUT_GRAD));
         List<Launch> launches = new ArrayList<>();
-        if (k instanceof Kernel.Lrn lrn) {
+        if (k instanceof Kernel.ConvTranspose t) {
+            convTransposeBackward(s, t, doc, launches);
+        } else if (k instanceof Kernel.Lrn lrn) {
             kernel(k(s) + "_backward", doc + ": one thread per input value, gathered from the channels whose window holds it",
                     "const float* __restrict__ in, const float* __restrict__ scale, const float* __restrict__ gOut, float* __restrict__ gIn",
                     "batch * " + lrn.inSize(), launches, b(s.in()) + ", " + b(s.name() + "Scale") + ", " + b(s.outGrad()) + ", " + b(s.inGrad()));
@@ -420,6 +424,91 @@ public final class CudaGenerator {
         cu.line("if (tw < 0 || tw %% %d != 0 || tw / %d >= %d) continue;", w.sw(), w.sw(), w.ow());
         cu.line("acc += gOut[((n * %d + oc) * %d + th / %d) * %d + tw / %d] * weight[((oc * %d + c) * %d + kh) * %d + kw];",
                 k.outChannels(), w.oh(), w.sh(), w.ow(), w.sw(), k.inPerGroup(), w.kh(), w.kw());
+        cu.close().close().close();
+        cu.line("gIn[i] = acc;");
+        cu.close().close().blank();
+    }
+
+    // ---- transposed convolution: every kernel a gather, one thread per value it writes
+
+    private void convTransposeForward(Step s, Kernel.ConvTranspose t, String doc) {
+        boolean bias = t.bias();
+        kernel(k(s) + "_forward", doc + String.format(Locale.ROOT, "; output (in - 1)*%d - 2*%d + %d*(%d - 1) + output padding + 1 = %d rows; "
+                        + "one thread per output value, gathering the inputs that reach it", t.sh(), t.ph(), t.dh(), t.kh(), t.oh()),
+                "const float* __restrict__ in, const float* __restrict__ weight, " + (bias ? "const float* __restrict__ bias, " : "")
+                        + "float* __restrict__ out", "batch * " + t.outSize(), forwardLaunches,
+                b(s.in()) + ", " + b(s.tensor(Tensor.Role.WEIGHT).field()) + ", " + (bias ? b(s.tensor(Tensor.Role.BIAS).field()) + ", " : "") + b(s.out()));
+        cu.open("STRIDER_LOOP(i, batch * %d)", t.outSize());
+        cu.line("int x = i %% %d, y = i / %d %% %d, o = i / %d %% %d, n = i / %d;", t.ow(), t.ow(), t.oh(), t.oh() * t.ow(), t.outChannels(), t.outSize());
+        cu.line("int g = o / %d, og = o %% %d;", t.outPerGroup(), t.outPerGroup());
+        cu.line("float acc = %s;", bias ? "bias[o]" : "0.0f");
+        cu.open("for (int ci = g * %d; ci < (g + 1) * %d; ci++)", t.inPerGroup(), t.inPerGroup());
+        cu.open("for (int ky = 0; ky < %d; ky++)", t.kh());
+        cu.line("int ty = y + %d - ky * %d;", t.ph(), t.dh());
+        cu.line("if (ty < 0 || ty %% %d != 0 || ty / %d >= %d) continue;", t.sh(), t.sh(), t.ih());
+        cu.open("for (int kx = 0; kx < %d; kx++)", t.kw());
+        cu.line("int tx = x + %d - kx * %d;", t.pw(), t.dw());
+        cu.line("if (tx < 0 || tx %% %d != 0 || tx / %d >= %d) continue;", t.sw(), t.sw(), t.iw());
+        cu.line("acc += in[((n * %d + ci) * %d + ty / %d) * %d + tx / %d] * weight[((ci * %d + og) * %d + ky) * %d + kx];",
+                t.c(), t.ih(), t.sh(), t.iw(), t.sw(), t.outPerGroup(), t.kh(), t.kw());
+        cu.close().close().close();
+        cu.line("out[i] = %s;", activate(t.activation(), t.slope(), "acc"));
+        cu.close().close().blank();
+        if (t.activation() == Activation.SOFTMAX) {
+            softmaxKernel(k(s) + "_softmax", s.name() + ": the fused softmax over " + t.outChannels() + " channels at each position",
+                    s.out(), s.out(), t.outChannels(), t.oh() * t.ow(), forwardLaunches);
+        }
+    }
+
+    private void convTransposeBackward(Step s, Kernel.ConvTranspose t, String doc, List<Launch> launches) {
+        activationBackward(s, t.activation(), t.slope(), t.outSize(), t.outChannels(), t.oh() * t.ow(), launches);
+        Tensor weight = s.tensor(Tensor.Role.WEIGHT);
+        kernel(k(s) + "_backward_weight", doc + ": d weight, one thread per weight, summed over the batch and the inputs",
+                "const float* __restrict__ in, const float* __restrict__ gOut, float* __restrict__ weightGrad", String.valueOf(t.weightSize()),
+                launches, b(s.in()) + ", " + b(s.outGrad()) + ", " + b(weight.gradField()));
+        cu.open("STRIDER_LOOP(i, %d)", t.weightSize());
+        cu.line("int kx = i %% %d, ky = i / %d %% %d, og = i / %d %% %d, ci = i / %d;", t.kw(), t.kw(), t.kh(), t.kh() * t.kw(), t.outPerGroup(),
+                t.outPerGroup() * t.kh() * t.kw());
+        cu.line("int o = ci / %d * %d + og;", t.inPerGroup(), t.outPerGroup());
+        cu.line("double acc = 0;");
+        cu.open("for (int n = 0; n < batch; n++)");
+        cu.open("for (int iy = 0; iy < %d; iy++)", t.ih());
+        cu.line("int y = iy * %d - %d + ky * %d;", t.sh(), t.ph(), t.dh());
+        cu.line("if (y < 0 || y >= %d) continue;", t.oh());
+        cu.open("for (int ix = 0; ix < %d; ix++)", t.iw());
+        cu.line("int x = ix * %d - %d + kx * %d;", t.sw(), t.pw(), t.dw());
+        cu.line("if (x < 0 || x >= %d) continue;", t.ow());
+        cu.line("acc += in[((n * %d + ci) * %d + iy) * %d + ix] * gOut[((n * %d + o) * %d + y) * %d + x];", t.c(), t.ih(), t.iw(),
+                t.outChannels(), t.oh(), t.ow());
+        cu.close().close().close();
+        cu.line("weightGrad[i] = (float) acc;");
+        cu.close().close().blank();
+        if (t.bias()) {
+            int plane = t.oh() * t.ow();
+            kernel(k(s) + "_backward_bias", doc + ": d bias, one thread per output channel", "const float* __restrict__ gOut, float* __restrict__ biasGrad",
+                    String.valueOf(t.outChannels()), launches, b(s.outGrad()) + ", " + b(s.tensor(Tensor.Role.BIAS).gradField()));
+            cu.open("STRIDER_LOOP(o, %d)", t.outChannels());
+            cu.line("double acc = 0;");
+            cu.line("for (int n = 0; n < batch; n++) for (int p = 0; p < %d; p++) acc += gOut[(n * %d + o) * %d + p];", plane, t.outChannels(), plane);
+            cu.line("biasGrad[o] = (float) acc;");
+            cu.close().close().blank();
+        }
+        kernel(k(s) + "_backward_input", doc + ": d input, one thread per input value, gathered from the outputs it reached",
+                "const float* __restrict__ gOut, const float* __restrict__ weight, float* __restrict__ gIn", "batch * " + t.inSize(), launches,
+                b(s.outGrad()) + ", " + b(weight.field()) + ", " + b(s.inGrad()));
+        cu.open("STRIDER_LOOP(i, batch * %d)", t.inSize());
+        cu.line("int ix = i %% %d, iy = i / %d %% %d, ci = i / %d %% %d, n = i / %d;", t.iw(), t.iw(), t.ih(), t.ih() * t.iw(), t.c(), t.inSize());
+        cu.line("int g = ci / %d;", t.inPerGroup());
+        cu.line("float acc = 0.0f;");
+        cu.open("for (int og = 0; og < %d; og++)", t.outPerGroup());
+        cu.open("for (int ky = 0; ky < %d; ky++)", t.kh());
+        cu.line("int y = iy * %d - %d + ky * %d;", t.sh(), t.ph(), t.dh());
+        cu.line("if (y < 0 || y >= %d) continue;", t.oh());
+        cu.open("for (int kx = 0; kx < %d; kx++)", t.kw());
+        cu.line("int x = ix * %d - %d + kx * %d;", t.sw(), t.pw(), t.dw());
+        cu.line("if (x < 0 || x >= %d) continue;", t.ow());
+        cu.line("acc += gOut[((n * %d + g * %d + og) * %d + y) * %d + x] * weight[((ci * %d + og) * %d + ky) * %d + kx];", t.outChannels(),
+                t.outPerGroup(), t.oh(), t.ow(), t.outPerGroup(), t.kh(), t.kw());
         cu.close().close().close();
         cu.line("gIn[i] = acc;");
         cu.close().close().blank();

@@ -56,6 +56,8 @@ final class KernelEmitter {
             c.line("System.arraycopy($N, 0, $N, 0, batch * $L)", s.in(), s.out(), copy.size());
         } else if (k instanceof Kernel.Alias a) {
             c.comment("$L", a.why());
+        } else if (k instanceof Kernel.ConvTranspose t) {
+            convTransposeForward(c, s, t);
         } else if (k instanceof Kernel.Lrn lrn) {
             c.line("final float[] in = $N, out = $N, scale = $N", s.in(), s.out(), s.name() + "Scale");
             c.comment("scale = k + alpha/size * (sum of squares over channels c - $L .. c + $L), out = in * scale^-beta", lrn.before(), lrn.after());
@@ -123,6 +125,10 @@ final class KernelEmitter {
             for (String g : s.inGrads()) {
                 c.open("if ($N != null)", g).line("System.arraycopy(gOut, 0, $N, 0, batch * $L)", g, add.size()).close();
             }
+            return c;
+        }
+        if (k instanceof Kernel.ConvTranspose t) {
+            convTransposeBackward(c, s, t);
             return c;
         }
         if (k instanceof Kernel.Lrn lrn) {
@@ -470,6 +476,94 @@ final class KernelEmitter {
         c.line("$T.axpy(g, weight, j * $L, gIn, x, $L)", KERNELS, k.in(), k.in());
         c.close();
         c.close().close();
+    }
+
+    // ---- transposed convolution (gathers: each output and each gradient summed where it is written)
+
+    private static void convTransposeForward(Code c, Step s, Kernel.ConvTranspose t) {
+        c.line("final float[] in = $N, out = $N, weight = $N", s.in(), s.out(), s.tensor(Tensor.Role.WEIGHT).field());
+        if (t.bias()) {
+            c.line("final float[] bias = $N", s.tensor(Tensor.Role.BIAS).field());
+        }
+        c.open("for (int n = 0; n < batch; n++)");
+        c.open("for (int o = 0; o < $L; o++)", t.outChannels());
+        c.line("int g = o / $L, og = o % $L", t.outPerGroup(), t.outPerGroup());
+        c.open("for (int y = 0; y < $L; y++)", t.oh());
+        c.open("for (int x = 0; x < $L; x++)", t.ow());
+        c.line("float acc = $L", t.bias() ? "bias[o]" : "0f");
+        c.open("for (int ci = g * $L; ci < (g + 1) * $L; ci++)", t.inPerGroup(), t.inPerGroup());
+        c.open("for (int ky = 0; ky < $L; ky++)", t.kh());
+        c.line("int ty = y + $L - ky * $L", t.ph(), t.dh());
+        c.line("if (ty < 0 || ty % $L != 0 || ty / $L >= $L) continue", t.sh(), t.sh(), t.ih());
+        c.open("for (int kx = 0; kx < $L; kx++)", t.kw());
+        c.line("int tx = x + $L - kx * $L", t.pw(), t.dw());
+        c.line("if (tx < 0 || tx % $L != 0 || tx / $L >= $L) continue", t.sw(), t.sw(), t.iw());
+        c.line("acc += in[((n * $L + ci) * $L + ty / $L) * $L + tx / $L] * weight[((ci * $L + og) * $L + ky) * $L + kx]",
+                t.c(), t.ih(), t.sh(), t.iw(), t.sw(), t.outPerGroup(), t.kh(), t.kw());
+        c.close().close().close();
+        if (t.activation() != Activation.NONE && t.activation() != Activation.SOFTMAX) {
+            activate(c, t.activation(), t.slope(), "acc");
+        }
+        c.line("out[((n * $L + o) * $L + y) * $L + x] = acc", t.outChannels(), t.oh(), t.ow());
+        c.close().close().close().close();
+        if (t.activation() == Activation.SOFTMAX) {
+            c.open("for (int n = 0; n < batch; n++)").line("$T.softmax(out, n * $L, $L, $L)", KERNELS, t.outSize(), t.outChannels(), t.oh() * t.ow()).close();
+        }
+    }
+
+    private static void convTransposeBackward(Code c, Step s, Kernel.ConvTranspose t) {
+        Tensor weight = s.tensor(Tensor.Role.WEIGHT);
+        c.line("final float[] in = $N, out = $N, gOut = $N, gIn = $N, weight = $N, weightGrad = $N", s.in(), s.out(), s.outGrad(), s.inGrad(),
+                weight.field(), weight.gradField());
+        activationBackward(c, t.activation(), t.slope(), t.outSize(), t.outChannels(), t.oh() * t.ow());
+        c.comment("d weight [ci, og, ky, kx]: every input value times the gradient of the output it reached");
+        c.open("for (int ci = 0; ci < $L; ci++)", t.c());
+        c.line("int g = ci / $L", t.inPerGroup());
+        c.open("for (int og = 0; og < $L; og++)", t.outPerGroup());
+        c.open("for (int ky = 0; ky < $L; ky++)", t.kh());
+        c.open("for (int kx = 0; kx < $L; kx++)", t.kw());
+        c.line("double acc = 0");
+        c.open("for (int n = 0; n < batch; n++)");
+        c.open("for (int iy = 0; iy < $L; iy++)", t.ih());
+        c.line("int y = iy * $L - $L + ky * $L", t.sh(), t.ph(), t.dh());
+        c.line("if (y < 0 || y >= $L) continue", t.oh());
+        c.open("for (int ix = 0; ix < $L; ix++)", t.iw());
+        c.line("int x = ix * $L - $L + kx * $L", t.sw(), t.pw(), t.dw());
+        c.line("if (x < 0 || x >= $L) continue", t.ow());
+        c.line("acc += in[((n * $L + ci) * $L + iy) * $L + ix] * gOut[((n * $L + g * $L + og) * $L + y) * $L + x]",
+                t.c(), t.ih(), t.iw(), t.outChannels(), t.outPerGroup(), t.oh(), t.ow());
+        c.close().close().close();
+        c.line("weightGrad[((ci * $L + og) * $L + ky) * $L + kx] = (float) acc", t.outPerGroup(), t.kh(), t.kw());
+        c.close().close().close().close();
+        if (t.bias()) {
+            c.line("final float[] biasGrad = $N", s.tensor(Tensor.Role.BIAS).gradField());
+            c.open("for (int o = 0; o < $L; o++)", t.outChannels());
+            c.line("double acc = 0");
+            c.open("for (int n = 0; n < batch; n++)").open("for (int p = 0; p < $L; p++)", t.oh() * t.ow())
+                    .line("acc += gOut[(n * $L + o) * $L + p]", t.outChannels(), t.oh() * t.ow()).close().close();
+            c.line("biasGrad[o] = (float) acc");
+            c.close();
+        }
+        c.line("if (gIn == null) return");
+        c.comment("d input: each input value gathers the gradients of the outputs it reached");
+        c.open("for (int n = 0; n < batch; n++)");
+        c.open("for (int ci = 0; ci < $L; ci++)", t.c());
+        c.line("int g = ci / $L", t.inPerGroup());
+        c.open("for (int iy = 0; iy < $L; iy++)", t.ih());
+        c.open("for (int ix = 0; ix < $L; ix++)", t.iw());
+        c.line("float acc = 0f");
+        c.open("for (int og = 0; og < $L; og++)", t.outPerGroup());
+        c.open("for (int ky = 0; ky < $L; ky++)", t.kh());
+        c.line("int y = iy * $L - $L + ky * $L", t.sh(), t.ph(), t.dh());
+        c.line("if (y < 0 || y >= $L) continue", t.oh());
+        c.open("for (int kx = 0; kx < $L; kx++)", t.kw());
+        c.line("int x = ix * $L - $L + kx * $L", t.sw(), t.pw(), t.dw());
+        c.line("if (x < 0 || x >= $L) continue", t.ow());
+        c.line("acc += gOut[((n * $L + g * $L + og) * $L + y) * $L + x] * weight[((ci * $L + og) * $L + ky) * $L + kx]",
+                t.outChannels(), t.outPerGroup(), t.oh(), t.ow(), t.outPerGroup(), t.kh(), t.kw());
+        c.close().close().close();
+        c.line("gIn[((n * $L + ci) * $L + iy) * $L + ix] = acc", t.c(), t.ih(), t.iw());
+        c.close().close().close().close();
     }
 
     // ---- activations
