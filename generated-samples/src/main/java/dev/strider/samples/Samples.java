@@ -23,6 +23,7 @@ public enum Samples {
     SQUEEZENET("squeezenet", SqueezeNet.class, SqueezeNetSpec::summary, SqueezeNetEngine::new, SqueezeNetEngine::choose),
     MOBILENETV2("mobilenetv2", MobileNetV2.class, MobileNetV2Spec::summary, MobileNetV2Engine::new, MobileNetV2Engine::choose),
     ALEXNET2012("alexnet2012", AlexNet2012.class, AlexNet2012Spec::summary, AlexNet2012Engine::new, AlexNet2012Engine::choose),
+    TINY_FCN("tiny-fcn", TinyFcn.class, TinyFcnSpec::summary, TinyFcnEngine::new, TinyFcnEngine::choose),
     DILATED_CONTEXT("dilated-context", DilatedContext.class, DilatedContextSpec::summary, DilatedContextEngine::new, DilatedContextEngine::choose);
 
     private final String cliName;

@@ -203,6 +203,24 @@ class SampleReportsTest {
     }
 
     @Test
+    void fullyConvolutionalNetworkUpsamplesBackToTheInputSize() {
+        NetworkReport r = report(TinyFcn.class);
+        assertEquals(List.of(1L, 28L, 28L), r.input());
+        assertEquals(List.of(2L, 7L, 7L), r.layer("score7").out());
+        // (7 - 1) * 2 - 2 * 0 + 1 * (2 - 1) + 0 + 1 = 14, then (14 - 1) * 2 - 2 * 1 + 1 * (4 - 1) + 0 + 1 = 28
+        assertEquals(List.of(2L, 14L, 14L), r.layer("up14").out());
+        assertEquals(List.of(2L, 28L, 28L), r.output());
+        assertEquals(List.of("up14", "score14"), r.layer("fuse").inputs());
+        assertEquals(2 * 2 * 2 * 2 + 2, r.layer("up14").params()); // weight [2, 2, 2, 2] + bias
+        assertEquals(2 * 2 * 4 * 4 + 2, r.layer("up28").params());
+        // receptive field: conv1 3, pool1 4 (jump 2), conv2 8, pool2 10 (jump 4), up14: ceil(2/2) = 1 input, jump 2;
+        // through the sum the largest branch (10); up28: ceil(4/2) = 2 inputs at jump 2 -> 12, jump 1
+        assertEquals(List.of(10L, 10L), r.layer("fuse").receptiveField().size());
+        assertEquals(List.of(12L, 12L), r.layer("up28").receptiveField().size());
+        assertEquals(List.of(1L, 1L), r.layer("up28").receptiveField().jump());
+    }
+
+    @Test
     void summaryNamesEveryLayerAndTheTotals() {
         String s = LeNet5Spec.summary();
         for (String layer : List.of("c1", "s2", "c3", "s4", "f5", "f6", "output")) {

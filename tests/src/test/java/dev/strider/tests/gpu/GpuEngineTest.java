@@ -47,7 +47,7 @@ class GpuEngineTest {
 
     static Stream<String> networks() {
         List<String> n = new ArrayList<>(List.of("dev.strider.samples.LeNet5", "dev.strider.samples.ConvBnNet",
-                "dev.strider.samples.ConvExercise"));
+                "dev.strider.samples.ConvExercise", "dev.strider.samples.TinyFcn"));
         for (String r : List.of("AvgPoolCeil", "AvgPoolPad", "BatchNorm1d", "BatchNorm2d", "ConvDilation", "ConvFusedLeakyRelu",
                 "ConvGroups", "ConvNoBiasRelu", "DenseFusedSoftmaxMse", "DenseFusedTanhSigmoid", "DenseSpatial", "GlobalAvgPoolNet",
                 "MaxPoolCeil", "MseDense", "SigmoidNet", "SoftmaxMse", "TanhNet", "Residual", "Branches", "Relu6Net", "LrnNet", "ConvTransposeNet")) {
@@ -58,8 +58,10 @@ class GpuEngineTest {
         }
         if (GpuTestDevices.real()) {
             // a few seconds each on a GPU; minutes each on the CPU emulator
-            n.add("dev.strider.samples.AlexNet");
-            n.add("dev.strider.samples.Vgg16");
+            for (String big : List.of("AlexNet", "Vgg16", "AlexNet2012", "ResNet18", "ResNet50", "GoogLeNet", "SqueezeNet", "MobileNetV2",
+                    "DilatedContext")) {
+                n.add("dev.strider.samples." + big);
+            }
         }
         return n.stream();
     }
