@@ -76,6 +76,15 @@ class Case:
 
 
 CASES = [
+    Case("resample", "ResampleNet",
+         "Parameter-free resampling after a 1x1 convolution: channel shuffle in 2 groups, bilinear upsampling x2 "
+         "(half-pixel centres, 3x3 -> 6x6), adaptive average pooling to 4x3 (overlapping bins for 6 -> 4), nearest "
+         "upsampling by {1, 2} (-> 4x6); MSE.",
+         (4, 3, 3), MSE, [L("mix", "Conv", filters=4, kernel=1),
+                          L("shuffle", "ChannelShuffle", groups=2),
+                          L("up", "Upsample", scale=2, mode="BILINEAR"),
+                          L("pool", "AdaptiveAvgPool", size=[4, 3]),
+                          L("widen", "Upsample", scale=[1, 2])]),
     Case("conv_transpose", "ConvTransposeNet",
          "Transposed convolutions: kernel 3, stride 2, padding 1, output padding 1 in 2 groups (3x3 -> 6x6) with a "
          "fused tanh, then kernel {2,3}, stride {1,2}, dilation 2, no bias (6x6 -> 8x15); MSE.",
@@ -214,6 +223,7 @@ DEFAULTS = {
     "LeakyReLU": dict(slope=0.01),
     "Add": dict(activation="NONE", slope=0.01),
     "LRN": dict(alpha=1e-4, beta=0.75, k=1.0),
+    "Upsample": dict(mode="NEAREST"),
     "ConvTranspose": dict(stride=1, padding=0, outputPadding=0, dilation=1, groups=1, bias=True, activation="NONE", slope=0.01),
 }
 
@@ -342,6 +352,14 @@ class Net(nn.Module):
                                                          dilation=(dh, dw)))
                 out = (a["filters"], (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1,
                        (w - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1)
+            elif kind == "Upsample":
+                sh, sw = pair(a["scale"])
+                out = (shape[0], shape[1] * sh, shape[2] * sw)
+            elif kind == "AdaptiveAvgPool":
+                oh, ow = pair(a["size"])
+                out = (shape[0], oh, ow)
+            elif kind == "ChannelShuffle":
+                out = shape
             elif kind == "LRN":
                 self.add_module(name, nn.LocalResponseNorm(a["size"], alpha=a["alpha"], beta=a["beta"], k=a["k"]))
                 out = shape
@@ -401,6 +419,18 @@ class Net(nn.Module):
                 x = getattr(self, name)(x)
             elif kind == "Identity":
                 pass
+            elif kind == "Upsample":
+                sh, sw = pair(a["scale"])
+                if a["mode"] == "BILINEAR":
+                    x = F.interpolate(x, scale_factor=(sh, sw), mode="bilinear", align_corners=False)
+                else:
+                    x = F.interpolate(x, scale_factor=(sh, sw), mode="nearest")
+            elif kind == "AdaptiveAvgPool":
+                x = F.adaptive_avg_pool2d(x, pair(a["size"]))
+            elif kind == "ChannelShuffle":
+                n, c, h, w = x.shape
+                g = a["groups"]
+                x = x.reshape(n, g, c // g, h, w).transpose(1, 2).reshape(n, c, h, w)
             elif kind == "ConvTranspose":
                 pre = getattr(self, name)(x)
                 x = self.activate(pre, a["activation"], a["slope"])
@@ -661,7 +691,7 @@ def java_value(key, v):
     if isinstance(v, float):
         return repr(v)
     if isinstance(v, str):
-        return ("Activation." if key == "activation" else "Rounding.") + v
+        return ("Activation." if key == "activation" else "Upsample.Mode." if key == "mode" else "Rounding.") + v
     return str(v)
 
 

@@ -108,6 +108,12 @@ public final class Decls {
                 d.put("activation", "NONE");
                 d.put("slope", 0.01);
             }
+            case "Upsample" -> {
+                d.put("scale", List.of(2));
+                d.put("mode", "NEAREST");
+            }
+            case "AdaptiveAvgPool" -> d.put("size", List.of(1));
+            case "ChannelShuffle" -> d.put("groups", 1);
             case "LRN" -> {
                 d.put("size", 5);
                 d.put("alpha", 1e-4);

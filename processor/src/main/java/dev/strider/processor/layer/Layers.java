@@ -31,6 +31,9 @@ public final class Layers {
             case "Identity" -> new Identity(decl);
             case "LRN" -> new Lrn(decl, report);
             case "ConvTranspose" -> new ConvTranspose(decl, report);
+            case "Upsample" -> new Resample(decl, report, Resample.Kind.UPSAMPLE);
+            case "AdaptiveAvgPool" -> new Resample(decl, report, Resample.Kind.ADAPTIVE_AVG_POOL);
+            case "ChannelShuffle" -> new Resample(decl, report, Resample.Kind.CHANNEL_SHUFFLE);
             case "Add" -> new Merge(decl, report, true);
             case "Concat" -> new Merge(decl, report, false);
             default -> throw new IllegalArgumentException("unknown layer kind " + decl.kind());

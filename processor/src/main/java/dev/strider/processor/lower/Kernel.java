@@ -207,6 +207,54 @@ public sealed interface Kernel {
     }
 
     /**
+     * Upsampling of {@code channels} maps {@code ih x iw} by {@code sh x sw}: nearest (each output takes
+     * {@code in[y / sh][x / sw]}) or bilinear with PyTorch's half-pixel centres ({@code align_corners = False}).
+     */
+    record Upsample(int channels, int ih, int iw, int sh, int sw, boolean bilinear) implements Kernel {
+        @Override
+        public int inSize() {
+            return channels * ih * iw;
+        }
+
+        @Override
+        public int outSize() {
+            return channels * ih * sh * iw * sw;
+        }
+    }
+
+    /** Adaptive average pooling of {@code channels} maps {@code ih x iw} to {@code oh x ow} bins. */
+    record AdaptivePool(int channels, int ih, int iw, int oh, int ow) implements Kernel {
+        @Override
+        public int inSize() {
+            return channels * ih * iw;
+        }
+
+        @Override
+        public int outSize() {
+            return channels * oh * ow;
+        }
+    }
+
+    /** Channel shuffle: output channel {@code i * groups + j} is input channel {@code j * (channels / groups) + i}. */
+    record Shuffle(int channels, int plane, int groups) implements Kernel {
+        @Override
+        public int inSize() {
+            return channels * plane;
+        }
+
+        @Override
+        public int outSize() {
+            return channels * plane;
+        }
+
+        /** The input channel of output channel {@code o}, as a Java or C expression of {@code o}. */
+        public String source(String o) {
+            int per = channels / groups;
+            return "(" + o + " % " + groups + " * " + per + " + " + o + " / " + groups + ")";
+        }
+    }
+
+    /**
      * Local response normalization over {@code channels} at {@code plane} positions: {@code out = in * scale^-beta},
      * {@code scale = k + alpha / size * (sum of squares of channels c - size/2 .. c + (size-1)/2)}; the scale is kept.
      */

@@ -18,6 +18,7 @@ import dev.strider.processor.layer.Lrn;
 import dev.strider.processor.layer.Layer;
 import dev.strider.processor.layer.Merge;
 import dev.strider.processor.layer.Pool;
+import dev.strider.processor.layer.Resample;
 import dev.strider.processor.layer.ShapeContext;
 import dev.strider.processor.layer.SpatialFilter;
 import dev.strider.processor.model.Geometry;
@@ -136,6 +137,13 @@ public final class Lowering {
             return new Kernel.ConvTranspose((int) in.channels(), (int) in.height(), (int) in.width(), t.filters(), (int) out.height(),
                     (int) out.width(), t.kernel().h(), t.kernel().w(), t.stride().h(), t.stride().w(), t.dilation().h(), t.dilation().w(),
                     t.padding().h(), t.padding().w(), t.groups(), t.bias(), fuseSoftmax ? Activation.NONE : t.activation(), (float) t.slope());
+        }
+        if (l instanceof Resample r) {
+            return switch (r.kind()) {
+                case UPSAMPLE -> new Kernel.Upsample((int) in.channels(), (int) in.height(), (int) in.width(), r.size().h(), r.size().w(), r.bilinear());
+                case ADAPTIVE_AVG_POOL -> new Kernel.AdaptivePool((int) in.channels(), (int) in.height(), (int) in.width(), r.size().h(), r.size().w());
+                case CHANNEL_SHUFFLE -> new Kernel.Shuffle((int) in.channels(), (int) (in.height() * in.width()), r.groups());
+            };
         }
         if (l instanceof Lrn lrn) {
             boolean flat = in.flat();

@@ -17,7 +17,8 @@ public final class DslNames {
     /** Simple names of the layer annotations, which are also the layer kinds of the model. */
     public static final List<String> LAYER_KINDS = List.of(
             "Conv", "MaxPool", "AvgPool", "GlobalAvgPool", "Dense", "Flatten", "Dropout", "BatchNorm",
-            "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "Add", "Concat", "ReLU6", "Identity", "LRN", "ConvTranspose");
+            "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "Add", "Concat", "ReLU6", "Identity", "LRN", "ConvTranspose", "Upsample",
+            "AdaptiveAvgPool", "ChannelShuffle");
     /** Qualified names of every layer annotation. */
     public static final List<String> LAYER_ANNOTATIONS = LAYER_KINDS.stream().map(k -> PACKAGE + "." + k).toList();
 

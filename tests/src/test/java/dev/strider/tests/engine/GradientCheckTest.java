@@ -58,7 +58,8 @@ class GradientCheckTest {
                 Arguments.of("a network of nothing but a softmax fused into the loss", (Supplier<GeneratedEngine>) dev.strider.tests.engine.nets.PassThroughSoftmaxEngine::new),
                 Arguments.of("branches and merges: fan-out of the input, a layer and an alias; add, concat", (Supplier<GeneratedEngine>) dev.strider.tests.engine.nets.GcGraphEngine::new),
                 Arguments.of("local response normalization: odd and even windows, spatial and flat", (Supplier<GeneratedEngine>) dev.strider.tests.engine.nets.GcLrnEngine::new),
-                Arguments.of("transposed convolutions: stride, padding, output padding, groups, dilation", (Supplier<GeneratedEngine>) dev.strider.tests.engine.nets.GcConvTransposeEngine::new));
+                Arguments.of("transposed convolutions: stride, padding, output padding, groups, dilation", (Supplier<GeneratedEngine>) dev.strider.tests.engine.nets.GcConvTransposeEngine::new),
+                Arguments.of("channel shuffle, bilinear and nearest upsampling, adaptive average pooling", (Supplier<GeneratedEngine>) dev.strider.tests.engine.nets.GcResampleEngine::new));
     }
 
     @ParameterizedTest(name = "{0}")

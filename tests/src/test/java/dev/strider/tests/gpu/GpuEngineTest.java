@@ -50,7 +50,7 @@ class GpuEngineTest {
                 "dev.strider.samples.ConvExercise", "dev.strider.samples.TinyFcn"));
         for (String r : List.of("AvgPoolCeil", "AvgPoolPad", "BatchNorm1d", "BatchNorm2d", "ConvDilation", "ConvFusedLeakyRelu",
                 "ConvGroups", "ConvNoBiasRelu", "DenseFusedSoftmaxMse", "DenseFusedTanhSigmoid", "DenseSpatial", "GlobalAvgPoolNet",
-                "MaxPoolCeil", "MseDense", "SigmoidNet", "SoftmaxMse", "TanhNet", "Residual", "Branches", "Relu6Net", "LrnNet", "ConvTransposeNet")) {
+                "MaxPoolCeil", "MseDense", "SigmoidNet", "SoftmaxMse", "TanhNet", "Residual", "Branches", "Relu6Net", "LrnNet", "ConvTransposeNet", "ResampleNet")) {
             n.add(REFERENCE + r);
         }
         for (String e : List.of("GcGraph", "GcDropout", "GcBatchNorm", "BnFirst", "SpatialSoftmax", "PassThroughSoftmax", "PassThroughFlatten")) {

@@ -60,6 +60,7 @@ class PyTorchReferenceTest {
             Map.entry("mse_dense", dev.strider.tests.reference.nets.MseDenseEngine.class),
             Map.entry("relu", dev.strider.tests.reference.nets.ReluNetEngine.class),
             Map.entry("relu6", dev.strider.tests.reference.nets.Relu6NetEngine.class),
+            Map.entry("resample", dev.strider.tests.reference.nets.ResampleNetEngine.class),
             Map.entry("residual", dev.strider.tests.reference.nets.ResidualEngine.class),
             Map.entry("sigmoid", dev.strider.tests.reference.nets.SigmoidNetEngine.class),
             Map.entry("softmax_mse", dev.strider.tests.reference.nets.SoftmaxMseEngine.class),

@@ -202,6 +202,41 @@ public final class CudaGenerator {
             cu.comment("%s: %s (no kernel)", doc, a.why()).blank();
         } else if (k instanceof Kernel.ConvTranspose t) {
             convTransposeForward(s, t, doc);
+        } else if (k instanceof Kernel.Upsample u) {
+            int oh = u.ih() * u.sh();
+            int ow = u.iw() * u.sw();
+            kernel(k(s) + "_forward", doc + ": " + (u.bilinear() ? "bilinear (half-pixel centres)" : "nearest") + " upsampling, one thread per output",
+                    "const float* __restrict__ in, float* __restrict__ out", "batch * " + u.outSize(), forwardLaunches, b(s.in()) + ", " + b(s.out()));
+            cu.open("STRIDER_LOOP(j, batch * %d)", u.outSize());
+            cu.line("int x = j %% %d, y = j / %d %% %d, nc = j / %d;", ow, ow, oh, oh * ow);
+            cu.line("const float* m = in + nc * %d;", u.ih() * u.iw());
+            if (u.bilinear()) {
+                bilinearSource("y", u.sh(), u.ih());
+                bilinearSource("x", u.sw(), u.iw());
+                cu.line("out[j] = (float) ((1 - ly) * ((1 - lx) * m[y0 * %d + x0] + lx * m[y0 * %d + x1]) + ly * ((1 - lx) * m[y1 * %d + x0] + lx * m[y1 * %d + x1]));",
+                        u.iw(), u.iw(), u.iw(), u.iw());
+            } else {
+                cu.line("out[j] = m[y / %d * %d + x / %d];", u.sh(), u.iw(), u.sw());
+            }
+            cu.close().close().blank();
+        } else if (k instanceof Kernel.AdaptivePool a) {
+            kernel(k(s) + "_forward", doc + ": adaptive average pooling, one thread per bin", "const float* __restrict__ in, float* __restrict__ out",
+                    "batch * " + a.outSize(), forwardLaunches, b(s.in()) + ", " + b(s.out()));
+            cu.open("STRIDER_LOOP(j, batch * %d)", a.outSize());
+            cu.line("int ox = j %% %d, oy = j / %d %% %d, nc = j / %d;", a.ow(), a.ow(), a.oh(), a.oh() * a.ow());
+            cu.line("int y0 = oy * %d / %d, y1 = ((oy + 1) * %d + %d) / %d;", a.ih(), a.oh(), a.ih(), a.oh() - 1, a.oh());
+            cu.line("int x0 = ox * %d / %d, x1 = ((ox + 1) * %d + %d) / %d;", a.iw(), a.ow(), a.iw(), a.ow() - 1, a.ow());
+            cu.line("double sum = 0;");
+            cu.line("for (int y = y0; y < y1; y++) for (int x = x0; x < x1; x++) sum += in[(nc * %d + y) * %d + x];", a.ih(), a.iw());
+            cu.line("out[j] = (float) (sum / ((y1 - y0) * (x1 - x0)));");
+            cu.close().close().blank();
+        } else if (k instanceof Kernel.Shuffle sh) {
+            kernel(k(s) + "_forward", doc + ": channel shuffle, one thread per value", "const float* __restrict__ in, float* __restrict__ out",
+                    "batch * " + sh.inSize(), forwardLaunches, b(s.in()) + ", " + b(s.out()));
+            cu.open("STRIDER_LOOP(j, batch * %d)", sh.inSize());
+            cu.line("int p = j %% %d, o = j / %d %% %d, n = j / %d;", sh.plane(), sh.plane(), sh.channels(), sh.inSize());
+            cu.line("out[j] = in[(n * %d + %s) * %d + p];", sh.channels(), sh.source("o"), sh.plane());
+            cu.close().close().blank();
         } else if (k instanceof Kernel.Lrn lrn) {
             kernel(k(s) + "_forward", doc + String.format(Locale.ROOT, ": local response normalization over %d channels, one thread per value",
                     lrn.size()), "const float* __restrict__ in, float* __restrict__ scale, float* __restrict__ out",
@@ -252,7 +287,54 @@ public final class CudaGenerator {
         boolean first = s.inGrads().contains(EnginePlan.INPUT_GRAD)
                 || s.accumulate().stream().anyMatch(g -> g.target().equals(EnginePlan.INPUT_GRAD));
         List<Launch> launches = new ArrayList<>();
-        if (k instanceof Kernel.ConvTranspose t) {
+        if (k instanceof Kernel.Upsample u) {
+            int oh = u.ih() * u.sh();
+            int ow = u.iw() * u.sw();
+            kernel(k(s) + "_backward", doc + ": one thread per input value, gathering the outputs computed from it",
+                    "const float* __restrict__ gOut, float* __restrict__ gIn", "batch * " + u.inSize(), launches, b(s.outGrad()) + ", " + b(s.inGrad()));
+            cu.open("STRIDER_LOOP(j, batch * %d)", u.inSize());
+            cu.line("int ix = j %% %d, iy = j / %d %% %d, nc = j / %d;", u.iw(), u.iw(), u.ih(), u.ih() * u.iw());
+            cu.line("const float* g = gOut + nc * %d;", oh * ow);
+            cu.line("double acc = 0;");
+            if (u.bilinear()) {
+                cu.open("for (int y = max(0, (iy - 1) * %d); y < min(%d, (iy + 2) * %d); y++)", u.sh(), oh, u.sh());
+                bilinearSource("y", u.sh(), u.ih());
+                cu.line("double wy = (y0 == iy ? 1 - ly : 0) + (y1 == iy ? ly : 0);");
+                cu.line("if (wy == 0) continue;");
+                cu.open("for (int x = max(0, (ix - 1) * %d); x < min(%d, (ix + 2) * %d); x++)", u.sw(), ow, u.sw());
+                bilinearSource("x", u.sw(), u.iw());
+                cu.line("double wx = (x0 == ix ? 1 - lx : 0) + (x1 == ix ? lx : 0);");
+                cu.line("acc += wy * wx * g[y * %d + x];", ow);
+                cu.close().close();
+            } else {
+                cu.line("for (int a = 0; a < %d; a++) for (int c = 0; c < %d; c++) acc += g[(iy * %d + a) * %d + ix * %d + c];", u.sh(), u.sw(), u.sh(), ow, u.sw());
+            }
+            cu.line("gIn[j] = (float) acc;");
+            cu.close().close().blank();
+        } else if (k instanceof Kernel.AdaptivePool a) {
+            kernel(k(s) + "_backward", doc + ": one thread per input value, gathering gradient / size from the bins that hold it",
+                    "const float* __restrict__ gOut, float* __restrict__ gIn", "batch * " + a.inSize(), launches, b(s.outGrad()) + ", " + b(s.inGrad()));
+            cu.open("STRIDER_LOOP(j, batch * %d)", a.inSize());
+            cu.line("int x = j %% %d, y = j / %d %% %d, nc = j / %d;", a.iw(), a.iw(), a.ih(), a.ih() * a.iw());
+            cu.line("double acc = 0;");
+            cu.open("for (int oy = 0; oy < %d; oy++)", a.oh());
+            cu.line("int y0 = oy * %d / %d, y1 = ((oy + 1) * %d + %d) / %d;", a.ih(), a.oh(), a.ih(), a.oh() - 1, a.oh());
+            cu.line("if (y < y0 || y >= y1) continue;");
+            cu.open("for (int ox = 0; ox < %d; ox++)", a.ow());
+            cu.line("int x0 = ox * %d / %d, x1 = ((ox + 1) * %d + %d) / %d;", a.iw(), a.ow(), a.iw(), a.ow() - 1, a.ow());
+            cu.line("if (x < x0 || x >= x1) continue;");
+            cu.line("acc += gOut[(nc * %d + oy) * %d + ox] / (double) ((y1 - y0) * (x1 - x0));", a.oh(), a.ow());
+            cu.close().close();
+            cu.line("gIn[j] = (float) acc;");
+            cu.close().close().blank();
+        } else if (k instanceof Kernel.Shuffle sh) {
+            kernel(k(s) + "_backward", doc + ": each gradient back to the channel it came from", "const float* __restrict__ gOut, float* __restrict__ gIn",
+                    "batch * " + sh.inSize(), launches, b(s.outGrad()) + ", " + b(s.inGrad()));
+            cu.open("STRIDER_LOOP(j, batch * %d)", sh.inSize());
+            cu.line("int p = j %% %d, o = j / %d %% %d, n = j / %d;", sh.plane(), sh.plane(), sh.channels(), sh.inSize());
+            cu.line("gIn[(n * %d + %s) * %d + p] = gOut[j];", sh.channels(), sh.source("o"), sh.plane());
+            cu.close().close().blank();
+        } else if (k instanceof Kernel.ConvTranspose t) {
             convTransposeBackward(s, t, doc, launches);
         } else if (k instanceof Kernel.Lrn lrn) {
             kernel(k(s) + "_backward", doc + ": one thread per input value, gathered from the channels whose window holds it",
@@ -427,6 +509,13 @@ public final class CudaGenerator {
         cu.close().close().close();
         cu.line("gIn[i] = acc;");
         cu.close().close().blank();
+    }
+
+    /** {@code <v>0, <v>1, l<v>}: the two inputs and the weight of output coordinate {@code v} (PyTorch's half-pixel centres). */
+    private void bilinearSource(String v, int s, int in) {
+        cu.line("double s%s = fmax((%s + 0.5) / %d - 0.5, 0.0);", v, v, s);
+        cu.line("int %s0 = (int) s%s, %s1 = %s0 < %d ? %s0 + 1 : %s0;", v, v, v, v, in - 1, v, v);
+        cu.line("double l%s = s%s - %s0;", v, v, v);
     }
 
     // ---- transposed convolution: every kernel a gather, one thread per value it writes

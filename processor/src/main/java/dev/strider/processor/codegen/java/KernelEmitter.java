@@ -58,6 +58,26 @@ final class KernelEmitter {
             c.comment("$L", a.why());
         } else if (k instanceof Kernel.ConvTranspose t) {
             convTransposeForward(c, s, t);
+        } else if (k instanceof Kernel.Upsample u) {
+            upsampleForward(c, s, u);
+        } else if (k instanceof Kernel.AdaptivePool a) {
+            c.line("final float[] in = $N, out = $N", s.in(), s.out());
+            c.open("for (int nc = 0; nc < batch * $L; nc++)", a.channels());
+            c.open("for (int oy = 0; oy < $L; oy++)", a.oh());
+            c.line("int y0 = oy * $L / $L, y1 = ((oy + 1) * $L + $L) / $L", a.ih(), a.oh(), a.ih(), a.oh() - 1, a.oh());
+            c.open("for (int ox = 0; ox < $L; ox++)", a.ow());
+            c.line("int x0 = ox * $L / $L, x1 = ((ox + 1) * $L + $L) / $L", a.iw(), a.ow(), a.iw(), a.ow() - 1, a.ow());
+            c.line("double sum = 0");
+            c.open("for (int y = y0; y < y1; y++)").open("for (int x = x0; x < x1; x++)").line("sum += in[(nc * $L + y) * $L + x]", a.ih(), a.iw()).close().close();
+            c.line("out[(nc * $L + oy) * $L + ox] = (float) (sum / ((y1 - y0) * (x1 - x0)))", a.oh(), a.ow());
+            c.close().close().close();
+        } else if (k instanceof Kernel.Shuffle sh) {
+            c.line("final float[] in = $N, out = $N", s.in(), s.out());
+            c.comment("output channel o takes input channel (o % $L) * $L + o / $L", sh.groups(), sh.channels() / sh.groups(), sh.groups());
+            c.open("for (int n = 0; n < batch; n++)").open("for (int o = 0; o < $L; o++)", sh.channels())
+                    .line("System.arraycopy(in, (n * $L + $L) * $L, out, (n * $L + o) * $L, $L)", sh.channels(), sh.source("o"), sh.plane(),
+                            sh.channels(), sh.plane(), sh.plane())
+                    .close().close();
         } else if (k instanceof Kernel.Lrn lrn) {
             c.line("final float[] in = $N, out = $N, scale = $N", s.in(), s.out(), s.name() + "Scale");
             c.comment("scale = k + alpha/size * (sum of squares over channels c - $L .. c + $L), out = in * scale^-beta", lrn.before(), lrn.after());
@@ -129,6 +149,39 @@ final class KernelEmitter {
         }
         if (k instanceof Kernel.ConvTranspose t) {
             convTransposeBackward(c, s, t);
+            return c;
+        }
+        if (k instanceof Kernel.Upsample u) {
+            upsampleBackward(c, s, u);
+            return c;
+        }
+        if (k instanceof Kernel.AdaptivePool a) {
+            c.line("final float[] gOut = $N, gIn = $N", s.outGrad(), gIn);
+            c.line("if (gIn == null) return");
+            c.comment("each input value gathers gradient / bin size from every bin that holds it (bins may overlap)");
+            c.open("for (int nc = 0; nc < batch * $L; nc++)", a.channels());
+            c.open("for (int y = 0; y < $L; y++)", a.ih());
+            c.open("for (int x = 0; x < $L; x++)", a.iw());
+            c.line("double acc = 0");
+            c.open("for (int oy = 0; oy < $L; oy++)", a.oh());
+            c.line("int y0 = oy * $L / $L, y1 = ((oy + 1) * $L + $L) / $L", a.ih(), a.oh(), a.ih(), a.oh() - 1, a.oh());
+            c.line("if (y < y0 || y >= y1) continue");
+            c.open("for (int ox = 0; ox < $L; ox++)", a.ow());
+            c.line("int x0 = ox * $L / $L, x1 = ((ox + 1) * $L + $L) / $L", a.iw(), a.ow(), a.iw(), a.ow() - 1, a.ow());
+            c.line("if (x < x0 || x >= x1) continue");
+            c.line("acc += gOut[(nc * $L + oy) * $L + ox] / (double) ((y1 - y0) * (x1 - x0))", a.oh(), a.ow());
+            c.close().close();
+            c.line("gIn[(nc * $L + y) * $L + x] = (float) acc", a.ih(), a.iw());
+            c.close().close().close();
+            return c;
+        }
+        if (k instanceof Kernel.Shuffle sh) {
+            c.line("final float[] gOut = $N, gIn = $N", s.outGrad(), gIn);
+            c.line("if (gIn == null) return");
+            c.open("for (int n = 0; n < batch; n++)").open("for (int o = 0; o < $L; o++)", sh.channels())
+                    .line("System.arraycopy(gOut, (n * $L + o) * $L, gIn, (n * $L + $L) * $L, $L)", sh.channels(), sh.plane(), sh.channels(),
+                            sh.source("o"), sh.plane(), sh.plane())
+                    .close().close();
             return c;
         }
         if (k instanceof Kernel.Lrn lrn) {
@@ -476,6 +529,65 @@ final class KernelEmitter {
         c.line("$T.axpy(g, weight, j * $L, gIn, x, $L)", KERNELS, k.in(), k.in());
         c.close();
         c.close().close();
+    }
+
+    // ---- upsampling (bilinear: PyTorch's half-pixel centres, align_corners = False; written as gathers)
+
+    /** Declares {@code <v>0, <v>1, l<v>} for output coordinate {@code v} along a dimension of {@code in} inputs scaled by {@code s}. */
+    private static void bilinearSource(Code c, String v, int s, int in) {
+        c.line("double s$L = Math.max(($L + 0.5) / $L - 0.5, 0.0)", v, v, s);
+        c.line("int $L0 = (int) s$L, $L1 = $L0 < $L ? $L0 + 1 : $L0", v, v, v, v, in - 1, v, v);
+        c.line("double l$L = s$L - $L0", v, v, v);
+    }
+
+    private static void upsampleForward(Code c, Step s, Kernel.Upsample u) {
+        int oh = u.ih() * u.sh();
+        int ow = u.iw() * u.sw();
+        c.line("final float[] in = $N, out = $N", s.in(), s.out());
+        c.open("for (int nc = 0; nc < batch * $L; nc++)", u.channels());
+        c.line("int i = nc * $L, o = nc * $L", u.ih() * u.iw(), oh * ow);
+        c.open("for (int y = 0; y < $L; y++)", oh);
+        if (u.bilinear()) {
+            bilinearSource(c, "y", u.sh(), u.ih());
+        }
+        c.open("for (int x = 0; x < $L; x++)", ow);
+        if (u.bilinear()) {
+            bilinearSource(c, "x", u.sw(), u.iw());
+            c.line("out[o + y * $L + x] = (float) ((1 - ly) * ((1 - lx) * in[i + y0 * $L + x0] + lx * in[i + y0 * $L + x1])"
+                    + " + ly * ((1 - lx) * in[i + y1 * $L + x0] + lx * in[i + y1 * $L + x1]))", ow, u.iw(), u.iw(), u.iw(), u.iw());
+        } else {
+            c.line("out[o + y * $L + x] = in[i + y / $L * $L + x / $L]", ow, u.sh(), u.iw(), u.sw());
+        }
+        c.close().close().close();
+    }
+
+    private static void upsampleBackward(Code c, Step s, Kernel.Upsample u) {
+        int oh = u.ih() * u.sh();
+        int ow = u.iw() * u.sw();
+        c.line("final float[] gOut = $N, gIn = $N", s.outGrad(), s.inGrad());
+        c.line("if (gIn == null) return");
+        c.comment("each input value gathers the gradients of the outputs computed from it, with the same weights");
+        c.open("for (int nc = 0; nc < batch * $L; nc++)", u.channels());
+        c.line("int i = nc * $L, o = nc * $L", u.ih() * u.iw(), oh * ow);
+        c.open("for (int iy = 0; iy < $L; iy++)", u.ih());
+        c.open("for (int ix = 0; ix < $L; ix++)", u.iw());
+        c.line("double acc = 0");
+        if (u.bilinear()) {
+            c.open("for (int y = Math.max(0, (iy - 1) * $L); y < Math.min($L, (iy + 2) * $L); y++)", u.sh(), oh, u.sh());
+            bilinearSource(c, "y", u.sh(), u.ih());
+            c.line("double wy = (y0 == iy ? 1 - ly : 0) + (y1 == iy ? ly : 0)");
+            c.line("if (wy == 0) continue");
+            c.open("for (int x = Math.max(0, (ix - 1) * $L); x < Math.min($L, (ix + 2) * $L); x++)", u.sw(), ow, u.sw());
+            bilinearSource(c, "x", u.sw(), u.iw());
+            c.line("double wx = (x0 == ix ? 1 - lx : 0) + (x1 == ix ? lx : 0)");
+            c.line("acc += wy * wx * gOut[o + y * $L + x]", ow);
+            c.close().close();
+        } else {
+            c.open("for (int a = 0; a < $L; a++)", u.sh()).open("for (int b = 0; b < $L; b++)", u.sw())
+                    .line("acc += gOut[o + (iy * $L + a) * $L + ix * $L + b]", u.sh(), ow, u.sw()).close().close();
+        }
+        c.line("gIn[i + iy * $L + ix] = (float) acc", u.iw());
+        c.close().close().close();
     }
 
     // ---- transposed convolution (gathers: each output and each gradient summed where it is written)
