@@ -76,6 +76,12 @@ class Case:
 
 
 CASES = [
+    Case("l2pool", "L2PoolNet",
+         "L2 pooling (PyTorch's LPPool2d with norm 2): window 2 on a convolution's 6x6 output (-> 3x3), then window "
+         "{3, 2} with stride 1 (-> 1x2); MSE.",
+         (2, 6, 6), MSE, [L("conv", "Conv", filters=3, kernel=3, padding=1),
+                          L("pool1", "L2Pool", window=2),
+                          L("pool2", "L2Pool", window=[3, 2], stride=1)]),
     Case("resample", "ResampleNet",
          "Parameter-free resampling after a 1x1 convolution: channel shuffle in 2 groups, bilinear upsampling x2 "
          "(half-pixel centres, 3x3 -> 6x6), adaptive average pooling to 4x3 (overlapping bins for 6 -> 4), nearest "
@@ -224,6 +230,7 @@ DEFAULTS = {
     "Add": dict(activation="NONE", slope=0.01),
     "LRN": dict(alpha=1e-4, beta=0.75, k=1.0),
     "Upsample": dict(mode="NEAREST"),
+    "L2Pool": dict(stride=None, padding=0, rounding="INHERIT"),
     "ConvTranspose": dict(stride=1, padding=0, outputPadding=0, dilation=1, groups=1, bias=True, activation="NONE", slope=0.01),
 }
 
@@ -355,6 +362,12 @@ class Net(nn.Module):
             elif kind == "Upsample":
                 sh, sw = pair(a["scale"])
                 out = (shape[0], shape[1] * sh, shape[2] * sw)
+            elif kind == "L2Pool":
+                kh, kw = pair(a["window"])
+                sh, sw = pair(a["stride"] if a["stride"] is not None else a["window"])
+                assert a["padding"] == 0, "LPPool2d has no padding"
+                self.add_module(name, nn.LPPool2d(2, (kh, kw), stride=(sh, sw)))
+                out = (shape[0], (shape[1] - kh) // sh + 1, (shape[2] - kw) // sw + 1)
             elif kind == "AdaptiveAvgPool":
                 oh, ow = pair(a["size"])
                 out = (shape[0], oh, ow)
@@ -425,6 +438,8 @@ class Net(nn.Module):
                     x = F.interpolate(x, scale_factor=(sh, sw), mode="bilinear", align_corners=False)
                 else:
                     x = F.interpolate(x, scale_factor=(sh, sw), mode="nearest")
+            elif kind == "L2Pool":
+                x = getattr(self, name)(x)
             elif kind == "AdaptiveAvgPool":
                 x = F.adaptive_avg_pool2d(x, pair(a["size"]))
             elif kind == "ChannelShuffle":

@@ -114,6 +114,12 @@ public final class Decls {
             }
             case "AdaptiveAvgPool" -> d.put("size", List.of(1));
             case "ChannelShuffle" -> d.put("groups", 1);
+            case "L2Pool" -> {
+                d.put("window", List.of(2));
+                d.put("stride", List.of());
+                d.put("padding", List.of(0));
+                d.put("rounding", "INHERIT");
+            }
             case "LRN" -> {
                 d.put("size", 5);
                 d.put("alpha", 1e-4);

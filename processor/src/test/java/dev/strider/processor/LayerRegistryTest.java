@@ -24,6 +24,7 @@ class LayerRegistryTest {
             dev.strider.dsl.Softmax.class, dev.strider.dsl.Add.class, dev.strider.dsl.Concat.class, dev.strider.dsl.ReLU6.class,
             dev.strider.dsl.Identity.class, dev.strider.dsl.LRN.class, dev.strider.dsl.ConvTranspose.class,
             dev.strider.dsl.Upsample.class, dev.strider.dsl.AdaptiveAvgPool.class, dev.strider.dsl.ChannelShuffle.class,
+            dev.strider.dsl.L2Pool.class,
             dev.strider.dsl.Network.class,
             dev.strider.dsl.Input.class, dev.strider.dsl.From.class);
     /** Field annotations that are not layers: {@code @From} wires a layer's inputs. */

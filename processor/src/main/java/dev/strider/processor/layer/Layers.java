@@ -17,6 +17,7 @@ public final class Layers {
             case "Conv" -> new Conv(decl, report);
             case "MaxPool" -> new Pool(decl, report, true);
             case "AvgPool" -> new Pool(decl, report, false);
+            case "L2Pool" -> new Pool(decl, report, false, true);
             case "GlobalAvgPool" -> new GlobalAvgPool(decl);
             case "Dense" -> new Dense(decl, report);
             case "Flatten" -> new Flatten(decl);

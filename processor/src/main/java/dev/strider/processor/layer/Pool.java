@@ -11,12 +11,19 @@ import dev.strider.processor.model.Shape;
  */
 public final class Pool extends SpatialFilter {
     private final boolean max;
+    private final boolean l2;
     private final boolean countPadding;
 
     public Pool(LayerDecl decl, Report report, boolean max) {
+        this(decl, report, max, false);
+    }
+
+    /** {@code l2}: L2 pooling (the square root of the window's sum of squares). */
+    public Pool(LayerDecl decl, Report report, boolean max, boolean l2) {
         super(decl, report, "window", false, true);
         this.max = max;
-        this.countPadding = max || decl.booleanValue("countPadding");
+        this.l2 = l2;
+        this.countPadding = max || l2 || decl.booleanValue("countPadding");
         if (padding != null && windowAndPaddingValid) {
             checkPadding(report, padding.h(), window.h());
             if (padding.w() != padding.h() || window.w() != window.h()) {
@@ -48,6 +55,10 @@ public final class Pool extends SpatialFilter {
         return max;
     }
 
+    public boolean isL2() {
+        return l2;
+    }
+
     /** Average pooling only: whether padded zeros count in the divisor. */
     public boolean countPadding() {
         return countPadding;
@@ -65,12 +76,12 @@ public final class Pool extends SpatialFilter {
 
     @Override
     public boolean endsNonlinear() {
-        return max;
+        return max || l2;
     }
 
     @Override
     public String describe() {
-        return geometryText() + (!max && !countPadding ? ", padding not counted" : "");
+        return geometryText() + (!max && !l2 && !countPadding ? ", padding not counted" : "");
     }
 
     @Override

@@ -79,6 +79,19 @@ public sealed interface Kernel {
         }
     }
 
+    /** L2 pooling: the square root of each window's sum of squares (padding adds nothing). */
+    record L2Pool(Window w) implements Kernel {
+        @Override
+        public int inSize() {
+            return w.c() * w.ih() * w.iw();
+        }
+
+        @Override
+        public int outSize() {
+            return w.c() * w.oh() * w.ow();
+        }
+    }
+
     /** Mean over each channel's {@code plane} values. */
     record GlobalAvgPool(int channels, int plane) implements Kernel {
         @Override

@@ -116,6 +116,9 @@ public final class Lowering {
             return new Kernel.Conv(window(conv, in, out, rounding), conv.filters(), conv.groups(), conv.bias(),
                     fuseSoftmax ? Activation.NONE : conv.activation(), (float) conv.slope());
         }
+        if (l instanceof Pool pool && pool.isL2()) {
+            return new Kernel.L2Pool(window(pool, in, out, rounding));
+        }
         if (l instanceof Pool pool) {
             return new Kernel.Pool(window(pool, in, out, rounding), pool.isMax(), pool.countPadding());
         }

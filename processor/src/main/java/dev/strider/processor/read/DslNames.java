@@ -18,7 +18,7 @@ public final class DslNames {
     public static final List<String> LAYER_KINDS = List.of(
             "Conv", "MaxPool", "AvgPool", "GlobalAvgPool", "Dense", "Flatten", "Dropout", "BatchNorm",
             "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "Add", "Concat", "ReLU6", "Identity", "LRN", "ConvTranspose", "Upsample",
-            "AdaptiveAvgPool", "ChannelShuffle");
+            "AdaptiveAvgPool", "ChannelShuffle", "L2Pool");
     /** Qualified names of every layer annotation. */
     public static final List<String> LAYER_ANNOTATIONS = LAYER_KINDS.stream().map(k -> PACKAGE + "." + k).toList();
 

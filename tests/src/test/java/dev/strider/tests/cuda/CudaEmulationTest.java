@@ -50,7 +50,7 @@ class CudaEmulationTest {
         List<String> names = List.of("AvgPoolCeil", "AvgPoolNoPadCount", "AvgPoolPad", "BatchNorm1d", "BatchNorm2d", "ConvBasic",
                 "ConvDilation", "ConvFusedLeakyRelu", "ConvGroups", "ConvNoBiasRelu", "ConvSame", "ConvStridePad",
                 "DenseFusedSoftmaxMse", "DenseFusedTanhSigmoid", "DenseSpatial", "GlobalAvgPoolNet", "LeNet5", "LeakyReluNet",
-                "MaxPoolCeil", "MaxPoolNet", "MseDense", "ReluNet", "SigmoidNet", "SoftmaxMse", "TanhNet", "Residual", "Branches", "Relu6Net", "LrnNet", "ConvTransposeNet", "ResampleNet");
+                "MaxPoolCeil", "MaxPoolNet", "MseDense", "ReluNet", "SigmoidNet", "SoftmaxMse", "TanhNet", "Residual", "Branches", "Relu6Net", "LrnNet", "ConvTransposeNet", "ResampleNet", "L2PoolNet");
         List<Arguments> cases = new ArrayList<>();
         for (String n : names) {
             cases.add(Arguments.of(PACKAGE + n, true, true));

@@ -52,6 +52,7 @@ class PyTorchReferenceTest {
             Map.entry("dense_fused_tanh_sigmoid", dev.strider.tests.reference.nets.DenseFusedTanhSigmoidEngine.class),
             Map.entry("dense_spatial", dev.strider.tests.reference.nets.DenseSpatialEngine.class),
             Map.entry("global_avgpool", dev.strider.tests.reference.nets.GlobalAvgPoolNetEngine.class),
+            Map.entry("l2pool", dev.strider.tests.reference.nets.L2PoolNetEngine.class),
             Map.entry("lrn", dev.strider.tests.reference.nets.LrnNetEngine.class),
             Map.entry("lenet5", dev.strider.tests.reference.nets.LeNet5Engine.class),
             Map.entry("leaky_relu", dev.strider.tests.reference.nets.LeakyReluNetEngine.class),

@@ -202,6 +202,24 @@ public final class CudaGenerator {
             cu.comment("%s: %s (no kernel)", doc, a.why()).blank();
         } else if (k instanceof Kernel.ConvTranspose t) {
             convTransposeForward(s, t, doc);
+        } else if (k instanceof Kernel.L2Pool p) {
+            Kernel.Window w = p.w();
+            kernel(k(s) + "_forward", doc + "; rows " + w.rowsFormula() + "; L2 pooling, one thread per output",
+                    "const float* __restrict__ in, float* __restrict__ out", "batch * " + p.outSize(), forwardLaunches, b(s.in()) + ", " + b(s.out()));
+            cu.open("STRIDER_LOOP(j, batch * %d)", p.outSize());
+            cu.line("int ox = j %% %d, oy = j / %d %% %d, nc = j / %d;", w.ow(), w.ow(), w.oh(), w.oh() * w.ow());
+            cu.line("double sum = 0;");
+            cu.open("for (int ky = 0; ky < %d; ky++)", w.kh());
+            cu.line("int y = oy * %d - %d + ky;", w.sh(), w.padTop());
+            cu.line("if (y < 0 || y >= %d) continue;", w.ih());
+            cu.open("for (int kx = 0; kx < %d; kx++)", w.kw());
+            cu.line("int x = ox * %d - %d + kx;", w.sw(), w.padLeft());
+            cu.line("if (x < 0 || x >= %d) continue;", w.iw());
+            cu.line("double v = in[(nc * %d + y) * %d + x];", w.ih(), w.iw());
+            cu.line("sum += v * v;");
+            cu.close().close();
+            cu.line("out[j] = (float) sqrt(sum);");
+            cu.close().close().blank();
         } else if (k instanceof Kernel.Upsample u) {
             int oh = u.ih() * u.sh();
             int ow = u.iw() * u.sw();
@@ -287,7 +305,26 @@ public final class CudaGenerator {
         boolean first = s.inGrads().contains(EnginePlan.INPUT_GRAD)
                 || s.accumulate().stream().anyMatch(g -> g.target().equals(EnginePlan.INPUT_GRAD));
         List<Launch> launches = new ArrayList<>();
-        if (k instanceof Kernel.Upsample u) {
+        if (k instanceof Kernel.L2Pool p) {
+            Kernel.Window w = p.w();
+            kernel(k(s) + "_backward", doc + ": one thread per input value, x / out from every window that holds it",
+                    "const float* __restrict__ in, const float* __restrict__ out, const float* __restrict__ gOut, float* __restrict__ gIn",
+                    "batch * " + p.inSize(), launches, b(s.in()) + ", " + b(s.out()) + ", " + b(s.outGrad()) + ", " + b(s.inGrad()));
+            cu.open("STRIDER_LOOP(j, batch * %d)", p.inSize());
+            cu.line("int x = j %% %d, y = j / %d %% %d, nc = j / %d;", w.iw(), w.iw(), w.ih(), w.ih() * w.iw());
+            cu.line("double acc = 0;");
+            cu.open("for (int ky = 0; ky < %d; ky++)", w.kh());
+            cu.line("int ty = y + %d - ky;", w.padTop());
+            cu.line("if (ty < 0 || ty %% %d != 0 || ty / %d >= %d) continue;", w.sh(), w.sh(), w.oh());
+            cu.open("for (int kx = 0; kx < %d; kx++)", w.kw());
+            cu.line("int tx = x + %d - kx;", w.padLeft());
+            cu.line("if (tx < 0 || tx %% %d != 0 || tx / %d >= %d) continue;", w.sw(), w.sw(), w.ow());
+            cu.line("int o = (nc * %d + ty / %d) * %d + tx / %d;", w.oh(), w.sh(), w.ow(), w.sw());
+            cu.line("if (out[o] > 0.0f) acc += (double) gOut[o] / out[o];");
+            cu.close().close();
+            cu.line("gIn[j] = (float) (acc * in[j]);");
+            cu.close().close().blank();
+        } else if (k instanceof Kernel.Upsample u) {
             int oh = u.ih() * u.sh();
             int ow = u.iw() * u.sw();
             kernel(k(s) + "_backward", doc + ": one thread per input value, gathering the outputs computed from it",

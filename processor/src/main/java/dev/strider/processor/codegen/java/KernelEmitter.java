@@ -60,6 +60,24 @@ final class KernelEmitter {
             convTransposeForward(c, s, t);
         } else if (k instanceof Kernel.Upsample u) {
             upsampleForward(c, s, u);
+        } else if (k instanceof Kernel.L2Pool p) {
+            Kernel.Window w = p.w();
+            c.line("final float[] in = $N, out = $N", s.in(), s.out());
+            c.open("for (int nc = 0; nc < batch * $L; nc++)", w.c());
+            c.open("for (int oy = 0; oy < $L; oy++)", w.oh());
+            c.open("for (int ox = 0; ox < $L; ox++)", w.ow());
+            c.line("double sum = 0");
+            c.open("for (int ky = 0; ky < $L; ky++)", w.kh());
+            c.line("int y = oy * $L - $L + ky", w.sh(), w.padTop());
+            c.line("if (y < 0 || y >= $L) continue", w.ih());
+            c.open("for (int kx = 0; kx < $L; kx++)", w.kw());
+            c.line("int x = ox * $L - $L + kx", w.sw(), w.padLeft());
+            c.line("if (x < 0 || x >= $L) continue", w.iw());
+            c.line("double v = in[(nc * $L + y) * $L + x]", w.ih(), w.iw());
+            c.line("sum += v * v");
+            c.close().close();
+            c.line("out[(nc * $L + oy) * $L + ox] = (float) Math.sqrt(sum)", w.oh(), w.ow());
+            c.close().close().close();
         } else if (k instanceof Kernel.AdaptivePool a) {
             c.line("final float[] in = $N, out = $N", s.in(), s.out());
             c.open("for (int nc = 0; nc < batch * $L; nc++)", a.channels());
@@ -153,6 +171,29 @@ final class KernelEmitter {
         }
         if (k instanceof Kernel.Upsample u) {
             upsampleBackward(c, s, u);
+            return c;
+        }
+        if (k instanceof Kernel.L2Pool p) {
+            Kernel.Window w = p.w();
+            c.line("final float[] in = $N, out = $N, gOut = $N, gIn = $N", s.in(), s.out(), s.outGrad(), gIn);
+            c.line("if (gIn == null) return");
+            c.comment("d out / d x = x / out for every window that holds x (0 where a window's sum is 0)");
+            c.open("for (int nc = 0; nc < batch * $L; nc++)", w.c());
+            c.open("for (int y = 0; y < $L; y++)", w.ih());
+            c.open("for (int x = 0; x < $L; x++)", w.iw());
+            c.line("double acc = 0");
+            c.open("for (int ky = 0; ky < $L; ky++)", w.kh());
+            c.line("int ty = y + $L - ky", w.padTop());
+            c.line("if (ty < 0 || ty % $L != 0 || ty / $L >= $L) continue", w.sh(), w.sh(), w.oh());
+            c.open("for (int kx = 0; kx < $L; kx++)", w.kw());
+            c.line("int tx = x + $L - kx", w.padLeft());
+            c.line("if (tx < 0 || tx % $L != 0 || tx / $L >= $L) continue", w.sw(), w.sw(), w.ow());
+            c.line("int o = (nc * $L + ty / $L) * $L + tx / $L", w.oh(), w.sh(), w.ow(), w.sw());
+            c.line("if (out[o] > 0f) acc += (double) gOut[o] / out[o]");
+            c.close().close();
+            c.line("int i = (nc * $L + y) * $L + x", w.ih(), w.iw());
+            c.line("gIn[i] = (float) (acc * in[i])");
+            c.close().close().close();
             return c;
         }
         if (k instanceof Kernel.AdaptivePool a) {
