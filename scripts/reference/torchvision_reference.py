@@ -16,7 +16,8 @@ with float32 arithmetic that Java reproduces bit for bit:
     running mean              (u - 0.5) * 0.2;   running var  0.5 + u
     input [1, 3, 224, 224]    2u - 1
 
-It then runs the network in evaluation mode in float64 and writes the 1,000 logits (rounded to float32) to
+It then runs the network in evaluation mode in float64 and writes the 1,000 logits (rounded to float32), and in the
+metadata every module's output shape under its Strider name ("shapes", JSON), to
 tests/src/test/resources/torchvision/<model>_logits.safetensors (4 KB each). The weights themselves are not stored:
 TorchvisionReferenceTest draws them again.
 """
@@ -101,10 +102,22 @@ def write(model_name):
         t.copy_(fill(key, tuple(t.shape)))
     x = (np.float32(2) * uniforms("input", 3 * 224 * 224) - np.float32(1)).reshape(1, 3, 224, 224)
     model = model.double().eval()
+    shapes = {}
+
+    def record(name):
+        def hook(module, inputs, output):
+            if isinstance(output, torch.Tensor):
+                shapes[name.replace(".", "_")] = list(output.shape[1:])
+        return hook
+
+    for name, module in model.named_modules():
+        if name:
+            module.register_forward_hook(record(name))
     with torch.no_grad():
         logits = model(torch.from_numpy(x).double())[0].float().numpy()
     header = {"logits": {"dtype": "F32", "shape": [1000], "data_offsets": [0, 4000]},
               "__metadata__": {"torch": torch.__version__, "torchvision": torchvision.__version__,
+                               "shapes": json.dumps(shapes, separators=(",", ":")),
                                "what": "torchvision " + model_name + ", eval mode, float64, weights and input drawn as in "
                                        "scripts/reference/resnet18_reference.py"}}
     h = json.dumps(header, separators=(",", ":")).encode()

@@ -4,16 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.Gson;
+import com.google.gson.reflect.TypeToken;
+import dev.strider.runtime.engine.GeneratedEngine;
 import dev.strider.runtime.engine.Parameter;
 import dev.strider.runtime.io.Safetensors;
 import dev.strider.runtime.optim.Sgd;
-import dev.strider.runtime.engine.GeneratedEngine;
+import dev.strider.runtime.report.NetworkReport;
 import dev.strider.samples.GoogLeNetEngine;
 import dev.strider.samples.MobileNetV2Engine;
 import dev.strider.samples.ResNet18Engine;
 import dev.strider.samples.ResNet50Engine;
 import dev.strider.samples.SqueezeNetEngine;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * (drawn on both sides from per-tensor SplitMix64 streams, see {@code scripts/reference/torchvision_reference.py}),
  * one image, evaluation mode; the 1,000 logits agree within {@code 1e-4 * max|logit|} (PyTorch's in float64; ours in
  * float, summed in another order through up to 57 convolutions). Then a ResNet-18 training step at batch 2 runs and
- * changes the weights.
+ * changes the weights. Every layer's output shape in the JSON report also equals that of torchvision's module of the
+ * same name.
  */
 class TorchvisionReferenceTest {
     @Test
@@ -79,8 +85,10 @@ class TorchvisionReferenceTest {
         }
         e.setTraining(false);
         float[] logits = e.forward(input, 1);
-        float[] torch = Safetensors.read(Path.of(TorchvisionReferenceTest.class.getResource("/torchvision/" + model + "_logits.safetensors").toURI()))
-                .tensor("logits").floats();
+        Safetensors.Contents reference = Safetensors.read(Path.of(TorchvisionReferenceTest.class.getResource(
+                "/torchvision/" + model + "_logits.safetensors").toURI()));
+        float[] torch = reference.tensor("logits").floats();
+        checkShapes(e, model, reference.metadata().get("shapes"));
         assertEquals(1000, torch.length);
         float max = 0;
         for (float v : torch) {
@@ -93,6 +101,34 @@ class TorchvisionReferenceTest {
         System.out.printf("%s vs torchvision: max |logit| %.3f, largest difference %.2e of it%n", model, max, worst);
         assertTrue(worst <= 1e-4, model + ": largest logit difference " + worst + " of max|logit| " + max);
         return input;
+    }
+
+    /**
+     * Every layer's output shape in Strider's JSON report against the output of torchvision's module of the same
+     * name; every layer with parameters must have one (the names are torchvision's with dots as underscores).
+     */
+    private static void checkShapes(GeneratedEngine e, String model, String shapesJson) {
+        Map<String, List<Long>> torch = new Gson().fromJson(shapesJson, new TypeToken<Map<String, List<Long>>>() {}.getType());
+        String network = e.getClass().getName().substring(0, e.getClass().getName().length() - "Engine".length());
+        NetworkReport report = NetworkReport.load(network, TorchvisionReferenceTest.class.getClassLoader());
+        int matched = 0;
+        for (NetworkReport.LayerReport layer : report.layers()) {
+            List<Long> shape = torch.get(layer.name());
+            if (shape != null) {
+                // torchvision flattens before its classifiers' dropout; Strider's dense layer flattens [C,1,1] itself
+                assertEquals(flat(shape), flat(layer.out()), model + ": output shape of " + layer.name());
+                matched++;
+            } else {
+                assertEquals(0, layer.params(), model + ": layer " + layer.name() + " has parameters but no torchvision module of that name");
+            }
+        }
+        System.out.printf("%s: %d of %d layers' output shapes equal torchvision's%n", model, matched, report.layers().size());
+        assertTrue(matched >= report.layers().size() / 2, model + ": only " + matched + " layers matched by name");
+    }
+
+    /** {@code [C, 1, 1]} as {@code [C]}; any other shape as it is. */
+    private static List<Long> flat(List<Long> shape) {
+        return shape.size() == 3 && shape.get(1) == 1 && shape.get(2) == 1 ? List.of(shape.get(0)) : shape;
     }
 
     /** As the reference script fills torchvision's tensor of the same name. */
