@@ -270,7 +270,7 @@ class WiringDiagnosticsTest {
     }
 
     @Test
-    void aBindingThatNamesNoAttributeOrParameterIsReportedOnceOnTheBlock() {
+    void aBindingThatNamesNoAttributeIsReportedOnceOnTheBlockAndEveryOtherUseSaysItIsBroken() {
         JavaFileObject net = network(
                 "@Network(maxBatch = 1)",
                 "@Input(channels = 4, height = 8, width = 8)",
@@ -280,7 +280,10 @@ class WiringDiagnosticsTest {
                 "}");
         JavaFileObject block = block("{\"filters=width\", \"strides=stride\"}");
         Compilation c = compile(net, block);
-        assertThat(c).hadErrorCount(1);
+        assertThat(c).hadErrorCount(2);
+        // once on the block, and the second use (whose expansion stopped there too) says it is broken as well
+        assertThat(c).hadErrorContaining("[strider/block-use] Use \"second\": a block it uses has an error, reported on the block. "
+                + "Fix the block.").inFile(net).onLineContaining("Layer second;");
         assertThat(c).hadErrorContaining("[strider/block-bind] @Bind on Pair.a: the layer has no attribute strides (it has activation, "
                 + "bias, dilation, filters, groups, kernel, padding, rounding, slope, stride). Bind a number attribute of the layer to a "
                 + "parameter the @Block declares, as \"attribute=param\".").inFile(block).onLineContaining("Layer a;");
@@ -289,5 +292,93 @@ class WiringDiagnosticsTest {
         Compilation p = compile(net, product);
         assertThat(p).hadErrorContaining("[strider/block-bind] @Bind on Pair.a: \"width*two\" is not a parameter of block Pair "
                 + "(width, stride), an int, or a product of them such as width*4.").inFile(product).onLineContaining("Layer a;");
+    }
+
+    @Test
+    void noLayerMayBeCalledInputTheNetworksInputsName() {
+        JavaFileObject src = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 1, height = 8, width = 8)",
+                "abstract class Foo {",
+                "    @Conv(filters = 2, kernel = 3, padding = 1, activation = Activation.RELU) Layer input;",
+                "    @Conv(filters = 2, kernel = 1) Layer c2;",
+                "}");
+        Compilation c = compile(src);
+        assertThat(c).hadErrorCount(1);
+        assertThat(c).hadErrorContaining("[strider/invalid-value] Conv \"input\": the name \"input\" is the network's input "
+                + "(@From(\"input\")), so no layer may have it; rename the field.").inFile(src).onLineContaining("Layer input;");
+    }
+
+    @Test
+    void blockErrorsThatDependOnTheArgumentsAreReportedOnEveryUse() {
+        JavaFileObject block = source("test.Sq",
+                "@Block(params = \"width\")",
+                "abstract class Sq {",
+                "    @Conv(filters = 0, kernel = 1, activation = Activation.RELU) @Bind(\"filters=width*width\") Layer a;",
+                "    @Conv(filters = 2, kernel = 1, activation = Activation.RELU) Layer b;",
+                "}");
+        JavaFileObject net = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 2, height = 4, width = 4)",
+                "abstract class Foo {",
+                "    @Use(value = Sq.class, args = @Arg(name = \"width\", value = 2)) Layer first;",
+                "    @Use(value = Sq.class, args = @Arg(name = \"width\", value = 50000)) Layer second;",
+                "}");
+        Compilation c = compile(net, block);
+        assertThat(c).hadErrorCount(1);
+        assertThat(c).hadErrorContaining("[strider/block-use] Use \"second\": @Bind(\"filters=width*width\") gives width*width = "
+                + "2,500,000,000 with this use's arguments, which is no int. Use smaller arguments.").inFile(net).onLineContaining("Layer second;");
+    }
+
+    @Test
+    void aBlockLayerTakingANameTheBlockLacksIsReportedOnTheBlock() {
+        JavaFileObject block = source("test.Bad",
+                "@Block",
+                "abstract class Bad {",
+                "    @Conv(filters = 2, kernel = 1, activation = Activation.RELU) Layer a;",
+                "    @Add @From({\"a\", \"nope\"}) Layer out;",
+                "}");
+        JavaFileObject net = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 2, height = 4, width = 4)",
+                "abstract class Foo {",
+                "    @Use(Bad.class) Layer first;",
+                "    @Use(Bad.class) Layer second;",
+                "}");
+        Compilation c = compile(net, block);
+        assertThat(c).hadErrorContaining("[strider/block-use] Use \"first\": layer out of block Bad takes \"nope\" (@From), which "
+                + "is no layer of the block and not \"input\". The block's layers: a, out.").inFile(block).onLineContaining("@From({\"a\", \"nope\"})");
+        // the second use is broken too, and says so
+        assertThat(c).hadErrorContaining("[strider/block-use] Use \"second\": a block it uses has an error, reported on the block. "
+                + "Fix the block.").inFile(net).onLineContaining("Layer second;");
+        assertThat(c).hadErrorCount(2);
+    }
+
+    @Test
+    void aBlockEndingInARepeatedUseAndAUseWithALayerAnnotationAreErrors() {
+        JavaFileObject inner = source("test.Inner",
+                "@Block",
+                "abstract class Inner {",
+                "    @Conv(filters = 2, kernel = 1, activation = Activation.RELU) Layer a;",
+                "}");
+        JavaFileObject outer = source("test.Outer",
+                "@Block",
+                "abstract class Outer {",
+                "    @Conv(filters = 2, kernel = 1, activation = Activation.RELU) Layer pre;",
+                "    @Use(value = Inner.class, repeat = 2) Layer tail;",
+                "}");
+        JavaFileObject net = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 2, height = 4, width = 4)",
+                "abstract class Foo {",
+                "    @Use(Outer.class) Layer stage;",
+                "    @Use(Inner.class) @ReLU Layer both;",
+                "}");
+        Compilation c = compile(net, inner, outer);
+        assertThat(c).hadErrorContaining("[strider/block-use] Use \"stage\": block Outer ends with a @Use with repeat or name (tail), "
+                + "so the block's output would have no single name. Fix the block: end it with an @Identity layer, or declare its layers.")
+                .inFile(net).onLineContaining("Layer stage;");
+        assertThat(c).hadErrorContaining("[strider/multiple-layer-annotations] \"both\" has 2 layer annotations (@Use, @ReLU)")
+                .inFile(net).onLineContaining("Layer both;");
     }
 }

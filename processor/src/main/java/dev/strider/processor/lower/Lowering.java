@@ -85,6 +85,9 @@ public final class Lowering {
      */
     private static List<EnginePlan.Step> accumulateGradients(List<EnginePlan.Step> steps) {
         Set<String> written = new HashSet<>();
+        // the loss writes d loss / d output first: a layer that also takes the output's buffer (the last layer being an
+        // alias of it) adds to it
+        written.add(steps.get(steps.size() - 1).outGrad());
         List<EnginePlan.Step> out = new ArrayList<>(steps);
         for (int i = steps.size() - 1; i >= 0; i--) {
             EnginePlan.Step s = steps.get(i);

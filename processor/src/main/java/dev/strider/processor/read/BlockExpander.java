@@ -37,6 +37,12 @@ final class BlockExpander {
     private final Report report;
     private final String networkName;
     private final Set<String> reportedBlocks = new HashSet<>();
+    /** An expansion was abandoned (its error may have been reported earlier, once per block). */
+    private boolean failed;
+    /** What could not be resolved (a block class generated in a later round), or null. */
+    private String unresolved;
+    /** At most this many uses in one {@code @Use}: more is a mistake (and a very slow compile). */
+    static final int MAX_REPEAT = 10_000;
 
     BlockExpander(Elements elements, Report report, String networkName) {
         this.elements = elements;
@@ -53,7 +59,25 @@ final class BlockExpander {
      */
     boolean expand(VariableElement field, AnnotationMirror use, List<String> from, List<LayerDecl> out) {
         JavacSourceRef at = new JavacSourceRef(field, use, networkName + "." + field.getSimpleName());
-        return expandUse(field.getSimpleName().toString(), use, Map.of(), from, at, new ArrayDeque<>(), out, null);
+        int errors = report.errorCount();
+        failed = false;
+        boolean read = expandUse(field.getSimpleName().toString(), use, Map.of(), from, at, new ArrayDeque<>(), out, null);
+        if (read && failed && report.errorCount() == errors) {
+            // the block's own error was reported at its first use: this use is broken too, and must say so
+            report.add(Message.BLOCK_USE, at, "value", field.getSimpleName().toString(), "a block it uses has an error, reported on "
+                    + "the block", "Fix the block.");
+        }
+        return read;
+    }
+
+    /** The type that could not be resolved when {@link #expand} returned false because of it, else null. */
+    String unresolved() {
+        return unresolved;
+    }
+
+    private boolean fail() {
+        failed = true;
+        return true;
     }
 
     /** {@code bound}: arguments a {@code @Bind} on a use inside a block gives from that block's parameters. */
@@ -61,7 +85,9 @@ final class BlockExpander {
             Deque<String> stack, List<LayerDecl> out, String outerOrigin) {
         Map<String, AnnotationValue> values = values(use);
         Object blockValue = values.get("value").getValue();
-        if (!(blockValue instanceof DeclaredType dt) || !(dt.asElement() instanceof TypeElement blockType)) {
+        if (!(blockValue instanceof DeclaredType dt) || dt.getKind() == javax.lang.model.type.TypeKind.ERROR
+                || !(dt.asElement() instanceof TypeElement blockType)) {
+            unresolved = "the block class " + blockValue + " of @Use " + useName;   // perhaps generated in a later round
             return false;
         }
         String blockName = blockType.getSimpleName().toString();
@@ -69,12 +95,12 @@ final class BlockExpander {
         if (blockAnnotation == null) {
             report.add(Message.BLOCK_USE, at, "value", useName, blockType.getQualifiedName() + " is not annotated @Block",
                     "Annotate it with @Block(params = {...}), or name a block class.");
-            return true;
+            return fail();
         }
         if (stack.contains(blockType.getQualifiedName().toString())) {
             report.add(Message.BLOCK_USE, at, "value", useName, "block " + blockName + " uses itself (" + String.join(" -> ", stack)
                     + " -> " + blockName + ")", "A block may use other blocks, but not itself.");
-            return true;
+            return fail();
         }
         List<String> params = new ArrayList<>();
         for (AnnotationValue v : list(values(blockAnnotation).get("params"))) {
@@ -114,20 +140,27 @@ final class BlockExpander {
             if (!javax.lang.model.SourceVersion.isIdentifier(named)) {
                 report.add(Message.BLOCK_USE, at, "name", useName, "name = \"" + named + "\" is not a Java identifier",
                         "Layer names are Java identifiers, as field names are.");
-                return true;
+                return fail();
             }
             useName = named;
         }
         int repeat = (Integer) values.get("repeat").getValue();
         int index = (Integer) values.get("index").getValue();
-        if (repeat < 1 || index < 0) {
-            report.add(Message.BLOCK_USE, at, repeat < 1 ? "repeat" : "index", useName,
-                    repeat < 1 ? "repeat = " + repeat + " uses the block no time" : "index = " + index + " is negative",
-                    repeat < 1 ? "Use repeat = 1 or more." : "Number the uses from 0 or more.");
+        if (repeat < 1 || repeat > MAX_REPEAT || index < 0 || (long) index + repeat - 1 > Integer.MAX_VALUE) {
+            report.add(Message.BLOCK_USE, at, repeat < 1 || repeat > MAX_REPEAT ? "repeat" : "index", useName,
+                    repeat < 1 ? "repeat = " + repeat + " uses the block no time"
+                            : repeat > MAX_REPEAT ? "repeat = " + repeat + " is more than " + MAX_REPEAT + " uses"
+                            : index < 0 ? "index = " + index + " is negative" : "index = " + index + " with repeat = " + repeat + " numbers past the largest int",
+                    repeat < 1 || repeat > MAX_REPEAT ? "Use repeat between 1 and " + MAX_REPEAT + "." : "Number the uses from 0 or more, in the int range.");
             ok = false;
         }
         if (!ok) {
-            return true;
+            return fail();
+        }
+        String problem = structure(blockType, blockName);
+        if (problem != null) {
+            report.add(Message.BLOCK_USE, at, "value", useName, problem, "Fix the block: end it with an @Identity layer, or declare its layers.");
+            return fail();
         }
         stack.addLast(blockType.getQualifiedName().toString());
         try {
@@ -154,10 +187,7 @@ final class BlockExpander {
                 fields.add(f);
             }
         }
-        if (fields.isEmpty()) {
-            report.add(Message.BLOCK_USE, at, "value", instance, "block " + blockName + " declares no layers", "Add Layer fields to it.");
-            return true;
-        }
+
         String last = fields.get(fields.size() - 1).getSimpleName().toString();
         Map<String, String> rename = new HashMap<>();
         for (VariableElement f : fields) {
@@ -176,8 +206,15 @@ final class BlockExpander {
                     String target = (String) v.getValue();
                     if (target.equals(dev.strider.dsl.From.INPUT)) {
                         from.addAll(input.isEmpty() ? List.of(blockInput) : input);
+                    } else if (rename.containsKey(target)) {
+                        from.add(rename.get(target));
                     } else {
-                        from.add(rename.getOrDefault(target, instance + "_" + target));
+                        if (reportedBlocks.add(blockType.getQualifiedName() + "." + n + "@From")) {
+                            report.add(Message.BLOCK_USE, new JavacSourceRef(f, fromMirror, blockName + "." + n), "value", instance,
+                                    "layer " + n + " of block " + blockName + " takes \"" + target + "\" (@From), which is no layer of the "
+                                            + "block and not \"input\"", "The block's layers: " + String.join(", ", rename.keySet().stream().sorted().toList()) + ".");
+                        }
+                        return fail();
                     }
                 }
             } else if (first) {
@@ -187,14 +224,14 @@ final class BlockExpander {
             if (use != null) {
                 int before = out.size();
                 Map<String, Integer> bound = new LinkedHashMap<>();
-                if (!bindArgs(f, blockType, blockName, args, bound)) {
-                    return true;
+                if (!bindArgs(f, blockType, blockName, args, bound, at, instance)) {
+                    return fail();
                 }
                 if (!expandUse(rename.get(n), use, bound, from, at, stack, out, origin)) {
                     return false;
                 }
                 if (out.size() == before) {
-                    return true; // the inner use was reported
+                    return fail(); // the inner use was reported
                 }
             } else {
                 AnnotationMirror layer = layerMirror(f);
@@ -204,8 +241,8 @@ final class BlockExpander {
                 }
                 Map<String, Object> v = new LinkedHashMap<>(lv.values);
                 Set<String> explicit = new HashSet<>(lv.explicit);
-                if (!bind(f, blockType, blockName, v, explicit, args)) {
-                    return true;
+                if (!bind(f, blockType, blockName, v, explicit, args, at, instance)) {
+                    return fail();
                 }
                 JavacSourceRef ref = new JavacSourceRef(at.element(), at.annotation(), at.description() + " (" + origin + ")");
                 out.add(new LayerDecl(rename.get(n), DslNames.layerKind(NetworkReader.qualifiedName(layer)), v, explicit, ref, from, ref, origin));
@@ -217,7 +254,7 @@ final class BlockExpander {
 
     /** Applies {@code @Bind} on block field {@code f}; false (after reporting, once per block) when it is wrong. */
     private boolean bind(VariableElement f, TypeElement blockType, String blockName, Map<String, Object> values, Set<String> explicit,
-            Map<String, Integer> args) {
+            Map<String, Integer> args, JavacSourceRef useAt, String useName) {
         AnnotationMirror bindMirror = NetworkReader.mirror(f, DslNames.BIND);
         if (bindMirror == null) {
             return true;
@@ -234,7 +271,7 @@ final class BlockExpander {
                 problem = "\"" + pair + "\" is not of the form \"attribute=param\"";
             } else if (!values.containsKey(attribute)) {
                 problem = "the layer has no attribute " + attribute + " (it has " + String.join(", ", new java.util.TreeSet<>(values.keySet())) + ")";
-            } else if (value(param, args) == null) {
+            } else if (product(param, args) == null) {
                 problem = "\"" + param + "\" is not a parameter of block " + blockName + " (" + String.join(", ", args.keySet())
                         + "), an int, or a product of them such as width*4";
             } else if (!(values.get(attribute) instanceof Integer || values.get(attribute) instanceof Double || values.get(attribute) instanceof List<?>)) {
@@ -246,7 +283,10 @@ final class BlockExpander {
                 }
                 return false;
             }
-            int value = value(param, args);
+            if (!fitsInt(pair, param, args, useAt, useName)) {
+                return false;
+            }
+            int value = product(param, args).intValue();
             Object old = values.get(attribute);
             values.put(attribute, old instanceof Integer ? (Object) value : old instanceof Double ? (Object) (double) value : List.of(value));
             explicit.add(attribute);
@@ -255,7 +295,8 @@ final class BlockExpander {
     }
 
     /** {@code @Bind} on a use inside a block: the inner block's arguments from this block's parameters. */
-    private boolean bindArgs(VariableElement f, TypeElement blockType, String blockName, Map<String, Integer> args, Map<String, Integer> bound) {
+    private boolean bindArgs(VariableElement f, TypeElement blockType, String blockName, Map<String, Integer> args, Map<String, Integer> bound,
+            JavacSourceRef useAt, String useName) {
         AnnotationMirror bindMirror = NetworkReader.mirror(f, DslNames.BIND);
         if (bindMirror == null) {
             return true;
@@ -266,7 +307,7 @@ final class BlockExpander {
             String pair = (String) b.getValue();
             int eq = pair.indexOf('=');
             String arg = eq < 0 ? "" : pair.substring(0, eq).strip();
-            Integer value = eq < 0 ? null : value(pair.substring(eq + 1).strip(), args);
+            Long value = eq < 0 ? null : product(pair.substring(eq + 1).strip(), args);
             if (arg.isEmpty() || value == null) {
                 if (report) {
                     this.report.add(Message.BLOCK_BIND, at, "value", blockName + "." + f.getSimpleName(), eq < 0 || arg.isEmpty()
@@ -276,13 +317,19 @@ final class BlockExpander {
                 }
                 return false;
             }
-            bound.put(arg, value);
+            if (!fitsInt(pair, pair.substring(eq + 1).strip(), args, useAt, useName)) {
+                return false;
+            }
+            bound.put(arg, value.intValue());
         }
         return true;
     }
 
-    /** A parameter, an int literal, or a product of them ({@code width*4}); null when it is none of these or overflows. */
-    static Integer value(String expression, Map<String, Integer> args) {
+    /**
+     * A parameter, an int literal, or a product of them ({@code width*4}), exactly (saturating at the long range);
+     * null when a factor is none of these.
+     */
+    static Long product(String expression, Map<String, Integer> args) {
         long product = 1;
         for (String factor : expression.split("\\*", -1)) {
             String f = factor.strip();
@@ -294,12 +341,50 @@ final class BlockExpander {
             } else {
                 return null;
             }
-            product *= v;
-            if (product > Integer.MAX_VALUE) {
-                return null;
+            try {
+                product = Math.multiplyExact(product, v);
+            } catch (ArithmeticException e) {
+                product = (product < 0) == (v < 0) ? Long.MAX_VALUE : Long.MIN_VALUE;
             }
         }
-        return (int) product;
+        return product;
+    }
+
+    /** Whether {@code expression} gives an int with this use's arguments; reports on the use (every use) when not. */
+    private boolean fitsInt(String bind, String expression, Map<String, Integer> args, JavacSourceRef useAt, String useName) {
+        long v = product(expression, args);
+        if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+            return true;
+        }
+        report.add(Message.BLOCK_USE, useAt, "args", useName, "@Bind(\"" + bind + "\") gives " + expression + " = "
+                + (v == Long.MAX_VALUE || v == Long.MIN_VALUE ? "more than a long holds" : String.format(java.util.Locale.ROOT, "%,d", v))
+                + " with this use's arguments, which is no int", "Use smaller arguments.");
+        return false;
+    }
+
+    /**
+     * What makes {@code blockType} unusable whatever the arguments, or null: no layers, or a last field that is a
+     * {@code @Use} with {@code repeat} or {@code name} (the block's output would then have no single name).
+     */
+    private String structure(TypeElement blockType, String blockName) {
+        VariableElement last = null;
+        for (VariableElement f : ElementFilter.fieldsIn(blockType.getEnclosedElements())) {
+            if (layerMirror(f) != null || NetworkReader.mirror(f, DslNames.USE) != null) {
+                last = f;
+            }
+        }
+        if (last == null) {
+            return "block " + blockName + " declares no layers";
+        }
+        AnnotationMirror use = NetworkReader.mirror(last, DslNames.USE);
+        if (use != null) {
+            Map<String, AnnotationValue> v = values(use);
+            if ((Integer) v.get("repeat").getValue() != 1 || !((String) v.get("name").getValue()).isEmpty()) {
+                return "block " + blockName + " ends with a @Use with repeat or name (" + last.getSimpleName()
+                        + "), so the block's output would have no single name";
+            }
+        }
+        return null;
     }
 
     private static AnnotationMirror layerMirror(VariableElement f) {

@@ -81,9 +81,21 @@ public final class NetworkReader {
                 }
             }
             AnnotationMirror use = mirror(field, DslNames.USE);
-            if (use != null && layerMirrors.isEmpty()) {
+            if (use != null && !layerMirrors.isEmpty()) {
+                report.add(Message.MULTIPLE_LAYER_ANNOTATIONS, new JavacSourceRef(field, use, name + "." + field.getSimpleName()), null,
+                        field.getSimpleName().toString(), layerMirrors.size() + 1, "@Use, @" + DslNames.layerKind(qualifiedName(layerMirrors.get(0))));
+                continue;
+            }
+            if (use != null) {
                 if (field.asType().getKind() == TypeKind.ERROR) {
                     return new Unresolved(field.getSimpleName().toString(), "the type " + field.asType() + " of field " + field.getSimpleName());
+                }
+                boolean isStatic = field.getModifiers().contains(Modifier.STATIC);
+                boolean isLayer = field.asType().getKind() == TypeKind.DECLARED && field.asType().toString().equals(DslNames.LAYER_TYPE);
+                if (isStatic || !isLayer) {
+                    report.add(Message.LAYER_FIELD, new JavacSourceRef(field, null, name + "." + field.getSimpleName()), null,
+                            field.getSimpleName().toString(), (isStatic ? "static " : "") + "of type " + field.asType(), field.getSimpleName().toString());
+                    continue;
                 }
                 List<String> from = List.of();
                 AnnotationMirror fromMirror = mirror(field, DslNames.FROM);
@@ -95,7 +107,7 @@ public final class NetworkReader {
                     from = ((List<?>) fv.values.get("value")).stream().map(String.class::cast).toList();
                 }
                 if (!blocks.expand(field, use, from, layers)) {
-                    return new Unreadable();
+                    return blocks.unresolved() != null ? new Unresolved(field.getSimpleName().toString(), blocks.unresolved()) : new Unreadable();
                 }
                 continue;
             }

@@ -119,6 +119,11 @@ public final class NetworkChecker {
         String previous = From.INPUT;
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
+            if (layer.name().equals(From.INPUT)) {
+                report.add(Message.INVALID_VALUE, layer.ref(), null, layer.label() + ":",
+                        "the name \"input\" is the network's input (@From(\"input\")), so no layer may have it; rename the field");
+                break;
+            }
             if (invalid.contains(layer)) {
                 break;
             }

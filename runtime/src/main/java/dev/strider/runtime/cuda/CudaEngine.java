@@ -470,7 +470,16 @@ public abstract class CudaEngine implements Engine {
                 rng.seed(rngBackup);
                 throw nonFinite(input, batch, l, bad);
             }
-            step(o);
+            try {
+                step(o);
+            } catch (RuntimeException e) {
+                // no update was applied (the optimizer state could not be allocated): put the statistics and stream back
+                for (int i = 0; i < stateBuffers.size(); i++) {
+                    device.copy(memory[stateIndex.get(i)], stateBackup[i], stateBuffers.get(i).size() * 4L);
+                }
+                rng.seed(rngBackup);
+                throw e;
+            }
             trainingSteps++;
             String overflow = firstNonFinite(false);
             if (overflow != null) {
@@ -537,13 +546,20 @@ public abstract class CudaEngine implements Engine {
     private void step(Optimizer o) {
         if (stateOwner != o) {
             freeMoments();
+            stateOwner = null;
             int perParameter = o instanceof Adam ? 2 : ((Sgd) o).momentum() != 0 ? 1 : 0;
-            moments = new DeviceBuffer[parameters.size()][perParameter];
-            for (int i = 0; i < parameters.size(); i++) {
-                for (int k = 0; k < perParameter; k++) {
-                    moments[i][k] = device.allocate(name + "." + parameters.get(i).name() + ".moment" + k, parameters.get(i).size() * 4L);
+            DeviceBuffer[][] fresh = new DeviceBuffer[parameters.size()][perParameter];
+            try {
+                for (int i = 0; i < parameters.size(); i++) {
+                    for (int k = 0; k < perParameter; k++) {
+                        fresh[i][k] = device.allocate(name + "." + parameters.get(i).name() + ".moment" + k, parameters.get(i).size() * 4L);
+                    }
                 }
+            } catch (RuntimeException e) {
+                free(fresh);   // nothing kept: the next step tries again
+                throw e;
             }
+            moments = fresh;
             optimizerSteps = new int[parameters.size()];
             stateOwner = o;
         }
@@ -574,12 +590,18 @@ public abstract class CudaEngine implements Engine {
 
     private void freeMoments() {
         if (moments != null) {
-            for (DeviceBuffer[] m : moments) {
-                for (DeviceBuffer b : m) {
+            free(moments);
+            moments = null;
+        }
+    }
+
+    private void free(DeviceBuffer[][] buffers) {
+        for (DeviceBuffer[] m : buffers) {
+            for (DeviceBuffer b : m) {
+                if (b != null) {
                     device.free(b);
                 }
             }
-            moments = null;
         }
     }
 

@@ -60,7 +60,8 @@ class GradientCheckTest {
                 Arguments.of("local response normalization: odd and even windows, spatial and flat", (Supplier<GeneratedEngine>) dev.strider.tests.engine.nets.GcLrnEngine::new),
                 Arguments.of("transposed convolutions: stride, padding, output padding, groups, dilation", (Supplier<GeneratedEngine>) dev.strider.tests.engine.nets.GcConvTransposeEngine::new),
                 Arguments.of("channel shuffle, bilinear and nearest upsampling, adaptive average pooling", (Supplier<GeneratedEngine>) dev.strider.tests.engine.nets.GcResampleEngine::new),
-                Arguments.of("L2 pooling: padding, overlap, non-square windows", (Supplier<GeneratedEngine>) dev.strider.tests.engine.nets.GcL2PoolEngine::new));
+                Arguments.of("L2 pooling: padding, overlap, non-square windows", (Supplier<GeneratedEngine>) dev.strider.tests.engine.nets.GcL2PoolEngine::new),
+                Arguments.of("the last layer an alias of a layer another layer takes (the loss's gradient summed)", (Supplier<GeneratedEngine>) dev.strider.tests.engine.nets.GcAliasLastMseEngine::new));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -242,8 +242,8 @@ public final class CudaGenerator {
                     "batch * " + a.outSize(), forwardLaunches, b(s.in()) + ", " + b(s.out()));
             cu.open("STRIDER_LOOP(j, batch * %d)", a.outSize());
             cu.line("int ox = j %% %d, oy = j / %d %% %d, nc = j / %d;", a.ow(), a.ow(), a.oh(), a.oh() * a.ow());
-            cu.line("int y0 = oy * %d / %d, y1 = ((oy + 1) * %d + %d) / %d;", a.ih(), a.oh(), a.ih(), a.oh() - 1, a.oh());
-            cu.line("int x0 = ox * %d / %d, x1 = ((ox + 1) * %d + %d) / %d;", a.iw(), a.ow(), a.iw(), a.ow() - 1, a.ow());
+            cu.line("int y0 = (int) (oy * (long long) %d / %d), y1 = (int) (((oy + 1) * (long long) %d + %d) / %d);", a.ih(), a.oh(), a.ih(), a.oh() - 1, a.oh());
+            cu.line("int x0 = (int) (ox * (long long) %d / %d), x1 = (int) (((ox + 1) * (long long) %d + %d) / %d);", a.iw(), a.ow(), a.iw(), a.ow() - 1, a.ow());
             cu.line("double sum = 0;");
             cu.line("for (int y = y0; y < y1; y++) for (int x = x0; x < x1; x++) sum += in[(nc * %d + y) * %d + x];", a.ih(), a.iw());
             cu.line("out[j] = (float) (sum / ((y1 - y0) * (x1 - x0)));");
@@ -355,10 +355,10 @@ public final class CudaGenerator {
             cu.line("int x = j %% %d, y = j / %d %% %d, nc = j / %d;", a.iw(), a.iw(), a.ih(), a.ih() * a.iw());
             cu.line("double acc = 0;");
             cu.open("for (int oy = 0; oy < %d; oy++)", a.oh());
-            cu.line("int y0 = oy * %d / %d, y1 = ((oy + 1) * %d + %d) / %d;", a.ih(), a.oh(), a.ih(), a.oh() - 1, a.oh());
+            cu.line("int y0 = (int) (oy * (long long) %d / %d), y1 = (int) (((oy + 1) * (long long) %d + %d) / %d);", a.ih(), a.oh(), a.ih(), a.oh() - 1, a.oh());
             cu.line("if (y < y0 || y >= y1) continue;");
             cu.open("for (int ox = 0; ox < %d; ox++)", a.ow());
-            cu.line("int x0 = ox * %d / %d, x1 = ((ox + 1) * %d + %d) / %d;", a.iw(), a.ow(), a.iw(), a.ow() - 1, a.ow());
+            cu.line("int x0 = (int) (ox * (long long) %d / %d), x1 = (int) (((ox + 1) * (long long) %d + %d) / %d);", a.iw(), a.ow(), a.iw(), a.ow() - 1, a.ow());
             cu.line("if (x < x0 || x >= x1) continue;");
             cu.line("acc += gOut[(nc * %d + oy) * %d + ox] / (double) ((y1 - y0) * (x1 - x0));", a.oh(), a.ow());
             cu.close().close();

@@ -82,9 +82,9 @@ final class KernelEmitter {
             c.line("final float[] in = $N, out = $N", s.in(), s.out());
             c.open("for (int nc = 0; nc < batch * $L; nc++)", a.channels());
             c.open("for (int oy = 0; oy < $L; oy++)", a.oh());
-            c.line("int y0 = oy * $L / $L, y1 = ((oy + 1) * $L + $L) / $L", a.ih(), a.oh(), a.ih(), a.oh() - 1, a.oh());
+            c.line("int y0 = (int) (oy * (long) $L / $L), y1 = (int) (((oy + 1) * (long) $L + $L) / $L)", a.ih(), a.oh(), a.ih(), a.oh() - 1, a.oh());
             c.open("for (int ox = 0; ox < $L; ox++)", a.ow());
-            c.line("int x0 = ox * $L / $L, x1 = ((ox + 1) * $L + $L) / $L", a.iw(), a.ow(), a.iw(), a.ow() - 1, a.ow());
+            c.line("int x0 = (int) (ox * (long) $L / $L), x1 = (int) (((ox + 1) * (long) $L + $L) / $L)", a.iw(), a.ow(), a.iw(), a.ow() - 1, a.ow());
             c.line("double sum = 0");
             c.open("for (int y = y0; y < y1; y++)").open("for (int x = x0; x < x1; x++)").line("sum += in[(nc * $L + y) * $L + x]", a.ih(), a.iw()).close().close();
             c.line("out[(nc * $L + oy) * $L + ox] = (float) (sum / ((y1 - y0) * (x1 - x0)))", a.oh(), a.ow());
@@ -205,10 +205,10 @@ final class KernelEmitter {
             c.open("for (int x = 0; x < $L; x++)", a.iw());
             c.line("double acc = 0");
             c.open("for (int oy = 0; oy < $L; oy++)", a.oh());
-            c.line("int y0 = oy * $L / $L, y1 = ((oy + 1) * $L + $L) / $L", a.ih(), a.oh(), a.ih(), a.oh() - 1, a.oh());
+            c.line("int y0 = (int) (oy * (long) $L / $L), y1 = (int) (((oy + 1) * (long) $L + $L) / $L)", a.ih(), a.oh(), a.ih(), a.oh() - 1, a.oh());
             c.line("if (y < y0 || y >= y1) continue");
             c.open("for (int ox = 0; ox < $L; ox++)", a.ow());
-            c.line("int x0 = ox * $L / $L, x1 = ((ox + 1) * $L + $L) / $L", a.iw(), a.ow(), a.iw(), a.ow() - 1, a.ow());
+            c.line("int x0 = (int) (ox * (long) $L / $L), x1 = (int) (((ox + 1) * (long) $L + $L) / $L)", a.iw(), a.ow(), a.iw(), a.ow() - 1, a.ow());
             c.line("if (x < x0 || x >= x1) continue");
             c.line("acc += gOut[(nc * $L + oy) * $L + ox] / (double) ((y1 - y0) * (x1 - x0))", a.oh(), a.ow());
             c.close().close();
