@@ -15,8 +15,9 @@ import java.util.SplittableRandom;
  * collide that way.
  */
 final class LayerNames {
+    /** Names that look dangerous next to generated code. Not {@code input}: that name is reserved for the network's input. */
     private static final List<String> TRICKY = List.of(
-            "input", "output", "batch", "in", "out", "image", "col", "row", "src", "dst", "n", "i", "x", "rng", "name",
+            "output", "batch", "in", "out", "image", "col", "row", "src", "dst", "n", "i", "x", "rng", "name",
             "loss", "training", "weight", "bias", "grad", "forward", "backward", "Out", "MAX_BATCH", "INPUT_SIZE",
             "OUTPUT_SIZE", "runForward", "parameters", "$", "a$b", "π", "größe", "_x", "CONV", "super_", "this_", "Layer",
             "Conv", "Engine", "Spec", "java", "dev");
