@@ -1,13 +1,12 @@
 package dev.strider.runtime.cuda;
 
-import dev.strider.runtime.engine.Engine;
+import dev.strider.runtime.engine.EngineBase;
 import dev.strider.runtime.engine.EngineSupport;
 import dev.strider.runtime.engine.Init;
 import dev.strider.runtime.engine.InitScheme;
 import dev.strider.runtime.engine.Kernels;
 import dev.strider.runtime.engine.NonFiniteException;
 import dev.strider.runtime.engine.Parameter;
-import dev.strider.runtime.engine.Rng;
 import dev.strider.runtime.optim.Adam;
 import dev.strider.runtime.optim.Optimizer;
 import dev.strider.runtime.optim.Sgd;
@@ -33,7 +32,7 @@ import java.util.List;
  *
  * <p>{@link #close()} frees the device memory. Not thread-safe: one engine per thread at a time.
  */
-public abstract class CudaEngine implements Engine {
+public abstract class CudaEngine extends EngineBase {
     /** The first four buffers of every network, in the order the CUDA generator writes its table. */
     protected static final int INPUT = 0;
     protected static final int INPUT_GRAD = 1;
@@ -42,12 +41,6 @@ public abstract class CudaEngine implements Engine {
     protected static final int LOSS_PER_IMAGE = 3;
 
     private final Device device;
-    private final String name;
-    private final int inputSize;
-    private final int outputSize;
-    private final int maxBatch;
-    private final boolean crossEntropy;
-    private final boolean softmaxOutput;
     private final List<String> bufferNames = new ArrayList<>();
     private final List<Long> bufferLengths = new ArrayList<>();
     private final List<Boolean> bufferInts = new ArrayList<>();
@@ -71,7 +64,6 @@ public abstract class CudaEngine implements Engine {
 
     private record Dropout(int mask, int size, float keep, float scale, float[] host) {}
 
-    private final Rng rng = new Rng(0);
     private final float[] outputHost;
     private final float[] gradHost;
     private final float[] probabilityHost;
@@ -79,32 +71,21 @@ public abstract class CudaEngine implements Engine {
     private final int[] flagHost = new int[1];
     private DeviceBuffer flag;
     private DeviceBuffer[] stateBackup;
-    private boolean training;
-    private int minTrainingBatch = 1;
-    private String minTrainingBatchReason;
-    private boolean checkFinite;
     private int forwardBatch;
-    private long trainingSteps;
     /** The device holds values (parameters, gradients, running statistics) newer than the host copies. */
     private boolean deviceNewer;
     /** The host copies may have been changed: copy them to the device before the next operation. */
     private boolean hostChanged;
     private boolean closed;
 
-    private Optimizer optimizer;
     /** The optimizer whose state {@link #moments} holds, and that state: per parameter, SGD's momentum or Adam's m and v. */
     private Optimizer stateOwner;
     private DeviceBuffer[][] moments;
     private int[] optimizerSteps;
 
     protected CudaEngine(Device device, String name, int inputSize, int outputSize, int maxBatch, boolean crossEntropy, boolean softmaxOutput) {
+        super(name, inputSize, outputSize, maxBatch, crossEntropy, softmaxOutput);
         this.device = device;
-        this.name = name;
-        this.inputSize = inputSize;
-        this.outputSize = outputSize;
-        this.maxBatch = maxBatch;
-        this.crossEntropy = crossEntropy;
-        this.softmaxOutput = softmaxOutput;
         this.outputHost = new float[maxBatch * outputSize];
         this.gradHost = new float[maxBatch * outputSize];
         this.probabilityHost = new float[maxBatch * outputSize];
@@ -152,14 +133,6 @@ public abstract class CudaEngine implements Engine {
     /** A dropout layer's mask buffer: in training mode the host draws {@code size} values per image before each forward pass. */
     protected final void addDropout(int mask, int size, float keep, float scale) {
         dropouts.add(new Dropout(mask, size, keep, scale, new float[maxBatch * size]));
-    }
-
-    /** Training mode needs at least {@code batch} images (batch norm over one value per channel). */
-    protected final void requireTrainingBatch(int batch, String layer) {
-        if (batch > minTrainingBatch) {
-            minTrainingBatch = batch;
-            minTrainingBatchReason = "batch norm \"" + layer + "\" normalises one value per channel per image, so training mode needs a batch of at least " + batch;
-        }
     }
 
     /**
@@ -215,31 +188,6 @@ public abstract class CudaEngine implements Engine {
     protected abstract void launchBackward(int batch, int training, boolean wantInputGrad);
 
     // ---- Engine
-
-    @Override
-    public final String name() {
-        return name;
-    }
-
-    @Override
-    public final int inputSize() {
-        return inputSize;
-    }
-
-    @Override
-    public final int outputSize() {
-        return outputSize;
-    }
-
-    @Override
-    public final int maxBatch() {
-        return maxBatch;
-    }
-
-    @Override
-    public final boolean outputsProbabilities() {
-        return softmaxOutput;
-    }
 
     /** The device this engine runs on, in one line. */
     public final String device() {
@@ -315,7 +263,7 @@ public abstract class CudaEngine implements Engine {
     @Override
     public final void forward(float[] input, int batch, float[] output) {
         checkBatch("forward", batch);
-        EngineSupport.checkInput(name, "forward", input, batch, inputSize, checkFinite);
+        checkInput("forward", input, batch);
         EngineSupport.checkLength(name, "forward", "output", output, batch * outputSize);
         enter();
         device.upload(memory[INPUT], input, batch * inputSize);
@@ -329,20 +277,6 @@ public abstract class CudaEngine implements Engine {
         } else {
             System.arraycopy(outputHost, 0, output, 0, batch * outputSize);
         }
-    }
-
-    @Override
-    public final float[] probabilities(float[] input, int batch) {
-        if (!crossEntropy) {
-            throw new IllegalStateException(name + " is trained with mean squared error: its outputs are not class probabilities");
-        }
-        float[] p = forward(input, batch);
-        if (!softmaxOutput) {
-            for (int b = 0; b < batch; b++) {
-                Kernels.softmax(p, b * outputSize, outputSize, 1);
-            }
-        }
-        return p;
     }
 
     @Override
@@ -394,7 +328,7 @@ public abstract class CudaEngine implements Engine {
             throw new IllegalStateException(name + " is trained with mean squared error: pass targets (float[]), not class labels");
         }
         checkBatch("gradients", batch);
-        EngineSupport.checkInput(name, "gradients", input, batch, inputSize, checkFinite);
+        checkInput("gradients", input, batch);
         EngineSupport.checkLabels(name, labels, batch, outputSize);
         if (inputGrad != null) {
             EngineSupport.checkLength(name, "gradients", "inputGrad", inputGrad, batch * inputSize);
@@ -410,7 +344,7 @@ public abstract class CudaEngine implements Engine {
             throw new IllegalStateException(name + " is trained with softmax cross-entropy: pass class labels (int[]), not targets");
         }
         checkBatch("gradients", batch);
-        EngineSupport.checkInput(name, "gradients", input, batch, inputSize, checkFinite);
+        checkInput("gradients", input, batch);
         EngineSupport.checkLength(name, "gradients", "targets", targets, batch * outputSize);
         if (inputGrad != null) {
             EngineSupport.checkLength(name, "gradients", "inputGrad", inputGrad, batch * inputSize);
@@ -605,31 +539,6 @@ public abstract class CudaEngine implements Engine {
         }
     }
 
-    /** Training steps completed (optimizer updates applied) since construction. */
-    public final long trainingSteps() {
-        return trainingSteps;
-    }
-
-    @Override
-    public final void setTraining(boolean training) {
-        this.training = training;
-    }
-
-    @Override
-    public final boolean isTraining() {
-        return training;
-    }
-
-    /** Restarts the dropout random stream from {@code seed}, as the Java engine's {@code reseed}. */
-    public final void reseed(long seed) {
-        rng.seed(seed);
-    }
-
-    /** Whether inputs are checked for NaN and infinity (off by default). */
-    public final void setCheckFinite(boolean check) {
-        this.checkFinite = check;
-    }
-
     /** Host copies of the parameters, brought up to date from the device; changes to them reach the device at the next operation. */
     @Override
     public final List<Parameter> parameters() {
@@ -644,21 +553,6 @@ public abstract class CudaEngine implements Engine {
         pull();
         hostChanged = true;
         return stateBuffersView;
-    }
-
-    @Override
-    public final Optimizer optimizer() {
-        return optimizer;
-    }
-
-    /** Sets the optimizer; a different one starts from fresh state (zero moments) on the device. */
-    @Override
-    public final void setOptimizer(Optimizer optimizer) {
-        this.optimizer = optimizer;
-    }
-
-    private void checkBatch(String call, int batch) {
-        EngineSupport.checkBatch(name, call, batch, maxBatch, training, minTrainingBatch, minTrainingBatchReason);
     }
 
     /** Frees the device memory; the engine cannot be used afterwards. Closing again does nothing. */

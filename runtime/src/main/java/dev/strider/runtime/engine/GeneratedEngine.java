@@ -6,24 +6,18 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The base of every generated Java engine: argument checks, modes, the loss, parameter registry and
- * initialisation. The generated subclass supplies the network itself ({@link #runForward}, {@link #runBackward})
+ * The base of every generated Java engine: the loss, parameter registry, initialisation and the failure reports of
+ * training steps, on {@link EngineBase}'s sizes, modes and checks (shared with the GPU engine). The generated subclass supplies the network itself ({@link #runForward}, {@link #runBackward})
  * with every shape a constant. Every check happens before any state changes, so an engine that throws is left as
  * it was.
  */
-public abstract class GeneratedEngine implements Engine {
+public abstract class GeneratedEngine extends EngineBase {
     /** The loss a network is trained with. */
     protected enum LossKind {
         SOFTMAX_CROSS_ENTROPY,
         MEAN_SQUARED_ERROR
     }
 
-    private final String name;
-    private final int inputSize;
-    private final int outputSize;
-    private final int maxBatch;
-    private final LossKind loss;
-    private final boolean softmaxOutput;
     private final List<Parameter> parameters = new ArrayList<>();
     private final List<Parameter> buffers = new ArrayList<>();
     /** Read-only views, made once: {@link #parameters()} is called on every training step and must not allocate. */
@@ -33,14 +27,7 @@ public abstract class GeneratedEngine implements Engine {
     private final List<int[]> parameterFans = new ArrayList<>();
     private final List<Init> bufferInit = new ArrayList<>();
     private final float[] outputScratch;
-    /** Dropout's random stream. */
-    protected final Rng rng = new Rng(0);
-    private boolean training;
-    private int minTrainingBatch = 1;
-    private String minTrainingBatchReason;
-    private boolean checkFinite;
     private int forwardBatch;
-    private Optimizer optimizer;
     /** Each layer's name, output and output gradient in forward order, for naming where values went non-finite. */
     private final List<String> layerNames = new ArrayList<>();
     private final List<float[]> layerOutputs = new ArrayList<>();
@@ -50,15 +37,9 @@ public abstract class GeneratedEngine implements Engine {
     private float[] bufferBackup;
     /** The dropout stream before the current training step, to put back when the step fails. */
     private long rngBackup;
-    private long trainingSteps;
 
     protected GeneratedEngine(String name, int inputSize, int outputSize, int maxBatch, LossKind loss, boolean softmaxOutput) {
-        this.name = name;
-        this.inputSize = inputSize;
-        this.outputSize = outputSize;
-        this.maxBatch = maxBatch;
-        this.loss = loss;
-        this.softmaxOutput = softmaxOutput;
+        super(name, inputSize, outputSize, maxBatch, loss == LossKind.SOFTMAX_CROSS_ENTROPY, softmaxOutput);
         this.outputScratch = new float[maxBatch * outputSize];
     }
 
@@ -87,17 +68,6 @@ public abstract class GeneratedEngine implements Engine {
     }
 
     /**
-     * Declares that training mode needs at least {@code batch} images: batch normalisation over one value per channel
-     * (a flat input, or a 1x1 map) has no batch statistics with a single image. PyTorch refuses this too.
-     */
-    protected final void requireTrainingBatch(int batch, String layer) {
-        if (batch > minTrainingBatch) {
-            minTrainingBatch = batch;
-            minTrainingBatchReason = "batch norm \"" + layer + "\" normalises one value per channel per image, so training mode needs a batch of at least " + batch;
-        }
-    }
-
-    /**
      * Registers a layer's output and output gradient buffers ({@code size} values per image), in forward order; the
      * engine reads them only to name the layer where a failed training step first went non-finite.
      */
@@ -115,31 +85,6 @@ public abstract class GeneratedEngine implements Engine {
     }
 
     // ---- Engine
-
-    @Override
-    public final String name() {
-        return name;
-    }
-
-    @Override
-    public final int inputSize() {
-        return inputSize;
-    }
-
-    @Override
-    public final int outputSize() {
-        return outputSize;
-    }
-
-    @Override
-    public final int maxBatch() {
-        return maxBatch;
-    }
-
-    @Override
-    public final boolean outputsProbabilities() {
-        return softmaxOutput;
-    }
 
     @Override
     public void initialize(long seed) {
@@ -169,20 +114,6 @@ public abstract class GeneratedEngine implements Engine {
         } else {
             System.arraycopy(out, 0, output, 0, n);
         }
-    }
-
-    @Override
-    public final float[] probabilities(float[] input, int batch) {
-        if (loss != LossKind.SOFTMAX_CROSS_ENTROPY) {
-            throw new IllegalStateException(name + " is trained with mean squared error: its outputs are not class probabilities");
-        }
-        float[] p = forward(input, batch);
-        if (!softmaxOutput) {
-            for (int b = 0; b < batch; b++) {
-                Kernels.softmax(p, b * outputSize, outputSize, 1);
-            }
-        }
-        return p;
     }
 
     @Override
@@ -223,7 +154,7 @@ public abstract class GeneratedEngine implements Engine {
 
     @Override
     public final float gradients(float[] input, int[] labels, int batch, float[] inputGrad) {
-        if (loss != LossKind.SOFTMAX_CROSS_ENTROPY) {
+        if (!crossEntropy) {
             throw new IllegalStateException(name + " is trained with mean squared error: pass targets (float[]), not class labels");
         }
         checkBatch("gradients", batch);
@@ -234,7 +165,7 @@ public abstract class GeneratedEngine implements Engine {
 
     @Override
     public final float gradients(float[] input, float[] targets, int batch, float[] inputGrad) {
-        if (loss != LossKind.MEAN_SQUARED_ERROR) {
+        if (crossEntropy) {
             throw new IllegalStateException(name + " is trained with softmax cross-entropy: pass class labels (int[]), not targets");
         }
         checkBatch("gradients", batch);
@@ -292,11 +223,6 @@ public abstract class GeneratedEngine implements Engine {
         } finally {
             training = mode;
         }
-    }
-
-    /** Training steps completed (optimizer updates applied) since construction. */
-    public final long trainingSteps() {
-        return trainingSteps;
     }
 
     private void backupBuffers() {
@@ -361,29 +287,6 @@ public abstract class GeneratedEngine implements Engine {
     }
 
     @Override
-    public final void setTraining(boolean training) {
-        this.training = training;
-    }
-
-    @Override
-    public final boolean isTraining() {
-        return training;
-    }
-
-    /**
-     * Restarts the dropout random stream from {@code seed} without touching any parameter: two forward passes after
-     * the same reseed draw the same masks (gradient checks rely on it).
-     */
-    public final void reseed(long seed) {
-        rng.seed(seed);
-    }
-
-    /** Whether inputs are checked for NaN and infinity (off by default: it costs a pass over the input). */
-    public final void setCheckFinite(boolean check) {
-        this.checkFinite = check;
-    }
-
-    @Override
     public final List<Parameter> parameters() {
         return parametersView;
     }
@@ -391,29 +294,5 @@ public abstract class GeneratedEngine implements Engine {
     @Override
     public final List<Parameter> buffers() {
         return buffersView;
-    }
-
-    @Override
-    public final Optimizer optimizer() {
-        return optimizer;
-    }
-
-    @Override
-    public final void setOptimizer(Optimizer optimizer) {
-        this.optimizer = optimizer;
-    }
-
-    // ---- checks (before any state changes)
-
-    private void checkBatch(String call, int batch) {
-        EngineSupport.checkBatch(name, call, batch, maxBatch, training, minTrainingBatch, minTrainingBatchReason);
-    }
-
-    private void checkInput(String call, float[] input, int batch) {
-        EngineSupport.checkInput(name, call, input, batch, inputSize, checkFinite);
-    }
-
-    private void checkLength(String call, String what, float[] a, int needed) {
-        EngineSupport.checkLength(name, call, what, a, needed);
     }
 }
