@@ -373,56 +373,31 @@ public abstract class CudaEngine extends EngineBase {
         return (float) (total / count);
     }
 
+    /** Checks the batch first, so that nothing is copied for a call that fails; then backs the running statistics up on the device. */
     @Override
-    public final float trainStep(float[] input, int[] labels, int batch) {
-        return train(input, labels, null, batch);
-    }
-
-    @Override
-    public final float trainStep(float[] input, float[] targets, int batch) {
-        return train(input, null, targets, batch);
-    }
-
-    private float train(float[] input, int[] labels, float[] targets, int batch) {
-        Optimizer o = requireOptimizer();
-        boolean mode = training;
-        training = true;
-        try {
-            // checks first (gradients repeats them; they are cheap), so that nothing is backed up for a call that fails
-            checkBatch("gradients", batch);
-            enter();
-            for (int i = 0; i < stateBuffers.size(); i++) {
-                device.copy(stateBackup[i], memory[stateIndex.get(i)], stateBuffers.get(i).size() * 4L);
-            }
-            long rngBackup = rng.state();
-            float l = labels != null ? gradients(input, labels, batch, null) : gradients(input, targets, batch, null);
-            String bad = Float.isFinite(l) ? firstNonFinite(true) : "the loss";
-            if (bad != null) {
-                for (int i = 0; i < stateBuffers.size(); i++) {
-                    device.copy(memory[stateIndex.get(i)], stateBackup[i], stateBuffers.get(i).size() * 4L);
-                }
-                rng.seed(rngBackup);
-                throw nonFinite(input, batch, l, bad);
-            }
-            try {
-                step(o);
-            } catch (RuntimeException e) {
-                // no update was applied (the optimizer state could not be allocated): put the statistics and stream back
-                for (int i = 0; i < stateBuffers.size(); i++) {
-                    device.copy(memory[stateIndex.get(i)], stateBackup[i], stateBuffers.get(i).size() * 4L);
-                }
-                rng.seed(rngBackup);
-                throw e;
-            }
-            trainingSteps++;
-            String overflow = firstNonFinite(false);
-            if (overflow != null) {
-                throw EngineSupport.overflow(name, trainingSteps, l, overflow);
-            }
-            return l;
-        } finally {
-            training = mode;
+    protected final void backupState(int batch) {
+        checkBatch("gradients", batch);
+        enter();
+        for (int i = 0; i < stateBuffers.size(); i++) {
+            device.copy(stateBackup[i], memory[stateIndex.get(i)], stateBuffers.get(i).size() * 4L);
         }
+    }
+
+    @Override
+    protected final void restoreState() {
+        for (int i = 0; i < stateBuffers.size(); i++) {
+            device.copy(memory[stateIndex.get(i)], stateBackup[i], stateBuffers.get(i).size() * 4L);
+        }
+    }
+
+    @Override
+    protected final String firstNonFiniteGradient() {
+        return firstNonFinite(true);
+    }
+
+    @Override
+    protected final String firstNonFiniteParameter() {
+        return firstNonFinite(false);
     }
 
     /**
@@ -449,7 +424,8 @@ public abstract class CudaEngine extends EngineBase {
         return grads ? "a gradient" : "a parameter";
     }
 
-    private NonFiniteException nonFinite(float[] input, int batch, float loss, String bad) {
+    @Override
+    protected final NonFiniteException nonFinite(float[] input, int batch, float loss, String bad) {
         List<float[]> outputs = new ArrayList<>();
         List<float[]> grads = new ArrayList<>();
         for (int i = 0; i < layerNames.size(); i++) {
@@ -464,20 +440,18 @@ public abstract class CudaEngine extends EngineBase {
         return EngineSupport.nonFinite(name, trainingSteps, input, inputSize, batch, loss, bad, layerNames, outputs, grads, layerSizes);
     }
 
-    /** The optimizer, checked to be one the device runs before anything changes. */
-    private Optimizer requireOptimizer() {
-        if (optimizer == null) {
-            throw new IllegalStateException(name + ".trainStep: no optimizer; call setOptimizer first (e.g. Sgd or Adam)");
-        }
+    /** Checks that {@code optimizer} is one the device runs (its state lives on the device, so nothing is bound). */
+    @Override
+    protected final void prepareOptimizer(Optimizer optimizer) {
         if (!(optimizer instanceof Sgd) && !(optimizer instanceof Adam)) {
             throw new IllegalStateException(name + ".trainStep: the GPU engine runs Sgd and Adam on the device; "
                     + optimizer.getClass().getName() + " is neither (use the Java engine, or gradients() and your optimizer on parameters())");
         }
-        return optimizer;
     }
 
     /** One update of every trainable, unfrozen parameter on the device, as {@link Sgd#step} and {@link Adam#step} compute it. */
-    private void step(Optimizer o) {
+    @Override
+    protected final void applyUpdate(Optimizer o) {
         if (stateOwner != o) {
             freeMoments();
             stateOwner = null;

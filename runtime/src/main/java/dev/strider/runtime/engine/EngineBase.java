@@ -84,6 +84,83 @@ public abstract class EngineBase implements Engine {
         return p;
     }
 
+    // ---- training steps: one sequence for every backend, the backend's parts below
+
+    /** One training step with softmax cross-entropy, in training mode whatever the current mode (restored after). */
+    @Override
+    public final float trainStep(float[] input, int[] labels, int batch) {
+        return train(input, labels, null, batch);
+    }
+
+    /** One training step with mean squared error, in training mode whatever the current mode (restored after). */
+    @Override
+    public final float trainStep(float[] input, float[] targets, int batch) {
+        return train(input, null, targets, batch);
+    }
+
+    /**
+     * Gradients, then the update, with nothing changed when the step fails before the update: a non-finite loss or
+     * gradient puts back the running statistics and the dropout stream and names where it started; an update that
+     * overflows a weight is reported after it was applied.
+     */
+    private float train(float[] input, int[] labels, float[] targets, int batch) {
+        if (optimizer == null) {
+            throw new IllegalStateException(name + ".trainStep: no optimizer; call setOptimizer first (e.g. Sgd or Adam)");
+        }
+        Optimizer o = optimizer;
+        prepareOptimizer(o);
+        boolean mode = training;
+        training = true;
+        try {
+            backupState(batch);
+            long rngBackup = rng.state();
+            float l = labels != null ? gradients(input, labels, batch, null) : gradients(input, targets, batch, null);
+            String bad = Float.isFinite(l) ? firstNonFiniteGradient() : "the loss";
+            if (bad != null) {
+                restoreState();
+                rng.seed(rngBackup);
+                throw nonFinite(input, batch, l, bad);
+            }
+            try {
+                applyUpdate(o);
+            } catch (RuntimeException e) {
+                // an update that throws applied nothing (the GPU engine could not allocate its optimizer state)
+                restoreState();
+                rng.seed(rngBackup);
+                throw e;
+            }
+            trainingSteps++;
+            String overflow = firstNonFiniteParameter();
+            if (overflow != null) {
+                throw EngineSupport.overflow(name, trainingSteps, l, overflow);
+            }
+            return l;
+        } finally {
+            training = mode;
+        }
+    }
+
+    /** Checks that this engine can use {@code optimizer} (binding it if it needs to) before anything changes. */
+    protected abstract void prepareOptimizer(Optimizer optimizer);
+
+    /** Saves what a failed step must put back (the running statistics) for a step of {@code batch} images. */
+    protected abstract void backupState(int batch);
+
+    /** Puts back what {@link #backupState} saved. */
+    protected abstract void restoreState();
+
+    /** {@code "the gradient of <parameter>"} for the first parameter whose gradient is not finite, or null. */
+    protected abstract String firstNonFiniteGradient();
+
+    /** The first parameter whose value is not finite, or null. */
+    protected abstract String firstNonFiniteParameter();
+
+    /** Where a failed step first went non-finite ({@link EngineSupport#nonFinite}). */
+    protected abstract NonFiniteException nonFinite(float[] input, int batch, float loss, String bad);
+
+    /** Applies {@code optimizer}'s update to the trainable, unfrozen parameters. */
+    protected abstract void applyUpdate(Optimizer optimizer);
+
     /** Training steps completed (optimizer updates applied) since construction. */
     public final long trainingSteps() {
         return trainingSteps;

@@ -35,8 +35,6 @@ public abstract class GeneratedEngine extends EngineBase {
     private final List<Integer> layerSizes = new ArrayList<>();
     /** The running statistics before the current training step, to put back when the step fails. */
     private float[] bufferBackup;
-    /** The dropout stream before the current training step, to put back when the step fails. */
-    private long rngBackup;
 
     protected GeneratedEngine(String name, int inputSize, int outputSize, int maxBatch, LossKind loss, boolean softmaxOutput) {
         super(name, inputSize, outputSize, maxBatch, loss == LossKind.SOFTMAX_CROSS_ENTROPY, softmaxOutput);
@@ -188,41 +186,19 @@ public abstract class GeneratedEngine extends EngineBase {
         return l;
     }
 
-    /** Trains in training mode whatever the current mode, then restores it. */
     @Override
-    public final float trainStep(float[] input, int[] labels, int batch) {
-        return train(input, labels, null, batch);
+    protected final void backupState(int batch) {
+        backupBuffers();
     }
 
     @Override
-    public final float trainStep(float[] input, float[] targets, int batch) {
-        return train(input, null, targets, batch);
+    protected final void restoreState() {
+        restoreBuffers();
     }
 
-    private float train(float[] input, int[] labels, float[] targets, int batch) {
-        Optimizer o = requireOptimizer();
-        boolean mode = training;
-        training = true;
-        try {
-            backupBuffers();
-            rngBackup = rng.state();
-            float l = labels != null ? gradients(input, labels, batch, null) : gradients(input, targets, batch, null);
-            String bad = Float.isFinite(l) ? firstNonFiniteGradient() : "the loss";
-            if (bad != null) {
-                restoreBuffers();
-                rng.seed(rngBackup);
-                throw nonFinite(input, batch, l, bad);
-            }
-            o.step(parameters());
-            trainingSteps++;
-            String overflow = firstNonFiniteParameter();
-            if (overflow != null) {
-                throw EngineSupport.overflow(name, trainingSteps, l, overflow);
-            }
-            return l;
-        } finally {
-            training = mode;
-        }
+    @Override
+    protected final void applyUpdate(Optimizer optimizer) {
+        optimizer.step(parameters());
     }
 
     private void backupBuffers() {
@@ -251,7 +227,8 @@ public abstract class GeneratedEngine extends EngineBase {
     }
 
     /** The first parameter (in layer order) whose gradient holds a NaN or infinity, or null. */
-    private String firstNonFiniteGradient() {
+    @Override
+    protected final String firstNonFiniteGradient() {
         for (int i = 0; i < parameters.size(); i++) {
             if (firstNonFinite(parameters.get(i).grad(), parameters.get(i).size()) >= 0) {
                 return "the gradient of " + parameters.get(i).name();
@@ -260,7 +237,8 @@ public abstract class GeneratedEngine extends EngineBase {
         return null;
     }
 
-    private String firstNonFiniteParameter() {
+    @Override
+    protected final String firstNonFiniteParameter() {
         for (int i = 0; i < parameters.size(); i++) {
             if (firstNonFinite(parameters.get(i).data(), parameters.get(i).size()) >= 0) {
                 return parameters.get(i).name();
@@ -273,17 +251,15 @@ public abstract class GeneratedEngine extends EngineBase {
         return EngineSupport.firstNonFinite(a, n);
     }
 
-    private NonFiniteException nonFinite(float[] input, int batch, float loss, String bad) {
+    @Override
+    protected final NonFiniteException nonFinite(float[] input, int batch, float loss, String bad) {
         return EngineSupport.nonFinite(name, trainingSteps, input, inputSize, batch, loss, bad, layerNames, layerOutputs, layerGrads, layerSizes);
     }
 
-    /** The optimizer, bound to (or checked against) this engine's parameters before anything runs. */
-    private Optimizer requireOptimizer() {
-        if (optimizer == null) {
-            throw new IllegalStateException(name + ".trainStep: no optimizer; call setOptimizer first (e.g. Sgd or Adam)");
-        }
+    /** Binds {@code optimizer} to (or checks it against) this engine's parameters. */
+    @Override
+    protected final void prepareOptimizer(Optimizer optimizer) {
         optimizer.prepare(parameters);
-        return optimizer;
     }
 
     @Override
