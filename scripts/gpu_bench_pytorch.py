@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""PyTorch's side of the LeNet-5 GPU benchmark (see GpuBenchmark.java): the same network, batches and figures, on
-CUDA with cuDNN when available (else says so and measures the CPU). Prints lines in GpuBenchmark's format:
+"""PyTorch's side of the GPU benchmark (see GpuBenchmark.java): the same LeNet-5, batches and figures, on CUDA with
+cuDNN when available (else says so and measures the CPU); on CUDA also torchvision's ResNet-18 at batch 1 when
+torchvision is installed. Prints lines in GpuBenchmark's format:
 '<engine> <metric> <median> [<min>, <max>]'. Usage: gpu_bench_pytorch.py [seconds-per-round]"""
 import sys
 import time
@@ -81,3 +82,14 @@ def step():
 
 
 report("training_batch64_images_per_s", rounds(64, step), False)
+
+
+if cuda:
+    try:
+        import torchvision
+        resnet = torchvision.models.resnet18().to(device).eval()
+        image = torch.rand(1, 3, 224, 224, device=device)
+        with torch.no_grad():
+            report("resnet18_batch1_latency_us", rounds(1, lambda: resnet(image)), True)
+    except ImportError:
+        print("# torchvision is not installed here: no ResNet-18 figure from PyTorch")

@@ -1,7 +1,8 @@
 // A CUDA driver for tests on machines without a GPU: the subset of the driver API that Strider's JCudaDevice calls,
 // run on the CPU. Device memory is host memory; a "module image" is the text "strider-emulator:<path>", the path of
 // a shared library built by the tests from a network's .cu file with strider_emulator.h and one launcher per kernel
-// (strider_launch_<kernel>(void** params), params as cuLaunchKernel passes them). Loaded with System.load before
+// (strider_launch_<kernel>(void** params, grid x, y, z, block x, y, z), params as cuLaunchKernel passes them; it runs
+// the kernel's whole grid). Loaded with System.load before
 // JCuda's native library, under the soname libcuda.so.1, so that JCuda binds to it.
 //
 // Any other image (real PTX) is rejected as CUDA_ERROR_INVALID_IMAGE, the way a driver rejects a bad module.
@@ -14,7 +15,7 @@
 typedef int CUresult;
 typedef int CUdevice;
 typedef unsigned long long CUdeviceptr;
-typedef void (*launcher)(void**);
+typedef void (*launcher)(void**, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned);
 
 enum {
     SUCCESS = 0,
@@ -81,20 +82,153 @@ CUresult cuModuleLoadData(void** module, const void* image) {
     return SUCCESS;
 }
 CUresult cuModuleUnload(void* module) { return dlclose(module) == 0 ? SUCCESS : INVALID_VALUE; }
+// A function: its launcher and the byte size of each parameter (strider_param_sizes_<kernel>, ending with 0), which a
+// stream capture needs to copy the arguments, as a driver does from the kernel's metadata.
+typedef struct {
+    launcher run;
+    const int* sizes;
+} function;
+
 CUresult cuModuleGetFunction(void** f, void* module, const char* name) {
     char symbol[512];
     snprintf(symbol, sizeof symbol, "strider_launch_%s", name);
     void* fn = dlsym(module, symbol);
-    if (!fn) return NOT_FOUND;
-    *f = fn;
+    snprintf(symbol, sizeof symbol, "strider_param_sizes_%s", name);
+    void* sizes = dlsym(module, symbol);
+    if (!fn || !sizes) return NOT_FOUND;
+    function* result = malloc(sizeof *result);
+    if (!result) return OUT_OF_MEMORY;
+    result->run = (launcher) fn;
+    result->sizes = (const int*) sizes;
+    *f = result;
     return SUCCESS;
 }
-// Every generated kernel is a grid-stride loop, so one thread (the emulator's fixed blockIdx/threadIdx) covers it.
+
+// Streams and graphs. A stream in capture records each launch (its function, grid and a copy of its arguments) into
+// a graph instead of running it; launching the graph runs the records in order. Launches on a stream that is not
+// capturing, or on the legacy stream (null), run at once.
+typedef struct {
+    function* f;
+    unsigned geometry[6];
+    int count;
+    void* params[64];
+    unsigned char* values;
+} node;
+
+typedef struct {
+    node* nodes;
+    int count, capacity;
+} graph;
+
+typedef struct {
+    graph* capture;
+} stream;
+
+static void run_node(const node* n) {
+    n->f->run((void**) n->params, n->geometry[0], n->geometry[1], n->geometry[2], n->geometry[3], n->geometry[4], n->geometry[5]);
+}
+
+CUresult cuStreamCreate(void** s, unsigned flags) {
+    (void) flags;
+    stream* result = calloc(1, sizeof *result);
+    if (!result) return OUT_OF_MEMORY;
+    *s = result;
+    return SUCCESS;
+}
+CUresult cuStreamDestroy(void* s) { free(s); return SUCCESS; }
+CUresult cuStreamDestroy_v2(void* s) { return cuStreamDestroy(s); }
+CUresult cuStreamSynchronize(void* s) { (void) s; return SUCCESS; }
+CUresult cuStreamBeginCapture(void* s, int mode) {
+    (void) mode;
+    stream* st = s;
+    if (!st || st->capture) return INVALID_VALUE;
+    st->capture = calloc(1, sizeof(graph));
+    return st->capture ? SUCCESS : OUT_OF_MEMORY;
+}
+CUresult cuStreamBeginCapture_v2(void* s, int mode) { return cuStreamBeginCapture(s, mode); }
+CUresult cuStreamEndCapture(void* s, void** g) {
+    stream* st = s;
+    if (!st || !st->capture) return INVALID_VALUE;
+    *g = st->capture;
+    st->capture = NULL;
+    return SUCCESS;
+}
+CUresult cuGraphDestroy(void* g) {
+    graph* gr = g;
+    for (int i = 0; i < gr->count; i++) free(gr->nodes[i].values);
+    free(gr->nodes);
+    free(gr);
+    return SUCCESS;
+}
+// An executable graph is a copy of the graph's nodes (the graph may be destroyed after instantiation).
+CUresult cuGraphInstantiateWithFlags(void** exec, void* g, unsigned long long flags) {
+    (void) flags;
+    graph* gr = g;
+    graph* copy = calloc(1, sizeof *copy);
+    if (!copy) return OUT_OF_MEMORY;
+    copy->nodes = calloc((size_t) (gr->count > 0 ? gr->count : 1), sizeof(node));
+    if (!copy->nodes) return OUT_OF_MEMORY;
+    for (int i = 0; i < gr->count; i++) {
+        node* n = &copy->nodes[i];
+        *n = gr->nodes[i];
+        size_t bytes = 0;
+        for (int p = 0; p < n->count; p++) bytes += (size_t) n->f->sizes[p];
+        n->values = malloc(bytes > 0 ? bytes : 1);
+        if (!n->values) return OUT_OF_MEMORY;
+        memcpy(n->values, gr->nodes[i].values, bytes);
+        size_t at = 0;
+        for (int p = 0; p < n->count; p++) {
+            n->params[p] = n->values + at;
+            at += (size_t) n->f->sizes[p];
+        }
+    }
+    copy->count = gr->count;
+    *exec = copy;
+    return SUCCESS;
+}
+CUresult cuGraphExecDestroy(void* exec) { return cuGraphDestroy(exec); }
+CUresult cuGraphLaunch(void* exec, void* s) {
+    (void) s;
+    graph* gr = exec;
+    for (int i = 0; i < gr->count; i++) run_node(&gr->nodes[i]);
+    return SUCCESS;
+}
+
 CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
-                        unsigned shared, void* stream, void** params, void** extra) {
-    (void) gy; (void) gz; (void) by; (void) bz; (void) shared; (void) stream; (void) extra;
-    if (gx == 0 || bx == 0) return INVALID_VALUE;
-    ((launcher) f)(params);
+                        unsigned shared, void* s, void** params, void** extra) {
+    (void) shared; (void) extra;
+    if (gx == 0 || gy == 0 || gz == 0 || bx == 0 || by == 0 || bz == 0 || bx * by * bz > 1024) return INVALID_VALUE;
+    function* fn = f;
+    node n = {fn, {gx, gy, gz, bx, by, bz}, 0, {0}, NULL};
+    while (fn->sizes[n.count] > 0) {
+        if (n.count == 64) return INVALID_VALUE;
+        n.count++;
+    }
+    stream* st = s;
+    if (!st || !st->capture) {
+        // the launcher runs every block and thread of the grid on the CPU (strider_emulator.h), synchronously
+        fn->run(params, gx, gy, gz, bx, by, bz);
+        return SUCCESS;
+    }
+    size_t bytes = 0;
+    for (int p = 0; p < n.count; p++) bytes += (size_t) fn->sizes[p];
+    n.values = malloc(bytes > 0 ? bytes : 1);
+    if (!n.values) return OUT_OF_MEMORY;
+    size_t at = 0;
+    for (int p = 0; p < n.count; p++) {
+        memcpy(n.values + at, params[p], (size_t) fn->sizes[p]);
+        n.params[p] = n.values + at;
+        at += (size_t) fn->sizes[p];
+    }
+    graph* g = st->capture;
+    if (g->count == g->capacity) {
+        int capacity = g->capacity ? 2 * g->capacity : 64;
+        node* grown = realloc(g->nodes, (size_t) capacity * sizeof(node));
+        if (!grown) return OUT_OF_MEMORY;
+        g->nodes = grown;
+        g->capacity = capacity;
+    }
+    g->nodes[g->count++] = n;
     return SUCCESS;
 }
 

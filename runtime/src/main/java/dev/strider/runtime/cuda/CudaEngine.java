@@ -178,6 +178,11 @@ public abstract class CudaEngine extends EngineBase {
         device.launch(kernel, total, args);
     }
 
+    /** Launches the cooperative {@code kernel} on exactly this grid (see {@link Device#launchBlocks}). */
+    protected final void launchBlocks(String kernel, int gridX, int gridY, int gridZ, Object... args) {
+        device.launchBlocks(kernel, gridX, gridY, gridZ, args);
+    }
+
     /** Every layer's forward kernels, in order; {@code training} is 1 in training mode. */
     protected abstract void launchForward(int batch, int training);
 
@@ -249,6 +254,18 @@ public abstract class CudaEngine extends EngineBase {
         }
     }
 
+    /** The backward pass (after the loss when {@code withLoss}) as one recorded sequence per batch size and mode. */
+    private void replayBackward(int batch, boolean wantInputGrad, boolean withLoss) {
+        int mode = training ? 1 : 0;
+        device.replay((withLoss ? "loss and backward" : "backward") + " batch " + batch + " training " + mode + " input gradient " + wantInputGrad,
+                () -> {
+                    if (withLoss) {
+                        launchLoss(batch);
+                    }
+                    launchBackward(batch, mode, wantInputGrad);
+                });
+    }
+
     private void runForward(int batch) {
         if (training) {
             for (Dropout d : dropouts) {
@@ -257,7 +274,8 @@ public abstract class CudaEngine extends EngineBase {
             }
             deviceNewer |= !stateBuffers.isEmpty();
         }
-        launchForward(batch, training ? 1 : 0);
+        int mode = training ? 1 : 0;
+        device.replay("forward batch " + batch + " training " + mode, () -> launchForward(batch, mode));
     }
 
     @Override
@@ -315,7 +333,7 @@ public abstract class CudaEngine extends EngineBase {
         } else {
             device.upload(memory[outputGradIndex], outputGrad, batch * outputSize);
         }
-        launchBackward(batch, training ? 1 : 0, inputGrad != null);
+        replayBackward(batch, inputGrad != null, false);
         deviceNewer = true;
         if (inputGrad != null) {
             device.download(memory[INPUT_GRAD], inputGrad, batch * inputSize);
@@ -359,8 +377,7 @@ public abstract class CudaEngine extends EngineBase {
         device.upload(memory[INPUT], input, batch * inputSize);
         runForward(batch);
         forwardBatch = batch;
-        launchLoss(batch);
-        launchBackward(batch, training ? 1 : 0, inputGrad != null);
+        replayBackward(batch, inputGrad != null, true);
         deviceNewer = true;
         device.download(memory[LOSS_PER_IMAGE], lossHost, batch);
         if (inputGrad != null) {

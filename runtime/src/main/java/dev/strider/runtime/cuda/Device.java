@@ -47,6 +47,19 @@ public interface Device extends AutoCloseable {
      */
     void launch(String kernel, long total, Object... args);
 
+    /**
+     * Launches a cooperative {@code kernel} (one that shares tiles between the threads of a block) on exactly
+     * {@code gridX x gridY x gridZ} blocks of {@link JCudaDevice#BLOCK} threads; arguments as for {@link #launch}.
+     */
+    void launchBlocks(String kernel, int gridX, int gridY, int gridZ, Object... args);
+
+    /**
+     * Runs the launches {@code launches} makes. A device may record them the first time it sees {@code key} and
+     * replay the record afterwards (a CUDA graph), so the launches under one key must be the same every time: the
+     * same kernels, grids and arguments (the engine's keys hold the batch size and the mode flags).
+     */
+    void replay(String key, Runnable launches);
+
     /** Waits for every launch and copy to finish; reports a failed kernel. */
     void synchronize();
 

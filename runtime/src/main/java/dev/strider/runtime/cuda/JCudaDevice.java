@@ -11,19 +11,38 @@ import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstreamCaptureMode;
+import jcuda.driver.CUstream_flags;
 import jcuda.driver.JCudaDriver;
 
 /**
  * A {@link Device} on the CUDA driver API through JCuda: device 0's primary context, one module loaded from PTX
- * (or cubin/fatbin), {@code cuLaunchKernel} with blocks of {@value #BLOCK} threads. Only current driver functions
- * are called (see {@link CudaProbe}).
+ * (or cubin/fatbin), {@code cuLaunchKernel} with blocks of {@value #BLOCK} threads on one stream of the device's own.
+ * Only current driver functions are called (see {@link CudaProbe}).
+ *
+ * <p>{@link #replay} captures a sequence of launches into a CUDA graph the first time it sees a key and from then on
+ * submits the whole sequence with one {@code cuGraphLaunch}: a forward pass of a small network is dozens of short
+ * kernels, and one submission instead of one per kernel removes most of the host's launch cost. System property
+ * {@value #GRAPHS_PROPERTY}{@code =false} launches kernel by kernel instead.
+ *
+ * <p>The stream is a blocking one, so the synchronous copies ({@code cuMemcpyHtoD} and the others, on the legacy
+ * default stream) are ordered with the kernels without further synchronisation.
  */
 public final class JCudaDevice implements Device {
     /** Threads per block, as the generated host schedule uses. */
     public static final int BLOCK = 256;
     /** Enough blocks to fill any current GPU; larger launches loop (every kernel is a grid-stride loop). */
     static final int MAX_GRID = 65_535;
+    /** The system property that turns CUDA graphs off ({@code false}); on by default. */
+    public static final String GRAPHS_PROPERTY = "strider.cuda.graphs";
+
+    private final boolean graphsEnabled = !"false".equals(System.getProperty(GRAPHS_PROPERTY));
+    private final Map<String, CUgraphExec> graphs = new HashMap<>();
+    private final CUstream stream = new CUstream();
 
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
@@ -72,6 +91,7 @@ public final class JCudaDevice implements Device {
             JCudaDriver.cuDeviceGet(device, 0);
             JCudaDriver.cuDevicePrimaryCtxRetain(context, device);
             JCudaDriver.cuCtxSetCurrent(context);
+            JCudaDriver.cuStreamCreate(stream, CUstream_flags.CU_STREAM_DEFAULT);
         } catch (CudaException e) {
             throw new CudaUnavailableException("cannot open " + a + ": " + e.getMessage(), e);
         }
@@ -196,6 +216,53 @@ public final class JCudaDevice implements Device {
 
     @Override
     public void launch(String kernel, long total, Object... args) {
+        int grid = (int) Math.max(1, Math.min(MAX_GRID, (total + BLOCK - 1) / BLOCK));
+        JCudaDriver.cuLaunchKernel(function(kernel), grid, 1, 1, BLOCK, 1, 1, 0, stream, Pointer.to(parameters(kernel, args)), null);
+    }
+
+    @Override
+    public void launchBlocks(String kernel, int gridX, int gridY, int gridZ, Object... args) {
+        if (gridX < 1 || gridY < 1 || gridZ < 1 || gridY > MAX_GRID || gridZ > MAX_GRID) {
+            throw new IllegalArgumentException(kernel + ": no grid of " + gridX + " x " + gridY + " x " + gridZ + " blocks");
+        }
+        JCudaDriver.cuLaunchKernel(function(kernel), gridX, gridY, gridZ, BLOCK, 1, 1, 0, stream, Pointer.to(parameters(kernel, args)), null);
+    }
+
+    @Override
+    public void replay(String key, Runnable launches) {
+        live();
+        if (!graphsEnabled) {
+            launches.run();
+            return;
+        }
+        CUgraphExec exec = graphs.get(key);
+        if (exec == null) {
+            CUgraph graph = new CUgraph();
+            JCudaDriver.cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+            try {
+                launches.run();
+            } catch (RuntimeException | Error e) {
+                try {
+                    JCudaDriver.cuStreamEndCapture(stream, graph);
+                    JCudaDriver.cuGraphDestroy(graph);
+                } catch (CudaException ended) {
+                    e.addSuppressed(ended);
+                }
+                throw e;
+            }
+            JCudaDriver.cuStreamEndCapture(stream, graph);
+            exec = new CUgraphExec();
+            try {
+                JCudaDriver.cuGraphInstantiate(exec, graph, 0);
+            } finally {
+                JCudaDriver.cuGraphDestroy(graph);
+            }
+            graphs.put(key, exec);
+        }
+        JCudaDriver.cuGraphLaunch(exec, stream);
+    }
+
+    private CUfunction function(String kernel) {
         live();
         if (module == null) {
             throw new IllegalStateException("launch of " + kernel + " before any module was loaded");
@@ -210,6 +277,10 @@ public final class JCudaDevice implements Device {
             }
             functions.put(kernel, f);
         }
+        return f;
+    }
+
+    private Pointer[] parameters(String kernel, Object[] args) {
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
@@ -225,8 +296,7 @@ public final class JCudaDevice implements Device {
                 throw new IllegalArgumentException(kernel + " argument " + i + " is a " + a.getClass().getName() + ", not int, float or a buffer");
             }
         }
-        int grid = (int) Math.max(1, Math.min(MAX_GRID, (total + BLOCK - 1) / BLOCK));
-        JCudaDriver.cuLaunchKernel(f, grid, 1, 1, BLOCK, 1, 1, 0, null, Pointer.to(params), null);
+        return params;
     }
 
     @Override
@@ -258,6 +328,11 @@ public final class JCudaDevice implements Device {
         }
         buffers.clear();
         try {
+            for (CUgraphExec exec : graphs.values()) {
+                JCudaDriver.cuGraphExecDestroy(exec);
+            }
+            graphs.clear();
+            JCudaDriver.cuStreamDestroy(stream);
             if (module != null) {
                 JCudaDriver.cuModuleUnload(module);
             }

@@ -2,8 +2,11 @@ package dev.strider.tests.gpu;
 
 import dev.strider.runtime.cuda.CudaEngine;
 import dev.strider.runtime.cuda.Device;
+import dev.strider.runtime.cuda.JCudaDevice;
 import dev.strider.runtime.engine.Engine;
 import dev.strider.runtime.optim.Sgd;
+import dev.strider.samples.ResNet18CudaEngine;
+import dev.strider.samples.ResNet18Engine;
 import dev.strider.tests.gpu.nets.LeNet5BenchCudaEngine;
 import dev.strider.tests.gpu.nets.LeNet5BenchEngine;
 import java.util.Arrays;
@@ -14,7 +17,9 @@ import java.util.Random;
  * LeNet-5 on the GPU engine and on the Java engine in one run: inference latency at batch 1, inference throughput
  * at batch 256, training throughput at batch 64 (SGD with momentum). Each figure is the median of 7 timed rounds
  * after a warm-up; the spread (lowest and highest round) is printed too. {@code scripts/gpu_bench_pytorch.py} prints
- * the same figures for PyTorch (cuDNN) in the same format; {@code gpu-bundle/run --bench} runs both.
+ * the same figures for PyTorch (cuDNN) in the same format; {@code gpu-bundle/run --bench} runs both. On a real GPU it
+ * also measures the ResNet-18 sample's inference latency at batch 1 (224 x 224), GPU and Java engines (not over the
+ * CPU emulator, where one image takes seconds).
  *
  * <p>A plain timing harness rather than JMH: it runs from the Java-free GPU bundle, and each round is long (tens of
  * milliseconds and more), so JMH's protection against dead code and timer granularity matters little here.
@@ -33,6 +38,29 @@ public final class GpuBenchmark {
             run("strider-gpu", gpu, seconds);
         }
         run("strider-java", new LeNet5BenchEngine(), seconds);
+        if (GpuTestDevices.real()) {
+            // the same GPU engine launching kernel by kernel instead of replaying CUDA graphs: what the graphs save
+            System.setProperty(JCudaDevice.GRAPHS_PROPERTY, "false");
+            try (CudaEngine gpu = new LeNet5BenchCudaEngine(GpuTestDevices.open())) {
+                run("strider-gpu-no-graphs", gpu, seconds);
+            }
+            System.clearProperty(JCudaDevice.GRAPHS_PROPERTY);
+            try (CudaEngine gpu = new ResNet18CudaEngine(GpuTestDevices.open())) {
+                resnet18("strider-gpu", gpu, seconds);
+            }
+            resnet18("strider-java", new ResNet18Engine(), seconds);
+        }
+    }
+
+    private static void resnet18(String name, Engine e, double seconds) {
+        e.initialize(1);
+        Random rnd = new Random(3);
+        float[] input = new float[e.inputSize()];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = rnd.nextFloat();
+        }
+        float[] out = new float[e.outputSize()];
+        report(name, "resnet18_batch1_latency_us", rounds(seconds, 1, () -> e.forward(input, 1, out)), true);
     }
 
     private static void run(String name, Engine e, double seconds) {

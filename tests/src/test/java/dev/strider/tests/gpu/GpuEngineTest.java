@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.strider.runtime.cuda.CudaEngine;
 import dev.strider.runtime.cuda.Device;
 import dev.strider.runtime.engine.Engine;
+import dev.strider.tests.Agreement;
 import dev.strider.runtime.engine.GeneratedEngine;
 import dev.strider.runtime.engine.Parameter;
 import dev.strider.runtime.io.Weights;
@@ -56,6 +57,7 @@ class GpuEngineTest {
         for (String e : List.of("GcGraph", "GcDropout", "GcBatchNorm", "BnFirst", "SpatialSoftmax", "PassThroughSoftmax", "PassThroughFlatten")) {
             n.add(ENGINE_NETS + e);
         }
+        n.add("dev.strider.tests.gpu.nets.GpuTiles");
         if (GpuTestDevices.real()) {
             // a few seconds each on a GPU; minutes each on the CPU emulator
             for (String big : List.of("AlexNet", "Vgg16", "AlexNet2012", "ResNet18", "ResNet50", "GoogLeNet", "SqueezeNet", "MobileNetV2",
@@ -257,17 +259,7 @@ class GpuEngineTest {
     }
 
     static void close(String what, float[] expected, float[] actual) {
-        assertEquals(expected.length, actual.length, what + ": length");
-        float max = 0;
-        for (float v : expected) {
-            max = Math.max(max, Math.abs(v));
-        }
-        for (int i = 0; i < expected.length; i++) {
-            float tol = 1e-4f * Math.abs(expected[i]) + 1e-5f * max + 1e-6f;
-            if (!(Math.abs(expected[i] - actual[i]) <= tol)) {
-                fail(what + ": value " + i + " is " + actual[i] + " on the GPU and " + expected[i] + " on the Java engine (tolerance " + tol + ")");
-            }
-        }
+        Agreement.assertAgree(what, "Java engine", expected, "GPU", actual);
     }
 
     private static float[] random(Random rnd, int n) {

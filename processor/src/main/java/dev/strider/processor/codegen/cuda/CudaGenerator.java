@@ -84,7 +84,16 @@ public final class CudaGenerator {
         cu.comment("Input %s, output %s, max batch %d. Layout NCHW; every kernel is a grid-stride loop over its outputs.",
                 plan.network().input(), plan.network().output(), batch);
         cu.blank();
-        cu.line("#define STRIDER_LOOP(i, total) for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (total); i += gridDim.x * blockDim.x)");
+        cu.comment("A grid-stride loop: i visits this thread's outputs. The position is 64-bit so that it cannot wrap past the");
+        cu.comment("end of a buffer near 2^31 values; every index into a buffer fits in an int (the processor checks buffer sizes).");
+        cu.line("#define STRIDER_LOOP(i, total) for (long long i##_at = blockIdx.x * (long long) blockDim.x + threadIdx.x; \\");
+        cu.line("    i##_at < (long long) (total); i##_at += (long long) gridDim.x * blockDim.x) \\");
+        cu.line("    for (int i = (int) i##_at, i##_once = 1; i##_once; i##_once = 0)");
+        cu.line("#ifdef __CUDACC__");
+        cu.line("#define STRIDER_UNROLL _Pragma(\"unroll\")");
+        cu.line("#else");
+        cu.line("#define STRIDER_UNROLL");
+        cu.line("#endif");
         cu.blank();
         for (Step s : plan.steps()) {
             forward(s);
@@ -100,6 +109,9 @@ public final class CudaGenerator {
 
     private void buffer(String field, String javaName, long length, boolean isInt) {
         String name = identifier(javaName);
+        while (lengths.containsKey(name)) {
+            name = name + "_";
+        }
         buffers.put(field, name);
         lengths.put(name, length);
         ints.put(name, isInt);
@@ -445,19 +457,123 @@ public final class CudaGenerator {
         List<Launch> step = new ArrayList<>();
         String inputGrad = b(EnginePlan.INPUT_GRAD);
         for (Launch launch : launches) {
-            if (first && k instanceof Kernel.BatchNorm && !launch.kernel().equals("strider_accumulate")) {
-                // one kernel writes d gamma, d beta and d input: run it always, without the input gradient when not asked
-                step.add(launch.withOptionalBuffer(inputGrad));
-            } else {
-                step.add(first && launch.args().get(launch.args().size() - 1).equals(inputGrad) ? launch.inputGradOnly() : launch);
-            }
+            step.add(first && launch.args().get(launch.args().size() - 1).equals(inputGrad) ? launch.inputGradOnly() : launch);
         }
         backwardLaunches.addAll(0, step);
     }
 
     // ---- convolution
 
+    /** Renders {@code gemm} as kernel {@code name} and schedules its launch. */
+    private void gemm(TiledGemm gemm, String name, String doc, String params, List<Launch> schedule, String args) {
+        gemm.render(cu, name, doc, params);
+        schedule.add(new Launch(name, gemm.m() + " x " + gemm.n(), List.of(("batch, " + args).split(", ")), false, gemm.blocks()));
+    }
+
+    /** A cooperative kernel of one block per {@code blocks} (a C and Java expression); the body follows. */
+    private void blockKernel(String name, String doc, String params, String blocks, List<Launch> schedule, String args) {
+        cu.comment("%s", doc);
+        cu.open("extern \"C\" __global__ void %s(int batch, %s)", name, params);
+        schedule.add(new Launch(name, blocks + " blocks", List.of(("batch, " + args).split(", ")), false, List.of(blocks, "1", "1")));
+    }
+
+    /**
+     * Sums each of {@code vars} (doubles each thread holds) over the block, in a fixed tree order; afterwards every
+     * thread holds the block's totals in them. Needs {@code t = threadIdx.x}.
+     */
+    private void blockSum(String... vars) {
+        cu.scope();
+        cu.line("__shared__ double part[%d][%d];", vars.length, BLOCK);
+        for (int i = 0; i < vars.length; i++) {
+            cu.line("part[%d][t] = %s;", i, vars[i]);
+        }
+        cu.line("__syncthreads();");
+        cu.open("for (int w = %d; w > 0; w >>= 1)", BLOCK / 2);
+        StringBuilder adds = new StringBuilder();
+        for (int i = 0; i < vars.length; i++) {
+            adds.append(String.format(Locale.ROOT, " part[%d][t] += part[%d][t + w];", i, i));
+        }
+        cu.line("if (t < w) {%s }", adds);
+        cu.line("__syncthreads();");
+        cu.close();
+        for (int i = 0; i < vars.length; i++) {
+            cu.line("%s = part[%d][0];", vars[i], i);
+        }
+        cu.line("__syncthreads();");
+        cu.close();
+    }
+
+    /** Blocks a split weight-gradient product aims for: about twice the multiprocessors of the largest current GPUs. */
+    private static final int SPLIT_TARGET_BLOCKS = 264;
+
+    /**
+     * Whether a convolution's forward pass runs as a tiled product: whenever a group has more than one output channel.
+     * Depthwise convolutions (one per group) have no product to tile; their kernel is a direct sum per output.
+     */
+    private static boolean gemmForward(Kernel.Conv k) {
+        return k.outPerGroup() >= 2;
+    }
+
+    /** Whether d input runs as a tiled product: whenever a group has more than one input channel. */
+    private static boolean gemmBackwardInput(Kernel.Conv k) {
+        return k.inPerGroup() >= 2;
+    }
+
+    /** Whether d weight runs as a tiled product: whenever a group has more than one output channel. */
+    private static boolean gemmBackwardWeight(Kernel.Conv k) {
+        return k.outPerGroup() >= 2;
+    }
+
+    /** C statements: {@code img}, {@code oy}, {@code ox} of output column {@code n} (an image and an output position). */
+    private static String outputPosition(Kernel.Window w, String n) {
+        int plane = w.oh() * w.ow();
+        return String.format(Locale.ROOT, "const int img = %s / %d, p = %s %% %d, oy = p / %d, ox = p %% %d;", n, plane, n, plane, w.ow(), w.ow());
+    }
+
+    /** C statements: {@code c}, {@code ky}, {@code kx} of filter tap {@code i} (an input channel of the group and a tap). */
+    private static String filterTap(Kernel.Window w, String i) {
+        int taps = w.kh() * w.kw();
+        return String.format(Locale.ROOT, "const int c = %s / %d, r = %s %% %d, ky = r / %d, kx = r %% %d;", i, taps, i, taps, w.kw(), w.kw());
+    }
+
+    /** C statement: {@code v} = the input value under tap (c, ky, kx) of output position (img, oy, ox), 0 in the padding. */
+    private static String inputUnderTap(Kernel.Conv k) {
+        Kernel.Window w = k.w();
+        return String.format(Locale.ROOT, "const int iy = oy * %d - %d + ky * %d, ix = ox * %d - %d + kx * %d; "
+                        + "if (iy >= 0 && iy < %d && ix >= 0 && ix < %d) v = in[((img * %d + g * %d + c) * %d + iy) * %d + ix];",
+                w.sh(), w.padTop(), w.dh(), w.sw(), w.padLeft(), w.dw(), w.ih(), w.iw(), w.c(), k.inPerGroup(), w.ih(), w.iw());
+    }
+
     private void convForward(Step s, Kernel.Conv k, String doc) {
+        if (!gemmForward(k)) {
+            convForwardDirect(s, k, doc);
+            return;
+        }
+        Kernel.Window w = k.w();
+        boolean bias = k.bias();
+        int plane = w.oh() * w.ow();
+        int taps = k.inPerGroup() * w.kh() * w.kw();
+        TiledGemm product = new TiledGemm(String.valueOf(k.outPerGroup()), k.outPerGroup(), "batch * " + plane, String.valueOf(taps),
+                k.groups(), 1,
+                true, List.of(String.format(Locale.ROOT, "v = weight[(g * %d + m) * %d + k];", k.outPerGroup(), taps)),
+                false, List.of(outputPosition(w, "n"), filterTap(w, "k"), inputUnderTap(k)),
+                List.of(String.format(Locale.ROOT, "const int img = n / %d, p = n %% %d, oc = g * %d + m;", plane, plane, k.outPerGroup()),
+                        String.format(Locale.ROOT, "out[(img * %d + oc) * %d + p] = %s;", k.outChannels(), plane,
+                                activate(k.activation(), k.slope(), bias ? "(acc + bias[oc])" : "acc"))));
+        gemm(product, k(s) + "_forward", doc + "; rows " + w.rowsFormula() + ", columns " + w.columnsFormula()
+                        + String.format(Locale.ROOT, "; implicit GEMM: m = output channel of the group (%d), n = image x position "
+                        + "(batch x %d), k = input channel x tap (%d x %d x %d), gathered from the input%s", k.outPerGroup(), plane,
+                        k.inPerGroup(), w.kh(), w.kw(), bias || k.activation() != Activation.NONE ? "; bias and activation fused into the store" : ""),
+                "const float* __restrict__ in, const float* __restrict__ weight, " + (bias ? "const float* __restrict__ bias, " : "")
+                        + "float* __restrict__ out", forwardLaunches,
+                b(s.in()) + ", " + b(s.tensor(Tensor.Role.WEIGHT).field()) + ", " + (bias ? b(s.tensor(Tensor.Role.BIAS).field()) + ", " : "") + b(s.out()));
+        if (k.activation() == Activation.SOFTMAX) {
+            softmaxKernel(k(s) + "_softmax", s.name() + ": the fused softmax over " + k.outChannels() + " channels at each position",
+                    s.out(), s.out(), k.outChannels(), plane, forwardLaunches);
+        }
+    }
+
+    private void convForwardDirect(Step s, Kernel.Conv k, String doc) {
         Kernel.Window w = k.w();
         String n = s.name();
         boolean bias = k.bias();
@@ -492,9 +608,114 @@ public final class CudaGenerator {
 
     private void convBackward(Step s, Kernel.Conv k, String doc, List<Launch> launches) {
         Kernel.Window w = k.w();
-        String n = s.name();
         int plane = w.oh() * w.ow();
         activationBackward(s, k.activation(), k.slope(), k.outSize(), k.outChannels(), plane, launches);
+        Tensor weight = s.tensor(Tensor.Role.WEIGHT);
+        if (gemmBackwardWeight(k)) {
+            convWeightGradGemm(s, k, doc, launches);
+        } else {
+            convWeightGradDirect(s, k, doc, launches);
+        }
+        if (k.bias()) {
+            channelSum(k(s) + "_backward_bias", doc + ": d bias, one block per output channel", s.outGrad(), s.tensor(Tensor.Role.BIAS).gradField(),
+                    k.outChannels(), plane, launches);
+        }
+        if (gemmBackwardInput(k)) {
+            convInputGradGemm(s, k, doc, launches);
+        } else {
+            convInputGradDirect(s, k, doc, launches, weight);
+        }
+    }
+
+    /**
+     * d weight as a product: m = output channel of the group, n = input channel x tap, k = image x output position,
+     * k cut into slices so that enough blocks run (their partial sums added in slice order by a second kernel).
+     */
+    private void convWeightGradGemm(Step s, Kernel.Conv k, String doc, List<Launch> launches) {
+        Kernel.Window w = k.w();
+        int plane = w.oh() * w.ow();
+        int taps = k.inPerGroup() * w.kh() * w.kw();
+        Tensor weight = s.tensor(Tensor.Role.WEIGHT);
+        long depth = (long) plan.maxBatch() * plane;
+        int tiles = k.groups() * ((k.outPerGroup() + 63) / 64) * ((taps + 63) / 64);
+        int splits = (int) Math.max(1, Math.min((depth + 1023) / 1024, (SPLIT_TARGET_BLOCKS + tiles - 1) / tiles));
+        String partial = null;
+        if (splits > 1) {
+            partial = s.name() + "WeightGradPartial";
+            buffer(partial, partial, (long) splits * k.weightSize(), false);
+        }
+        String position = String.format(Locale.ROOT, "const int img = k / %d, p = k %% %d, oy = p / %d, ox = p %% %d;", plane, plane, w.ow(), w.ow());
+        String store = splits > 1
+                ? String.format(Locale.ROOT, "partial[split * %d + (g * %d + m) * %d + n] = acc;", k.weightSize(), k.outPerGroup(), taps)
+                : String.format(Locale.ROOT, "weightGrad[(g * %d + m) * %d + n] = acc;", k.outPerGroup(), taps);
+        TiledGemm product = new TiledGemm(String.valueOf(k.outPerGroup()), k.outPerGroup(), String.valueOf(taps), "batch * " + plane,
+                k.groups(), splits,
+                true, List.of(String.format(Locale.ROOT, "v = gOut[(k / %d * %d + g * %d + m) * %d + k %% %d];", plane, k.outChannels(),
+                        k.outPerGroup(), plane, plane)),
+                true, List.of(position, filterTap(w, "n"), inputUnderTap(k)),
+                List.of(store));
+        String target = splits > 1 ? b(partial) : b(weight.gradField());
+        gemm(product, k(s) + "_backward_weight", doc + String.format(Locale.ROOT, ": d weight as a product: m = output channel of the "
+                        + "group (%d), n = input channel x tap (%d), k = image x position (batch x %d)", k.outPerGroup(), taps, plane),
+                "const float* __restrict__ in, const float* __restrict__ gOut, float* __restrict__ " + (splits > 1 ? "partial" : "weightGrad"),
+                launches, b(s.in()) + ", " + b(s.outGrad()) + ", " + target);
+        if (splits > 1) {
+            kernel(k(s) + "_backward_weight_sum", doc + ": d weight, the " + splits + " slices' partial sums added in order",
+                    "const float* __restrict__ partial, float* __restrict__ weightGrad", String.valueOf(k.weightSize()), launches,
+                    b(partial) + ", " + b(weight.gradField()));
+            cu.open("STRIDER_LOOP(i, %d)", k.weightSize());
+            cu.line("float acc = 0.0f;");
+            cu.line("for (int split = 0; split < %d; split++) acc += partial[split * %d + i];", splits, k.weightSize());
+            cu.line("weightGrad[i] = acc;");
+            cu.line("(void) batch;");
+            cu.close().close().blank();
+        }
+    }
+
+    /** d input as a product: m = input channel of the group, n = image x input position, k = output channel x tap. */
+    private void convInputGradGemm(Step s, Kernel.Conv k, String doc, List<Launch> launches) {
+        Kernel.Window w = k.w();
+        int inPlane = w.ih() * w.iw();
+        int taps = w.kh() * w.kw();
+        Tensor weight = s.tensor(Tensor.Role.WEIGHT);
+        String position = String.format(Locale.ROOT, "const int img = n / %d, q = n %% %d, iy = q / %d, ix = q %% %d;", inPlane, inPlane, w.iw(), w.iw());
+        String tap = String.format(Locale.ROOT, "const int o = k / %d, r = k %% %d, ky = r / %d, kx = r %% %d;", taps, taps, w.kw(), w.kw());
+        String gather = String.format(Locale.ROOT, "const int ty = iy + %d - ky * %d, tx = ix + %d - kx * %d; "
+                        + "if (ty >= 0 && tx >= 0 && ty %% %d == 0 && tx %% %d == 0 && ty / %d < %d && tx / %d < %d) "
+                        + "v = gOut[((img * %d + g * %d + o) * %d + ty / %d) * %d + tx / %d];",
+                w.padTop(), w.dh(), w.padLeft(), w.dw(), w.sh(), w.sw(), w.sh(), w.oh(), w.sw(), w.ow(),
+                k.outChannels(), k.outPerGroup(), w.oh(), w.sh(), w.ow(), w.sw());
+        TiledGemm product = new TiledGemm(String.valueOf(k.inPerGroup()), k.inPerGroup(), "batch * " + inPlane,
+                String.valueOf(k.outPerGroup() * taps), k.groups(), 1,
+                true, List.of(String.format(Locale.ROOT, "v = weight[((g * %d + k / %d) * %d + m) * %d + k %% %d];", k.outPerGroup(), taps,
+                        k.inPerGroup(), taps, taps)),
+                false, List.of(position, tap, gather),
+                List.of(String.format(Locale.ROOT, "gIn[(n / %d * %d + g * %d + m) * %d + n %% %d] = acc;", inPlane, w.c(), k.inPerGroup(), inPlane,
+                        inPlane)));
+        gemm(product, k(s) + "_backward_input", doc + String.format(Locale.ROOT, ": d input as a product: m = input channel of the group "
+                        + "(%d), n = image x input position (batch x %d), k = output channel x tap (%d x %d), the outputs whose window holds it",
+                        k.inPerGroup(), inPlane, k.outPerGroup(), taps),
+                "const float* __restrict__ gOut, const float* __restrict__ weight, float* __restrict__ gIn", launches,
+                b(s.outGrad()) + ", " + b(weight.field()) + ", " + b(s.inGrad()));
+    }
+
+    /**
+     * Sums {@code src} over the batch and each channel's {@code plane} values into {@code dst[channel]}: one block per
+     * channel, each thread a strided share in double, then the block's fixed-order tree.
+     */
+    private void channelSum(String name, String doc, String src, String dst, int channels, int plane, List<Launch> launches) {
+        blockKernel(name, doc, "const float* __restrict__ gOut, float* __restrict__ sums", String.valueOf(channels), launches, b(src) + ", " + b(dst));
+        cu.line("const int t = threadIdx.x, ch = blockIdx.x;");
+        cu.line("double total = 0;");
+        cu.line("for (int i = t; i < batch * %d; i += %d) total += gOut[(i / %d * %d + ch) * %d + i %% %d];", plane, BLOCK, plane, channels, plane, plane);
+        blockSum("total");
+        cu.line("if (t == 0) sums[ch] = (float) total;");
+        cu.close().blank();
+    }
+
+    private void convWeightGradDirect(Step s, Kernel.Conv k, String doc, List<Launch> launches) {
+        Kernel.Window w = k.w();
+        int plane = w.oh() * w.ow();
         Tensor weight = s.tensor(Tensor.Role.WEIGHT);
         int perOut = k.inPerGroup() * w.kh() * w.kw();
         kernel(k(s) + "_backward_weight", doc + ": d weight, one thread per weight, summed over the batch and " + plane + " positions",
@@ -517,15 +738,10 @@ public final class CudaGenerator {
         cu.close().close().close();
         cu.line("weightGrad[i] = acc;");
         cu.close().close().blank();
-        if (k.bias()) {
-            kernel(k(s) + "_backward_bias", doc + ": d bias, one thread per output channel", "const float* __restrict__ gOut, float* __restrict__ biasGrad",
-                    String.valueOf(k.outChannels()), launches, b(s.outGrad()) + ", " + b(s.tensor(Tensor.Role.BIAS).gradField()));
-            cu.open("STRIDER_LOOP(oc, %d)", k.outChannels());
-            cu.line("float acc = 0.0f;");
-            cu.line("for (int n = 0; n < batch; n++) for (int p = 0; p < %d; p++) acc += gOut[(n * %d + oc) * %d + p];", plane, k.outChannels(), plane);
-            cu.line("biasGrad[oc] = acc;");
-            cu.close().close().blank();
-        }
+    }
+
+    private void convInputGradDirect(Step s, Kernel.Conv k, String doc, List<Launch> launches, Tensor weight) {
+        Kernel.Window w = k.w();
         kernel(k(s) + "_backward_input", doc + ": d input, one thread per input value, gathered from the outputs whose window holds it",
                 "const float* __restrict__ gOut, const float* __restrict__ weight, float* __restrict__ gIn",
                 "batch * " + k.inSize(), launches, b(s.outGrad()) + ", " + b(weight.field()) + ", " + b(s.inGrad()));
@@ -728,52 +944,43 @@ public final class CudaGenerator {
     private void denseForward(Step s, Kernel.Dense k, String doc) {
         String n = s.name();
         boolean bias = k.bias();
-        kernel(k(s) + "_forward", doc + ": one thread per output, a dot product of " + k.in() + " inputs",
+        TiledGemm product = new TiledGemm("batch", plan.maxBatch(), String.valueOf(k.out()), String.valueOf(k.in()), 1, 1,
+                true, List.of(String.format(Locale.ROOT, "v = in[m * %d + k];", k.in())),
+                true, List.of(String.format(Locale.ROOT, "v = weight[n * %d + k];", k.in())),
+                List.of(String.format(Locale.ROOT, "out[m * %d + n] = %s;", k.out(), activate(k.activation(), k.slope(), bias ? "(acc + bias[n])" : "acc"))));
+        gemm(product, k(s) + "_forward", doc + String.format(Locale.ROOT, ": a product: m = image, n = output (%d), k = input (%d)%s",
+                        k.out(), k.in(), bias || k.activation() != Activation.NONE ? "; bias and activation fused into the store" : ""),
                 "const float* __restrict__ in, const float* __restrict__ weight, " + (bias ? "const float* __restrict__ bias, " : "")
-                        + "float* __restrict__ out", "batch * " + k.out(), forwardLaunches,
+                        + "float* __restrict__ out", forwardLaunches,
                 b(s.in()) + ", " + b(s.tensor(Tensor.Role.WEIGHT).field()) + ", " + (bias ? b(s.tensor(Tensor.Role.BIAS).field()) + ", " : "") + b(s.out()));
-        cu.open("STRIDER_LOOP(i, batch * %d)", k.out());
-        cu.line("int j = i %% %d, n = i / %d;", k.out(), k.out());
-        cu.line("float acc = 0.0f;");
-        cu.line("for (int t = 0; t < %d; t++) acc += weight[j * %d + t] * in[n * %d + t];", k.in(), k.in(), k.in());
-        cu.line("out[i] = %s;", activate(k.activation(), k.slope(), bias ? "acc + bias[j]" : "acc"));
-        cu.close().close().blank();
         if (k.activation() == Activation.SOFTMAX) {
             softmaxKernel(k(s) + "_softmax", n + ": the fused softmax over " + k.out() + " outputs", s.out(), s.out(), k.out(), 1, forwardLaunches);
         }
     }
 
     private void denseBackward(Step s, Kernel.Dense k, String doc, List<Launch> launches) {
-        String n = s.name();
         activationBackward(s, k.activation(), k.slope(), k.out(), k.out(), 1, launches);
         Tensor weight = s.tensor(Tensor.Role.WEIGHT);
-        kernel(k(s) + "_backward_weight", doc + ": d weight, one thread per weight, summed over the batch",
-                "const float* __restrict__ in, const float* __restrict__ gOut, float* __restrict__ weightGrad",
-                String.valueOf(k.in() * k.out()), launches, b(s.in()) + ", " + b(s.outGrad()) + ", " + b(weight.gradField()));
-        cu.open("STRIDER_LOOP(i, %d)", k.in() * k.out());
-        cu.line("int t = i %% %d, j = i / %d;", k.in(), k.in());
-        cu.line("float acc = 0.0f;");
-        cu.line("for (int n = 0; n < batch; n++) acc += gOut[n * %d + j] * in[n * %d + t];", k.out(), k.in());
-        cu.line("weightGrad[i] = acc;");
-        cu.close().close().blank();
+        TiledGemm weightGrad = new TiledGemm(String.valueOf(k.out()), k.out(), String.valueOf(k.in()), "batch", 1, 1,
+                false, List.of(String.format(Locale.ROOT, "v = gOut[k * %d + m];", k.out())),
+                false, List.of(String.format(Locale.ROOT, "v = in[k * %d + n];", k.in())),
+                List.of(String.format(Locale.ROOT, "weightGrad[m * %d + n] = acc;", k.in())));
+        gemm(weightGrad, k(s) + "_backward_weight", doc + String.format(Locale.ROOT, ": d weight as a product: m = output (%d), n = input (%d), "
+                        + "k = image", k.out(), k.in()),
+                "const float* __restrict__ in, const float* __restrict__ gOut, float* __restrict__ weightGrad", launches,
+                b(s.in()) + ", " + b(s.outGrad()) + ", " + b(weight.gradField()));
         if (k.bias()) {
-            kernel(k(s) + "_backward_bias", doc + ": d bias", "const float* __restrict__ gOut, float* __restrict__ biasGrad",
-                    String.valueOf(k.out()), launches, b(s.outGrad()) + ", " + b(s.tensor(Tensor.Role.BIAS).gradField()));
-            cu.open("STRIDER_LOOP(j, %d)", k.out());
-            cu.line("float acc = 0.0f;");
-            cu.line("for (int n = 0; n < batch; n++) acc += gOut[n * %d + j];", k.out());
-            cu.line("biasGrad[j] = acc;");
-            cu.close().close().blank();
+            channelSum(k(s) + "_backward_bias", doc + ": d bias, one block per output", s.outGrad(), s.tensor(Tensor.Role.BIAS).gradField(),
+                    k.out(), 1, launches);
         }
-        kernel(k(s) + "_backward_input", doc + ": d input, one thread per input", "const float* __restrict__ gOut, "
-                + "const float* __restrict__ weight, float* __restrict__ gIn", "batch * " + k.in(), launches,
+        TiledGemm inputGrad = new TiledGemm("batch", plan.maxBatch(), String.valueOf(k.in()), String.valueOf(k.out()), 1, 1,
+                true, List.of(String.format(Locale.ROOT, "v = gOut[m * %d + k];", k.out())),
+                false, List.of(String.format(Locale.ROOT, "v = weight[k * %d + n];", k.in())),
+                List.of(String.format(Locale.ROOT, "gIn[m * %d + n] = acc;", k.in())));
+        gemm(inputGrad, k(s) + "_backward_input", doc + String.format(Locale.ROOT, ": d input as a product: m = image, n = input (%d), "
+                        + "k = output (%d)", k.in(), k.out()),
+                "const float* __restrict__ gOut, const float* __restrict__ weight, float* __restrict__ gIn", launches,
                 b(s.outGrad()) + ", " + b(weight.field()) + ", " + b(s.inGrad()));
-        cu.open("STRIDER_LOOP(i, batch * %d)", k.in());
-        cu.line("int t = i %% %d, n = i / %d;", k.in(), k.in());
-        cu.line("float acc = 0.0f;");
-        cu.line("for (int j = 0; j < %d; j++) acc += gOut[n * %d + j] * weight[j * %d + t];", k.out(), k.out(), k.in());
-        cu.line("gIn[i] = acc;");
-        cu.close().close().blank();
     }
 
     // ---- activations
@@ -881,63 +1088,77 @@ public final class CudaGenerator {
 
     private void batchNormForward(Step s, Kernel.BatchNorm k, String doc) {
         String n = s.name();
-        int cs = k.channels() * k.plane();
-        kernel(k(s) + "_forward", doc + String.format(Locale.ROOT, ": one thread per channel; training: batch statistics (biased "
-                        + "variance normalises, unbiased updates the running variance, momentum %s); evaluation: running statistics",
-                        f(k.momentum())),
-                "int training, const float* __restrict__ in, const float* __restrict__ gamma, const float* __restrict__ beta, "
-                        + "float* __restrict__ runningMean, float* __restrict__ runningVar, float* __restrict__ xhat, "
-                        + "float* __restrict__ invStd, float* __restrict__ out",
-                String.valueOf(k.channels()), forwardLaunches, "training, " + b(s.in()) + ", " + b(n + "Weight") + ", " + b(n + "Bias")
-                        + ", " + b(n + "RunningMean") + ", " + b(n + "RunningVar") + ", " + b(n + "Xhat") + ", " + b(n + "InvStd") + ", " + b(s.out()));
-        cu.open("STRIDER_LOOP(ch, %d)", k.channels());
-        cu.line("int m = batch * %d;", k.plane());
-        cu.line("float mean;");
-        cu.open("if (training)");
-        cu.line("double sum = 0, sq = 0;");
-        cu.line("for (int b = 0; b < batch; b++) for (int p = 0; p < %d; p++) sum += in[b * %d + ch * %d + p];", k.plane(), cs, k.plane());
-        cu.line("double mu = sum / m;");
-        cu.line("for (int b = 0; b < batch; b++) for (int p = 0; p < %d; p++) { double d = in[b * %d + ch * %d + p] - mu; sq += d * d; }",
-                k.plane(), cs, k.plane());
+        int plane = k.plane();
+        String mean = n + "BatchMean";
+        buffer(mean, mean, k.channels(), false);
+        String element = String.format(Locale.ROOT, "in[(i / %d * %d + ch) * %d + i %% %d]", plane, k.channels(), plane, plane);
+        blockKernel(k(s) + "_statistics", doc + String.format(Locale.ROOT, ": one block per channel; training: the batch mean and "
+                        + "variance (biased normalises, unbiased updates the running variance, momentum %s), two passes in double; "
+                        + "evaluation: the running statistics", f(k.momentum())),
+                "int training, const float* __restrict__ in, float* __restrict__ runningMean, float* __restrict__ runningVar, "
+                        + "float* __restrict__ mean, float* __restrict__ invStd", String.valueOf(k.channels()), forwardLaunches,
+                "training, " + b(s.in()) + ", " + b(n + "RunningMean") + ", " + b(n + "RunningVar") + ", " + b(mean) + ", " + b(n + "InvStd"));
+        cu.line("const int t = threadIdx.x, ch = blockIdx.x;");
+        cu.open("if (!training)");
+        cu.open("if (t == 0)");
+        cu.line("mean[ch] = runningMean[ch];");
+        cu.line("invStd[ch] = (float) (1.0 / sqrt(runningVar[ch] + %s));", d(k.epsilon()));
+        cu.close();
+        cu.line("return;");
+        cu.close();
+        cu.line("const int m = batch * %d;", plane);
+        cu.line("double sum = 0;");
+        cu.line("for (int i = t; i < m; i += %d) sum += %s;", BLOCK, element);
+        blockSum("sum");
+        cu.line("const double mu = sum / m;");
+        cu.line("double sq = 0;");
+        cu.line("for (int i = t; i < m; i += %d) { double d = %s - mu; sq += d * d; }", BLOCK, element);
+        blockSum("sq");
+        cu.open("if (t == 0)");
         cu.line("double var = sq / m;");
-        cu.line("mean = (float) mu;");
+        cu.line("mean[ch] = (float) mu;");
         cu.line("invStd[ch] = (float) (1.0 / sqrt(var + %s));", d(k.epsilon()));
         cu.line("runningMean[ch] = (float) ((1 - %s) * runningMean[ch] + %s * mu);", d(k.momentum()), d(k.momentum()));
         cu.line("runningVar[ch] = (float) ((1 - %s) * runningVar[ch] + %s * (m > 1 ? var * m / (m - 1) : var));", d(k.momentum()), d(k.momentum()));
-        cu.orElse();
-        cu.line("mean = runningMean[ch];");
-        cu.line("invStd[ch] = (float) (1.0 / sqrt(runningVar[ch] + %s));", d(k.epsilon()));
-        cu.close();
-        cu.line("float is = invStd[ch], g = gamma[ch], bt = beta[ch];");
-        cu.open("for (int b = 0; b < batch; b++)");
-        cu.open("for (int p = b * %d + ch * %d; p < b * %d + ch * %d + %d; p++)", cs, k.plane(), cs, k.plane(), k.plane());
-        cu.line("float xh = (in[p] - mean) * is;");
-        cu.line("xhat[p] = xh;");
-        cu.line("out[p] = g * xh + bt;");
-        cu.close().close().close().close().blank();
+        cu.close().close().blank();
+        kernel(k(s) + "_forward", doc + ": normalise, scale and shift, one thread per value",
+                "const float* __restrict__ in, const float* __restrict__ mean, const float* __restrict__ invStd, const float* __restrict__ gamma, "
+                        + "const float* __restrict__ beta, float* __restrict__ xhat, float* __restrict__ out", "batch * " + k.inSize(), forwardLaunches,
+                b(s.in()) + ", " + b(mean) + ", " + b(n + "InvStd") + ", " + b(n + "Weight") + ", " + b(n + "Bias") + ", " + b(n + "Xhat") + ", " + b(s.out()));
+        cu.open("STRIDER_LOOP(i, batch * %d)", k.inSize());
+        cu.line("const int ch = i / %d %% %d;", plane, k.channels());
+        cu.line("const float xh = (in[i] - mean[ch]) * invStd[ch];");
+        cu.line("xhat[i] = xh;");
+        cu.line("out[i] = gamma[ch] * xh + beta[ch];");
+        cu.close().close().blank();
     }
 
     private void batchNormBackward(Step s, Kernel.BatchNorm k, String doc, List<Launch> launches) {
         String n = s.name();
-        int cs = k.channels() * k.plane();
-        kernel(k(s) + "_backward", doc + ": one thread per channel; d gamma, d beta, and d input through the batch statistics in training",
-                "int training, const float* __restrict__ gOut, const float* __restrict__ xhat, const float* __restrict__ invStd, "
-                        + "const float* __restrict__ gamma, float* __restrict__ gammaGrad, float* __restrict__ betaGrad, float* __restrict__ gIn",
-                String.valueOf(k.channels()), launches, "training, " + b(s.outGrad()) + ", " + b(n + "Xhat") + ", " + b(n + "InvStd") + ", "
-                        + b(n + "Weight") + ", " + b(n + "WeightGrad") + ", " + b(n + "BiasGrad") + ", " + b(s.inGrad()));
-        cu.open("STRIDER_LOOP(ch, %d)", k.channels());
-        cu.line("int m = batch * %d;", k.plane());
+        int plane = k.plane();
+        String at = String.format(Locale.ROOT, "const int q = (i / %d * %d + ch) * %d + i %% %d;", plane, k.channels(), plane, plane);
+        blockKernel(k(s) + "_backward_parameters", doc + ": d beta = sum of d out, d gamma = sum of d out * xhat; one block per channel",
+                "const float* __restrict__ gOut, const float* __restrict__ xhat, float* __restrict__ gammaGrad, float* __restrict__ betaGrad",
+                String.valueOf(k.channels()), launches, b(s.outGrad()) + ", " + b(n + "Xhat") + ", " + b(n + "WeightGrad") + ", " + b(n + "BiasGrad"));
+        cu.line("const int t = threadIdx.x, ch = blockIdx.x;");
         cu.line("double sg = 0, sgx = 0;");
-        cu.line("for (int b = 0; b < batch; b++) for (int p = b * %d + ch * %d; p < b * %d + ch * %d + %d; p++) { sg += gOut[p]; sgx += gOut[p] * xhat[p]; }",
-                cs, k.plane(), cs, k.plane(), k.plane());
+        cu.line("for (int i = t; i < batch * %d; i += %d) { %s sg += gOut[q]; sgx += (double) gOut[q] * xhat[q]; }", plane, BLOCK, at);
+        blockSum("sg", "sgx");
+        cu.open("if (t == 0)");
         cu.line("betaGrad[ch] = (float) sg;");
         cu.line("gammaGrad[ch] = (float) sgx;");
-        cu.line("float k = training ? gamma[ch] * invStd[ch] / m : gamma[ch] * invStd[ch];");
-        cu.line("float a = (float) sg, bb = (float) sgx;");
-        cu.open("for (int b = 0; b < batch; b++)");
-        cu.open("for (int p = b * %d + ch * %d; p < b * %d + ch * %d + %d; p++)", cs, k.plane(), cs, k.plane(), k.plane());
-        cu.line("if (gIn) gIn[p] = training ? k * (m * gOut[p] - a - xhat[p] * bb) : k * gOut[p];");
-        cu.close().close().close().close().blank();
+        cu.close().close().blank();
+        kernel(k(s) + "_backward", doc + ": d input, one thread per value; in training through the batch statistics: "
+                        + "gamma invStd / m (m d out - d beta - xhat d gamma)",
+                "int training, const float* gOut, const float* __restrict__ xhat, const float* __restrict__ invStd, const float* __restrict__ gamma, "
+                        + "const float* __restrict__ gammaGrad, const float* __restrict__ betaGrad, float* gIn", "batch * " + k.inSize(), launches,
+                "training, " + b(s.outGrad()) + ", " + b(n + "Xhat") + ", " + b(n + "InvStd") + ", " + b(n + "Weight") + ", " + b(n + "WeightGrad")
+                        + ", " + b(n + "BiasGrad") + ", " + b(s.inGrad()));
+        cu.open("STRIDER_LOOP(i, batch * %d)", k.inSize());
+        cu.line("const int ch = i / %d %% %d, m = batch * %d;", plane, k.channels(), plane);
+        cu.line("const float k = training ? gamma[ch] * invStd[ch] / m : gamma[ch] * invStd[ch];");
+        cu.line("gIn[i] = training ? k * (m * gOut[i] - betaGrad[ch] - xhat[i] * gammaGrad[ch]) : k * gOut[i];");
+        cu.close().close().blank();
     }
 
     // ---- loss
@@ -947,21 +1168,33 @@ public final class CudaGenerator {
         String grad = b(plan.outputGradBuffer());
         int classes = plan.outputSize();
         if (plan.loss() == Loss.SOFTMAX_CROSS_ENTROPY) {
-            cu.comment("softmax cross-entropy of each image's %d logits; d loss / d logits = (softmax - onehot) / batch", classes);
-            cu.open("extern \"C\" __global__ void loss_softmax_cross_entropy(int batch, const float* __restrict__ logits, "
-                    + "const int* __restrict__ labels, float* __restrict__ lossPerImage, float* __restrict__ grad)");
-            cu.open("STRIDER_LOOP(n, batch)");
+            List<Launch> one = new ArrayList<>();
+            blockKernel("loss_softmax_cross_entropy", String.format(Locale.ROOT, "softmax cross-entropy of each image's %d logits, fused: one "
+                            + "block per image (its threads share the maximum and the sum of exponentials); d loss / d logits = (softmax - "
+                            + "onehot) / batch", classes), "const float* __restrict__ logits, const int* __restrict__ labels, "
+                            + "float* __restrict__ lossPerImage, float* __restrict__ grad", "batch", one,
+                    out + ", " + b("labels") + ", " + b("lossPerImage") + ", " + grad);
+            cu.line("const int t = threadIdx.x, n = blockIdx.x;");
             cu.line("const float* x = logits + n * %d;", classes);
             cu.line("float m = -INFINITY;");
-            cu.line("for (int j = 0; j < %d; j++) m = fmaxf(m, x[j]);", classes);
+            cu.line("for (int j = t; j < %d; j += %d) m = fmaxf(m, x[j]);", classes, BLOCK);
+            cu.scope();
+            cu.line("__shared__ float top[%d];", BLOCK);
+            cu.line("top[t] = m;");
+            cu.line("__syncthreads();");
+            cu.line("for (int w = %d; w > 0; w >>= 1) { if (t < w) top[t] = fmaxf(top[t], top[t + w]); __syncthreads(); }", BLOCK / 2);
+            cu.line("m = top[0];");
+            cu.close();
             cu.line("double sum = 0;");
-            cu.line("for (int j = 0; j < %d; j++) sum += exp((double) (x[j] - m));", classes);
-            cu.line("double logSum = log(sum) + m;");
-            cu.line("lossPerImage[n] = (float) (logSum - x[labels[n]]);");
-            cu.line("for (int j = 0; j < %d; j++) grad[n * %d + j] = (float) ((exp(x[j] - logSum) - (j == labels[n] ? 1 : 0)) / batch);",
-                    classes, classes);
-            cu.close().close().blank();
-            lossLaunch = new Launch("loss_softmax_cross_entropy", "batch", List.of("batch", out, b("labels"), b("lossPerImage"), grad), false);
+            cu.line("for (int j = t; j < %d; j += %d) sum += exp((double) (x[j] - m));", classes, BLOCK);
+            blockSum("sum");
+            cu.line("const double logSum = log(sum) + m;");
+            cu.line("const int label = labels[n];");
+            cu.line("if (t == 0) lossPerImage[n] = (float) (logSum - x[label]);");
+            cu.line("for (int j = t; j < %d; j += %d) grad[n * %d + j] = (float) ((exp(x[j] - logSum) - (j == label ? 1 : 0)) / batch);",
+                    classes, BLOCK, classes);
+            cu.close().blank();
+            lossLaunch = one.get(0);
         } else {
             cu.comment("mean squared error over all batch * %d values; d loss / d y = 2 (y - t) / count; per-image sums of squares", classes);
             cu.open("extern \"C\" __global__ void loss_mean_squared_error(int batch, const float* __restrict__ y, "
@@ -1039,9 +1272,14 @@ public final class CudaGenerator {
     private void hostSchedule() {
         cu.line("#ifdef STRIDER_HOST_SCHEDULE");
         cu.comment("The launch sequence over the engine's buffers (indices below). A host program or an emulator defines");
-        cu.comment("STRIDER_LAUNCH(kernel, total, args...) before including this file; the default launches %d-thread blocks.", BLOCK);
+        cu.comment("STRIDER_LAUNCH(kernel, total, args...) for a grid-stride kernel over total outputs and");
+        cu.comment("STRIDER_LAUNCH_BLOCKS(kernel, gx, gy, gz, args...) for a cooperative kernel that needs exactly that grid before");
+        cu.comment("including this file; the defaults launch %d-thread blocks.", BLOCK);
         cu.line("#ifndef STRIDER_LAUNCH");
         cu.line("#define STRIDER_LAUNCH(kernel, total, ...) kernel<<<((total) + %d) / %d, %d>>>(__VA_ARGS__)", BLOCK - 1, BLOCK, BLOCK);
+        cu.line("#endif");
+        cu.line("#ifndef STRIDER_LAUNCH_BLOCKS");
+        cu.line("#define STRIDER_LAUNCH_BLOCKS(kernel, gx, gy, gz, ...) kernel<<<dim3((gx), (gy), (gz)), %d>>>(__VA_ARGS__)", BLOCK);
         cu.line("#endif");
         cu.line("#define STRIDER_BUFFER_COUNT %d", buffers.size());
         cu.comment("buffer i: its name (the Java engine's field), its length at max batch, whether it holds ints");

@@ -29,6 +29,13 @@ final class CudaSource {
         return this;
     }
 
+    /** Opens a bare scope: {@code {}. */
+    CudaSource scope() {
+        line("{");
+        depth++;
+        return this;
+    }
+
     /** Closes a block and opens the next: {@code } else {}. */
     CudaSource orElse() {
         depth--;

@@ -7,35 +7,47 @@ import java.util.List;
  * One kernel launch of a network's schedule, the form both host renderers read (the C host schedule in the
  * {@code .cu} file and the generated Java GPU engine).
  *
+ * <p>Two kinds of kernel: a grid-stride loop over {@code total} outputs, which any grid covers (the device picks it),
+ * and a cooperative kernel (tiles in shared memory, {@code __syncthreads}) that needs exactly the grid in
+ * {@code blocks}, of {@value CudaGenerator#BLOCK}-thread blocks.
+ *
  * @param kernel the kernel's name
- * @param total how many outputs the grid-stride loop covers: a C and Java expression of {@code batch} and literals
- * @param args the kernel's arguments in order: {@code batch}, {@code training}, a buffer's CUDA name, or
- *     {@link #OPTIONAL_INPUT_GRAD}
+ * @param total how many outputs the grid-stride loop covers: a C and Java expression of {@code batch} and literals;
+ *     for a cooperative kernel, the number of threads it runs (for the record)
+ * @param args the kernel's arguments in order: {@code batch}, {@code training}, a buffer's CUDA name or an
+ *     int literal
  * @param onlyForInputGrad whether it runs only when the caller asked for d loss / d input (it writes nothing else)
+ * @param blocks empty for a grid-stride kernel; else the grid's x, y and z block counts, C and Java expressions of
+ *     {@code batch} and literals
  */
-public record Launch(String kernel, String total, List<String> args, boolean onlyForInputGrad) {
-    /** The argument that is the input-gradient buffer when the caller asked for it and a null pointer otherwise. */
-    public static final String OPTIONAL_INPUT_GRAD = "wantInputGrad ? inputGrad : nullptr";
-
+public record Launch(String kernel, String total, List<String> args, boolean onlyForInputGrad, List<String> blocks) {
     public Launch {
         args = List.copyOf(args);
+        blocks = List.copyOf(blocks);
+        if (!blocks.isEmpty() && blocks.size() != 3) {
+            throw new IllegalArgumentException("a cooperative launch names 3 grid dimensions, not " + blocks);
+        }
+    }
+
+    /** A grid-stride launch. */
+    public Launch(String kernel, String total, List<String> args, boolean onlyForInputGrad) {
+        this(kernel, total, args, onlyForInputGrad, List.of());
+    }
+
+    /** Whether the kernel needs exactly the grid {@link #blocks} (it synchronises the threads of a block). */
+    public boolean cooperative() {
+        return !blocks.isEmpty();
     }
 
     Launch inputGradOnly() {
-        return new Launch(kernel, total, args, true);
-    }
-
-    /** This launch with {@code buffer} passed only when the input gradient is asked for (a null pointer otherwise). */
-    Launch withOptionalBuffer(String buffer) {
-        List<String> a = new ArrayList<>(args);
-        a.replaceAll(x -> x.equals(buffer) ? OPTIONAL_INPUT_GRAD : x);
-        return new Launch(kernel, total, a, onlyForInputGrad);
+        return new Launch(kernel, total, args, true, blocks);
     }
 
     /** The C statement of the host schedule. */
     String c() {
-        List<String> a = new ArrayList<>(args);
-        String call = "STRIDER_LAUNCH(" + kernel + ", " + total + ", " + String.join(", ", a) + ");";
+        String call = cooperative()
+                ? "STRIDER_LAUNCH_BLOCKS(" + kernel + ", " + String.join(", ", blocks) + ", " + String.join(", ", args) + ");"
+                : "STRIDER_LAUNCH(" + kernel + ", " + total + ", " + String.join(", ", args) + ");";
         return onlyForInputGrad ? "if (wantInputGrad) " + call : call;
     }
 }

@@ -183,8 +183,6 @@ public final class CudaEngineGenerator {
         for (String a : l.args()) {
             if (a.equals("batch") || a.equals("training") || a.matches("batch \\* \\d+|\\d+")) {
                 args.add(a);
-            } else if (a.equals(Launch.OPTIONAL_INPUT_GRAD)) {
-                args.add("wantInputGrad ? buf(INPUT_GRAD) : null");
             } else {
                 String c = constant.get(a);
                 if (c == null) {
@@ -193,8 +191,13 @@ public final class CudaEngineGenerator {
                 args.add("buf(" + c + ")");
             }
         }
-        String total = l.total().contains("batch") ? "(long) " + l.total() : l.total() + "L";
-        CodeBlock call = CodeBlock.of("launch($S, $L, $L)", l.kernel(), total, String.join(", ", args));
+        CodeBlock call;
+        if (l.cooperative()) {
+            call = CodeBlock.of("launchBlocks($S, $L, $L)", l.kernel(), String.join(", ", l.blocks()), String.join(", ", args));
+        } else {
+            String total = l.total().contains("batch") ? "(long) " + l.total() : l.total() + "L";
+            call = CodeBlock.of("launch($S, $L, $L)", l.kernel(), total, String.join(", ", args));
+        }
         return l.onlyForInputGrad() ? CodeBlock.of("if (wantInputGrad) $L", call) : call;
     }
 
