@@ -94,6 +94,34 @@ class StriderCliTest {
     }
 
     @Test
+    void exportWritesTheNetworkAsAnOnnxModel(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("lenet5.onnx");
+        Run r = run("export", "lenet5", "--seed", "3", "-o", file.toString());
+        assertEquals(0, r.code(), r.err());
+        var model = dev.strider.runtime.onnx.proto.Onnx.ModelProto.parseFrom(Files.readAllBytes(file));
+        assertEquals("input", model.getGraph().getInput(0).getName());
+        assertEquals("output", model.getGraph().getOutput(0).getName());
+        assertEquals(10, model.getGraph().getInitializerCount());   // weight and bias of five layers
+        assertTrue(r.out().startsWith("wrote " + file + ": LeNet5, opset 13, "), r.out());
+        assertTrue(r.out().contains("weights initialised from seed 3"), r.out());
+    }
+
+    @Test
+    void checkWeightsListsEveryMismatchWithoutLoading(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("lenet5.safetensors");
+        dev.strider.runtime.io.Weights.save(Samples.LENET5.newEngine(), file);
+        Run fits = run("check-weights", "lenet5", file.toString());
+        assertEquals(0, fits.code(), fits.err());
+        assertEquals(file + " fits LeNet5: 10 tensors, every name, dtype and shape as declared", fits.out().strip());
+        // the same file against ConvBnNet, named by its class this time
+        Run not = run("check-weights", "dev.strider.samples.ConvBnNet", file.toString());
+        assertEquals(1, not.code(), not.err());
+        assertTrue(not.out().startsWith(file + " does not fit ConvBnNet ("), not.out());
+        assertTrue(not.out().contains("\n  missing: "), not.out());
+        assertTrue(not.out().contains("\n  unexpected: c1.weight F32[6, 1, 5, 5] (ConvBnNet has no such parameter or buffer)"), not.out());
+    }
+
+    @Test
     void missingDataIsOneClearLine(@TempDir Path dir) {
         Run r = run("train", "lenet5", "--data", dir.resolve("nowhere").toString());
         assertEquals(2, r.code());

@@ -31,7 +31,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * (closing another channel on a file can drop this JVM's lock on it). Where the file system has no locks, nothing is
  * deleted.
  */
-final class AtomicFile {
+public final class AtomicFile {
     /** The ending of every temporary file. */
     static final String SUFFIX = ".strider-tmp";
 
@@ -45,7 +45,7 @@ final class AtomicFile {
 
     /** Writes a file's new content into a channel positioned at its start. */
     @FunctionalInterface
-    interface Content {
+    public interface Content {
         /** Writes everything; the caller forces it to disk. */
         void writeTo(FileChannel out) throws IOException;
     }
@@ -55,7 +55,7 @@ final class AtomicFile {
      * renames it over {@code file}. If anything fails, {@code file} is left as it was and the temporary file is
      * deleted.
      */
-    static void replace(Path file, Content content) throws IOException {
+    public static void replace(Path file, Content content) throws IOException {
         Path target = file.toAbsolutePath();
         removeAbandoned(target);
         for (int attempt = 1; !writeAndMove(target, content); attempt++) {

@@ -52,7 +52,42 @@ public record NetworkReport(
             long nonTrainableParams,
             long macs,
             ReceptiveField receptiveField,
-            long activations) {}
+            long activations,
+            Op op) {}
+
+    /**
+     * A layer's computation, every value resolved: what ONNX export and the diagram read. {@code kind} is one of
+     * {@code conv}, {@code conv_transpose}, {@code max_pool}, {@code avg_pool}, {@code l2_pool}, {@code global_avg_pool},
+     * {@code dense}, {@code activation}, {@code batch_norm}, {@code dropout}, {@code upsample},
+     * {@code adaptive_avg_pool}, {@code channel_shuffle}, {@code lrn}, {@code add}, {@code concat}, {@code flatten},
+     * {@code identity}; the other fields are set where the kind has them. Pairs are {@code [height, width]};
+     * {@code pads} are {@code [top, left, bottom, right]}. {@code tensors} maps a role ({@code weight}, {@code bias},
+     * {@code running_mean}, {@code running_var}) to the tensor's name in the engine and in weight files.
+     */
+    public record Op(
+            String kind,
+            List<Integer> kernel,
+            List<Integer> stride,
+            List<Integer> dilation,
+            List<Integer> pads,
+            List<Integer> outputPadding,
+            Integer groups,
+            Boolean bias,
+            String activation,
+            Float slope,
+            Boolean countPadding,
+            Integer units,
+            Float epsilon,
+            Float momentum,
+            Float rate,
+            List<Integer> scale,
+            String mode,
+            List<Integer> outputSize,
+            Integer localSize,
+            Double alpha,
+            Double beta,
+            Double k,
+            java.util.Map<String, String> tensors) {}
 
     /** Receptive field size and jump, as {@code [height, width]} in input pixels. */
     public record ReceptiveField(List<Long> size, List<Long> jump) {}

@@ -24,11 +24,16 @@ final class FakeEngine extends GeneratedEngine {
     private final float[] outGrad = new float[2];
 
     FakeEngine(int in, float offset) {
+        this(in, offset, "fc", "bn");
+    }
+
+    /** With layers named {@code fc} and {@code bn} (a dense layer and a batch norm's running statistics). */
+    FakeEngine(int in, float offset, String fc, String bn) {
         super("Fake", in, 2, 1, LossKind.MEAN_SQUARED_ERROR, false);
-        addParameter("fc.weight", new int[] {2, in}, new float[2 * in], new float[2 * in], Init.XAVIER, in, 2);
-        addParameter("fc.bias", new int[] {2}, new float[2], new float[2], Init.BIAS, in, 2);
-        addBuffer("bn.running_mean", new int[] {2}, new float[2], Init.ZERO);
-        addBuffer("bn.running_var", new int[] {2}, new float[2], Init.ONE);
+        addParameter(fc + ".weight", new int[] {2, in}, new float[2 * in], new float[2 * in], Init.XAVIER, in, 2);
+        addParameter(fc + ".bias", new int[] {2}, new float[2], new float[2], Init.BIAS, in, 2);
+        addBuffer(bn + ".running_mean", new int[] {2}, new float[2], Init.ZERO);
+        addBuffer(bn + ".running_var", new int[] {2}, new float[2], Init.ONE);
         weight = parameters().get(0);
         bias = parameters().get(1);
         mean = buffers().get(0);

@@ -85,6 +85,76 @@ class WeightsTest {
     }
 
     @Test
+    void checkReportsWhatLoadWouldWithoutLoading() throws IOException {
+        Path file = dir.resolve("three.safetensors");
+        Weights.save(new FakeEngine(3, 2f), file);
+        FakeEngine engine = new FakeEngine(4, 1f);
+        List<float[]> before = engine.snapshot();
+        assertEquals(List.of("fc.weight: shape [2, 3] in the file, expected [2, 4]"), Weights.check(engine, file, TensorNames.STRIDER));
+        assertEquals(List.of(), Weights.check(new FakeEngine(3, 0f), file, TensorNames.STRIDER));
+        engine.assertHolds(before, "unchanged");
+    }
+
+    @Test
+    void torchvisionNamesReadAStateDictsModulePaths() throws IOException {
+        FakeEngine source = new FakeEngine(3, 4f);
+        List<Tensor> tensors = new ArrayList<>();
+        tensors.add(Tensor.f32("layer1.0.fc.weight", source.weight.shape(), source.weight.data()));
+        tensors.add(Tensor.f32("layer1.0.fc.bias", source.bias.shape(), source.bias.data()));
+        tensors.add(Tensor.f32("layer1.0.bn.running_mean", source.mean.shape(), source.mean.data()));
+        tensors.add(Tensor.f32("layer1.0.bn.running_var", source.var.shape(), source.var.data()));
+        tensors.add(Tensor.i64("layer1.0.bn.num_batches_tracked", new int[] {}, new long[] {12}));
+        Path file = dir.resolve("torchvision.safetensors");
+        Safetensors.write(file, tensors, null);
+        FakeEngine target = new FakeEngine(3, 0f, "layer1_0_fc", "layer1_0_bn");
+        assertEquals("layer1.0.fc.weight", TensorNames.TORCHVISION.inFile("layer1_0_fc.weight"));
+        Weights.load(target, file, TensorNames.TORCHVISION);
+        target.assertHolds(source.snapshot(), "loaded");
+        // with Strider's own names the same file fits nothing, and each miss names the tensor looked for
+        WeightsMismatchException e = assertThrows(WeightsMismatchException.class, () -> Weights.load(target, file, TensorNames.STRIDER));
+        assertEquals("missing: layer1_0_fc.weight [2, 3]", e.mismatches().get(0));
+        // a miss under torchvision's names gives the name looked for and the engine's own
+        e = assertThrows(WeightsMismatchException.class, () -> Weights.load(new FakeEngine(3, 0f, "layer1_0_fc", "layer2_0_bn"), file,
+                TensorNames.TORCHVISION));
+        assertEquals("missing: layer2.0.bn.running_mean (layer2_0_bn.running_mean) [2]", e.mismatches().get(0));
+    }
+
+    @Test
+    void loadMatchingTakesWhatFitsAndReportsTheRest() throws IOException {
+        // a backbone trained with a 3-input head, loaded under a new 4-input head: the head's weight keeps its values
+        Path file = dir.resolve("trained.safetensors");
+        FakeEngine trained = new FakeEngine(3, 6f);
+        List<Tensor> tensors = new ArrayList<>();
+        for (Parameter p : List.of(trained.weight, trained.bias, trained.mean, trained.var)) {
+            tensors.add(Tensor.f32(p.name(), p.shape(), p.data()));
+        }
+        tensors.add(Tensor.f32("old_head.weight", new int[] {5}, new float[5]));
+        Safetensors.write(file, tensors, null);
+        FakeEngine engine = new FakeEngine(4, 1f);
+        float[] headBefore = engine.weight.data().clone();
+        Weights.Transfer t = Weights.loadMatching(engine, file, TensorNames.STRIDER);
+        assertEquals(List.of("fc.bias", "bn.running_mean", "bn.running_var"), t.loaded());
+        assertEquals(List.of("fc.weight [2, 4]: the file's fc.weight is F32[2, 3]"), t.kept());
+        assertEquals(List.of("old_head.weight F32[5]"), t.unused());
+        assertArrayEquals(headBefore, engine.weight.data());
+        assertArrayEquals(trained.bias.data(), engine.bias.data());
+        assertArrayEquals(trained.var.data(), engine.var.data());
+        assertEquals("3 tensors loaded, 1 kept, 1 in the file unused\n  kept: fc.weight [2, 4]: the file's fc.weight is F32[2, 3]"
+                + "\n  unused: old_head.weight F32[5]", t.toString());
+    }
+
+    @Test
+    void loadMatchingWithNothingThatFitsLoadsNothing() throws IOException {
+        Path file = dir.resolve("other.safetensors");
+        Safetensors.write(file, List.of(Tensor.f32("x.weight", new int[] {1}, new float[] {3})), null);
+        FakeEngine engine = new FakeEngine(3, 1f);
+        List<float[]> before = engine.snapshot();
+        WeightsMismatchException e = assertThrows(WeightsMismatchException.class, () -> Weights.loadMatching(engine, file, TensorNames.STRIDER));
+        assertEquals(file + " has no tensor that fits Fake (nothing was loaded):", e.getMessage().lines().findFirst().orElseThrow());
+        engine.assertHolds(before, "unchanged");
+    }
+
+    @Test
     void aCorruptFileLeavesTheEngineUnchanged() throws IOException {
         Path file = dir.resolve("fake.safetensors");
         Weights.save(new FakeEngine(3, 7f), file);

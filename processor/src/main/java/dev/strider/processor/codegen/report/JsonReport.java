@@ -44,6 +44,8 @@ public final class JsonReport {
         memory.addProperty("weightBytes", (n.params() + n.nonTrainableParams()) * 4);
         memory.addProperty("engineBytes", plan.engineBytes());
         root.add("memory", memory);
+        java.util.Map<String, EnginePlan.Step> steps = new java.util.HashMap<>();
+        plan.steps().forEach(s -> steps.put(s.name(), s));
         JsonArray layers = new JsonArray();
         for (CheckedLayer c : n.layers()) {
             JsonObject l = new JsonObject();
@@ -60,6 +62,10 @@ public final class JsonReport {
             l.addProperty("macs", c.macs());
             l.add("receptiveField", receptiveField(c.receptiveField()));
             l.addProperty("activations", c.out().size());
+            EnginePlan.Step step = steps.get(c.name());
+            if (step != null) {
+                l.add("op", LayerOps.of(step));
+            }
             layers.add(l);
         }
         root.add("layers", layers);
