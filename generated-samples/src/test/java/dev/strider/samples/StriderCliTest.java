@@ -122,6 +122,52 @@ class StriderCliTest {
     }
 
     @Test
+    void diagramDrawsTheNetworkAsDotAndSvg(@TempDir Path dir) throws Exception {
+        Path dot = dir.resolve("resnet18.dot");
+        Run r = run("diagram", "resnet18", "-o", dot.toString());
+        assertEquals(0, r.code(), r.err());
+        String text = Files.readString(dot);
+        // a residual connection is a merge node with both of its inputs, each edge labelled with its shape
+        assertTrue(text.contains("\"layer1_0\" [shape=circle"), text);
+        assertTrue(text.contains("\"layer1_0_bn2\" -> \"layer1_0\" [label=\" 64x56x56\"];"), text);
+        assertTrue(text.contains("\"maxpool\" -> \"layer1_0\" [label=\" 64x56x56\"];"), text);
+        assertTrue(text.contains("\"conv1\" [fillcolor=\"#cfe0f7\", label=\"conv1\\nConv 64 filters 7x7, stride 2, pad 3, no bias\\n9,408 params\"];"), text);
+        assertTrue(r.out().startsWith("wrote " + dot + ": ResNet18, "), r.out());
+
+        Path svg = dir.resolve("lenet5.svg");
+        r = run("diagram", "lenet5", "-o", svg.toString());
+        assertEquals(0, r.code(), r.err());
+        String drawing = Files.readString(svg);
+        assertTrue(drawing.contains("<svg"), drawing);
+        assertTrue(drawing.contains(">c1</text>"), drawing);
+        assertTrue(drawing.contains(">6x28x28</text>") || drawing.contains("> 6x28x28</text>"), drawing);
+
+        r = run("diagram", "lenet5", "-o", dir.resolve("lenet5.pdf").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("end the name with .svg, .png or .dot"), r.err());
+    }
+
+    @Test
+    void transferFineTunesANewHeadOverTheFrozenBackbone() {
+        Run r = run("transfer", "--data", data(), "--limit", "3000", "--quiet");
+        assertEquals(0, r.code(), r.err());
+        String out = r.out();
+        // the backbone's 8 tensors (4 weighted layers) load; the new head keeps its own; the old head goes unused
+        assertTrue(out.contains("FashionSecondHalf from its weights: 8 tensors loaded, 2 kept, 2 in the file unused"), out);
+        assertTrue(out.contains("kept: secondHead.weight [10, 84]: not in the file"), out);
+        assertTrue(out.contains("unused: firstHead.weight F32[10, 84]"), out);
+        assertTrue(out.contains("frozen backbone unchanged: true"), out);
+        String[] lines = out.strip().split("\n");
+        String last = lines[lines.length - 1];
+        assertTrue(last.matches("transfer_before=0\\.[0-9]{4} transfer_after=0\\.[0-9]{4}"), last);
+        double before = Double.parseDouble(last.substring("transfer_before=".length(), last.indexOf(' ')));
+        double after = Double.parseDouble(last.substring(last.indexOf("transfer_after=") + "transfer_after=".length()));
+        // a random head over five unseen classes is near chance (0.2 at best); a head trained on 3,000 images is far above
+        assertTrue(before < 0.4, last);
+        assertTrue(after > 0.7 && after > before + 0.3, last);
+    }
+
+    @Test
     void missingDataIsOneClearLine(@TempDir Path dir) {
         Run r = run("train", "lenet5", "--data", dir.resolve("nowhere").toString());
         assertEquals(2, r.code());

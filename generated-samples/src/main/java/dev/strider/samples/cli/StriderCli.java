@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "strider-samples", mixinStandardHelpOptions = true, version = "Strider samples 0.1.0",
         description = "Sample networks declared with the Strider DSL and checked at compile time.",
         subcommands = {StriderCli.ListCommand.class, StriderCli.SummaryCommand.class, TrainCommand.class, EvaluateCommand.class,
-            PredictCommand.class, ExportCommand.class, CheckWeightsCommand.class})
+            PredictCommand.class, ExportCommand.class, CheckWeightsCommand.class,
+            DiagramCommand.class, TransferCommand.class})
 public final class StriderCli implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -8,6 +8,7 @@ import dev.strider.processor.codegen.cuda.CudaProgram;
 import dev.strider.processor.codegen.java.CudaEngineGenerator;
 import dev.strider.processor.codegen.java.EngineGenerator;
 import dev.strider.processor.codegen.java.SpecGenerator;
+import dev.strider.processor.codegen.report.DotDiagram;
 import dev.strider.processor.codegen.report.JsonReport;
 import dev.strider.processor.codegen.report.SummaryTable;
 import dev.strider.processor.diag.Message;
@@ -93,6 +94,7 @@ public final class NetworkStep {
         String cuda = program.source();
         if (!writeResource(checked, JsonReport.resourcePath(name), JsonReport.render(checked, plan), type)
                 || !writeResource(checked, CudaGenerator.resourcePath(name), cuda, type)
+                || !writeResource(checked, DotDiagram.resourcePath(name), DotDiagram.render(checked), type)
                 || !writePtx(checked, cuda, type)) {
             return Outcome.INVALID;
         }

@@ -91,8 +91,10 @@ public final class CudaGenerator {
         cu.line("    for (int i = (int) i##_at, i##_once = 1; i##_once; i##_once = 0)");
         cu.line("#ifdef __CUDACC__");
         cu.line("#define STRIDER_UNROLL _Pragma(\"unroll\")");
+        cu.line("#define STRIDER_UNROLL4 _Pragma(\"unroll 4\")");
         cu.line("#else");
         cu.line("#define STRIDER_UNROLL");
+        cu.line("#define STRIDER_UNROLL4");
         cu.line("#endif");
         cu.blank();
         for (Step s : plan.steps()) {

@@ -91,7 +91,8 @@ record TiledGemm(String m, int mMax, String n, String k, int groups, int splits,
         load(cu, "As", "m", bm, aAlongK, loadA, "m < M && k < kEnd");
         load(cu, "Bs", "n", bn, bAlongK, loadB, "n < N && k < kEnd");
         cu.line("__syncthreads();");
-        cu.open("STRIDER_UNROLL for (int kk = 0; kk < %d; kk++)", BK);
+        // the register arrays need their i and j loops unrolled; the k loop only walks shared memory, so 4 at a time
+        cu.open("STRIDER_UNROLL4 for (int kk = 0; kk < %d; kk++)", BK);
         cu.line("float a[%d], b[%d];", tm, tn);
         cu.line("STRIDER_UNROLL for (int i = 0; i < %d; i++) a[i] = As[kk][ty + 16 * i];", tm);
         cu.line("STRIDER_UNROLL for (int j = 0; j < %d; j++) b[j] = Bs[kk][tx + 16 * j];", tn);
