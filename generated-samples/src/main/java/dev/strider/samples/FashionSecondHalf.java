@@ -1,6 +1,7 @@
 package dev.strider.samples;
 
 import dev.strider.dsl.Dense;
+import dev.strider.dsl.Frozen;
 import dev.strider.dsl.Input;
 import dev.strider.dsl.Layer;
 import dev.strider.dsl.Network;
@@ -14,6 +15,6 @@ import dev.strider.dsl.Use;
 @Network(maxBatch = 64, expectParams = 61_706)
 @Input(channels = 1, height = 28, width = 28)
 public abstract class FashionSecondHalf {
-    @Use(FashionFirstHalf.Backbone.class) Layer backbone;                      // the same layers, so the same tensor names
+    @Frozen @Use(FashionFirstHalf.Backbone.class) Layer backbone;              // the same layers, so the same tensor names; frozen
     @Dense(units = 10) Layer secondHead;                                       // a new head, trained on classes 5-9 over the frozen backbone
 }

@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code transfer}: the transfer-learning recipe on Fashion-MNIST. Trains {@code FashionFirstHalf} (LeNet-5) on
- * classes 0 to 4; loads its backbone by layer name into {@code FashionSecondHalf}, whose head is new; freezes the
- * backbone; fine-tunes the head on classes 5 to 9; prints the accuracy on classes 5 to 9 before and after, and checks
+ * classes 0 to 4; loads its backbone by layer name into {@code FashionSecondHalf}, whose head is new and whose
+ * backbone is declared {@code @Frozen}; fine-tunes the head on classes 5 to 9; prints the accuracy on classes 5 to 9 before and after, and checks
  * that the frozen weights did not move.
  */
 @Command(name = "transfer", description = "Transfer learning: trains LeNet-5 on Fashion-MNIST classes 0-4, freezes its backbone under a new "
@@ -70,9 +70,7 @@ final class TransferCommand implements Callable<Integer> {
                 second.initialize(seed + 1);
                 Weights.Transfer loaded = Weights.loadMatching(second, weights, TensorNames.STRIDER);
                 common.out().println("FashionSecondHalf from its weights: " + loaded.toString().replace("\n", "\n    "));
-                for (Parameter p : second.parameters()) {
-                    p.setFrozen(!p.name().startsWith("secondHead."));
-                }
+                // the backbone is @Frozen in FashionSecondHalf's declaration: only the new head learns
                 List<float[]> backbone = backbone(second);
                 Evaluation before = Trainer.evaluate(second, secondTest, 64);
                 common.out().printf(Locale.ROOT, "new head on the frozen backbone, before fine-tuning: accuracy %.4f on classes 5-9%n", before.accuracy());

@@ -11,18 +11,30 @@ import java.util.Set;
  * name) and {@code List<Integer>} (int arrays). {@code explicit} names the values the user wrote. {@code from} is
  * what {@code @From} names (empty without it), and {@code fromRef} where it is written. {@code origin} is null for a
  * layer declared in the network, and for a layer of a block, e.g. {@code conv1 of block BasicBlock used as layer1_0}.
+ * {@code frozen} ({@code @Frozen}) and {@code rateScale} ({@code @LearningRate}) say how its parameters train.
  */
 public record LayerDecl(String name, String kind, Map<String, Object> values, Set<String> explicit, SourceRef ref,
-        List<String> from, SourceRef fromRef, String origin) {
+        List<String> from, SourceRef fromRef, String origin, boolean frozen, double rateScale) {
     public LayerDecl {
         values = Map.copyOf(values);
         explicit = Set.copyOf(explicit);
         from = List.copyOf(from);
     }
 
+    /** A layer whose parameters train normally. */
+    public LayerDecl(String name, String kind, Map<String, Object> values, Set<String> explicit, SourceRef ref,
+                     List<String> from, SourceRef fromRef, String origin) {
+        this(name, kind, values, explicit, ref, from, fromRef, origin, false, 1.0);
+    }
+
     /** A layer that takes the previous layer's output (no {@code @From}). */
     public LayerDecl(String name, String kind, Map<String, Object> values, Set<String> explicit, SourceRef ref) {
         this(name, kind, values, explicit, ref, List.of(), ref, null);
+    }
+
+    /** This layer, also frozen when {@code frozen}, its learning-rate multiplier multiplied by {@code scale}. */
+    public LayerDecl training(boolean frozen, double scale) {
+        return new LayerDecl(name, kind, values, explicit, ref, from, fromRef, origin, this.frozen || frozen, rateScale * scale);
     }
 
     /** Whether the layer comes from a block ({@link #origin()} then says which layer of which block, used where). */

@@ -221,6 +221,10 @@ final class BlockExpander {
                 from.addAll(input.isEmpty() ? List.of(blockInput) : input);
             }
             AnnotationMirror use = NetworkReader.mirror(f, DslNames.USE);
+            Training training = Training.of(f, report, blockName + "." + n);
+            if (training == null) {
+                return fail();
+            }
             if (use != null) {
                 int before = out.size();
                 Map<String, Integer> bound = new LinkedHashMap<>();
@@ -233,6 +237,7 @@ final class BlockExpander {
                 if (out.size() == before) {
                     return fail(); // the inner use was reported
                 }
+                training.apply(out, before);
             } else {
                 AnnotationMirror layer = layerMirror(f);
                 AnnotationValues lv = AnnotationValues.read(layer, elements);
@@ -246,6 +251,7 @@ final class BlockExpander {
                 }
                 JavacSourceRef ref = new JavacSourceRef(at.element(), at.annotation(), at.description() + " (" + origin + ")");
                 out.add(new LayerDecl(rename.get(n), DslNames.layerKind(NetworkReader.qualifiedName(layer)), v, explicit, ref, from, ref, origin));
+                training.apply(out, out.size() - 1);
             }
             first = false;
         }

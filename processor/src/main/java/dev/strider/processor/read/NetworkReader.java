@@ -106,8 +106,13 @@ public final class NetworkReader {
                     }
                     from = ((List<?>) fv.values.get("value")).stream().map(String.class::cast).toList();
                 }
+                Training training = Training.of(field, report, name + "." + field.getSimpleName());
+                int before = layers.size();
                 if (!blocks.expand(field, use, from, layers)) {
                     return blocks.unresolved() != null ? new Unresolved(field.getSimpleName().toString(), blocks.unresolved()) : new Unreadable();
+                }
+                if (training != null) {
+                    training.apply(layers, before);
                 }
                 continue;
             }
@@ -149,7 +154,11 @@ public final class NetworkReader {
                 from = ((List<?>) fv.values.get("value")).stream().map(String.class::cast).toList();
                 fromRef = new JavacSourceRef(field, fromMirror, ref.description());
             }
+            Training training = Training.of(field, report, ref.description());
             layers.add(new LayerDecl(fieldName, DslNames.layerKind(qualifiedName(first)), lv.values, lv.explicit, ref, from, fromRef, null));
+            if (training != null) {
+                training.apply(layers, layers.size() - 1);
+            }
         }
         boolean complete = !report.hasErrors();
         PackageElement pkg = elements.getPackageOf(type);

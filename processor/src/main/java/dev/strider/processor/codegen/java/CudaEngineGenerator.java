@@ -124,6 +124,7 @@ public final class CudaEngineGenerator {
             }
         }
 
+        registrations.addAll(EngineGenerator.training(plan));
         MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
                 .addParameter(DEVICE, "device")
                 .addJavadoc("Loads the kernels on {@code device} and allocates every buffer there (zeroed; parameters are zero until\n")

@@ -33,6 +33,29 @@ public final class EngineGenerator {
     /** Statements per helper method for the straight-line parts (allocation, registration, layer calls). */
     static final int ALLOCATIONS_PER_METHOD = 200;
     static final int REGISTRATIONS_PER_METHOD = 40;
+
+    /**
+     * The declared training of each parameter: {@code @Frozen} layers' parameters start frozen, {@code @LearningRate}
+     * sets their learning-rate multiplier (after the parameters are registered).
+     */
+    static List<CodeBlock> training(EnginePlan plan) {
+        List<CodeBlock> out = new ArrayList<>();
+        for (Step s : plan.steps()) {
+            var decl = s.layer().layer().decl();
+            for (dev.strider.processor.lower.Tensor t : s.tensors()) {
+                if (!t.trainable()) {
+                    continue;
+                }
+                if (decl.frozen()) {
+                    out.add(CodeBlock.of("parameter($S).setFrozen(true)", t.name()));
+                }
+                if (decl.rateScale() != 1.0) {
+                    out.add(CodeBlock.of("parameter($S).setLearningRateScale($Lf)", t.name(), (float) decl.rateScale()));
+                }
+            }
+        }
+        return out;
+    }
     static final int CALLS_PER_METHOD = 400;
     private static final ParameterSpec BATCH = ParameterSpec.builder(TypeName.INT, "batch").build();
 
@@ -71,6 +94,7 @@ public final class EngineGenerator {
         for (Step s : plan.steps()) {
             addLayerState(type, plan, s, allocations, registrations);
         }
+        registrations.addAll(training(plan));
         MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Allocates every array of the engine; parameters are zero until {@link #initialize(long)} or a weights load.\n")
                 .addStatement("super($S, $L, $L, $L, LossKind.$L, $L)", d.simpleName(), plan.inputSize(), plan.outputSize(),
