@@ -160,6 +160,21 @@ CUresult cuGraphDestroy(void* g) {
     free(gr);
     return SUCCESS;
 }
+// Copies a launch's argument values (as the function's parameter sizes say) into n, which then owns them.
+static CUresult keep_arguments(node* n, void* const* params) {
+    size_t bytes = 0;
+    for (int p = 0; p < n->count; p++) bytes += (size_t) n->f->sizes[p];
+    n->values = malloc(bytes > 0 ? bytes : 1);
+    if (!n->values) return OUT_OF_MEMORY;
+    size_t at = 0;
+    for (int p = 0; p < n->count; p++) {
+        memcpy(n->values + at, params[p], (size_t) n->f->sizes[p]);
+        n->params[p] = n->values + at;
+        at += (size_t) n->f->sizes[p];
+    }
+    return SUCCESS;
+}
+
 // An executable graph is a copy of the graph's nodes (the graph may be destroyed after instantiation).
 CUresult cuGraphInstantiateWithFlags(void** exec, void* g, unsigned long long flags) {
     (void) flags;
@@ -169,18 +184,9 @@ CUresult cuGraphInstantiateWithFlags(void** exec, void* g, unsigned long long fl
     copy->nodes = calloc((size_t) (gr->count > 0 ? gr->count : 1), sizeof(node));
     if (!copy->nodes) return OUT_OF_MEMORY;
     for (int i = 0; i < gr->count; i++) {
-        node* n = &copy->nodes[i];
-        *n = gr->nodes[i];
-        size_t bytes = 0;
-        for (int p = 0; p < n->count; p++) bytes += (size_t) n->f->sizes[p];
-        n->values = malloc(bytes > 0 ? bytes : 1);
-        if (!n->values) return OUT_OF_MEMORY;
-        memcpy(n->values, gr->nodes[i].values, bytes);
-        size_t at = 0;
-        for (int p = 0; p < n->count; p++) {
-            n->params[p] = n->values + at;
-            at += (size_t) n->f->sizes[p];
-        }
+        copy->nodes[i] = gr->nodes[i];
+        CUresult r = keep_arguments(&copy->nodes[i], gr->nodes[i].params);
+        if (r != SUCCESS) return r;
     }
     copy->count = gr->count;
     *exec = copy;
@@ -210,16 +216,8 @@ CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned
         fn->run(params, gx, gy, gz, bx, by, bz);
         return SUCCESS;
     }
-    size_t bytes = 0;
-    for (int p = 0; p < n.count; p++) bytes += (size_t) fn->sizes[p];
-    n.values = malloc(bytes > 0 ? bytes : 1);
-    if (!n.values) return OUT_OF_MEMORY;
-    size_t at = 0;
-    for (int p = 0; p < n.count; p++) {
-        memcpy(n.values + at, params[p], (size_t) fn->sizes[p]);
-        n.params[p] = n.values + at;
-        at += (size_t) fn->sizes[p];
-    }
+    CUresult kept = keep_arguments(&n, params);
+    if (kept != SUCCESS) return kept;
     graph* g = st->capture;
     if (g->count == g->capacity) {
         int capacity = g->capacity ? 2 * g->capacity : 64;

@@ -31,7 +31,6 @@ static strider_dim3 gridDim = {1, 1, 1};
 #define __global__
 #define __shared__ static
 #define __restrict__ __restrict
-#define __launch_bounds__(n)
 
 #if !defined(__x86_64__)
 #error "the fiber switch of strider_emulator.h is written for x86-64"

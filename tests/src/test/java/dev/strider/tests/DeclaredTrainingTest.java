@@ -69,6 +69,29 @@ class DeclaredTrainingTest {
     }
 
     @Test
+    void aBadMultiplierInABlockIsReportedOnceOnTheBlock() {
+        JavaFileObject src = network(
+                "@Network(maxBatch = 1)",
+                "@Input(channels = 1, height = 4, width = 4)",
+                "abstract class Foo {",
+                "    @Use(Pair.class) Layer first;",
+                "    @Use(Pair.class) Layer second;",
+                "    @Dense(units = 2) Layer d;",
+                "    @Block",
+                "    static abstract class Pair {",
+                "        @LearningRate(-1) @Conv(filters = 1, kernel = 1) Layer a;",
+                "        @Conv(filters = 1, kernel = 1, activation = Activation.RELU) Layer b;",
+                "    }",
+                "}");
+        Compilation c = compile(src);
+        assertThat(c).hadErrorCount(2);
+        assertThat(c).hadErrorContaining("[strider/learning-rate] @LearningRate on Pair.a: -1.0 is not a positive, finite multiplier.")
+                .inFile(src).onLineContaining("Layer a;");
+        assertThat(c).hadErrorContaining("[strider/block-use] Use \"second\": a block it uses has an error, reported on the block.")
+                .inFile(src).onLineContaining("Layer second;");
+    }
+
+    @Test
     void aMultiplierThatIsNotPositiveIsAnErrorOnItsValue() {
         JavaFileObject src = network(
                 "@Network(maxBatch = 1)",

@@ -78,7 +78,7 @@ final class TransferCommand implements Callable<Integer> {
                 second.setOptimizer(Sgd.builder(rate).momentum(0.9f).build());
                 new Trainer(second, 64, seed, LearningRateSchedule.constant()).train(secondTrain, secondTest, epochs);
                 Evaluation after = Trainer.evaluate(second, secondTest, 64);
-                boolean unchanged = sameValues(backbone, backbone(second));
+                boolean unchanged = Arrays.deepEquals(backbone.toArray(), backbone(second).toArray());
                 common.out().printf(Locale.ROOT, "head fine-tuned on classes 5-9 (%,d images, %d epoch%s): accuracy %.4f on classes 5-9; frozen backbone "
                         + "unchanged: %s%n", secondTrain.size(), epochs, epochs == 1 ? "" : "s", after.accuracy(), unchanged);
                 common.out().printf(Locale.ROOT, "transfer_before=%.4f transfer_after=%.4f%n", before.accuracy(), after.accuracy());
@@ -97,17 +97,5 @@ final class TransferCommand implements Callable<Integer> {
     /** Copies of the frozen parameters' values. */
     private static List<float[]> backbone(Engine e) {
         return e.parameters().stream().filter(Parameter::frozen).map(p -> p.data().clone()).toList();
-    }
-
-    private static boolean sameValues(List<float[]> a, List<float[]> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (int i = 0; i < a.size(); i++) {
-            if (!Arrays.equals(a.get(i), b.get(i))) {
-                return false;
-            }
-        }
-        return true;
     }
 }

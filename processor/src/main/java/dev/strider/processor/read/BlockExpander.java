@@ -221,7 +221,9 @@ final class BlockExpander {
                 from.addAll(input.isEmpty() ? List.of(blockInput) : input);
             }
             AnnotationMirror use = NetworkReader.mirror(f, DslNames.USE);
-            Training training = Training.of(f, report, blockName + "." + n);
+            // a bad multiplier is reported once, on the block's field, like the block's other errors
+            Training training = Training.of(f, reportedBlocks.add(blockType.getQualifiedName() + "." + n + "@LearningRate") ? report : null,
+                    blockName + "." + n);
             if (training == null) {
                 return fail();
             }

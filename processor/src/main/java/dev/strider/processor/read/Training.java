@@ -19,7 +19,10 @@ import javax.lang.model.element.ExecutableElement;
 record Training(boolean frozen, double scale) {
     static final Training NORMAL = new Training(false, 1.0);
 
-    /** The field's training, or null after reporting a multiplier that is not positive and finite. */
+    /**
+     * The field's training, or null for a multiplier that is not positive and finite (reported to {@code report}
+     * unless it is null: a block field's error was reported at the block's first use).
+     */
     static Training of(Element field, Report report, String description) {
         boolean frozen = NetworkReader.mirror(field, DslNames.FROZEN) != null;
         AnnotationMirror rate = NetworkReader.mirror(field, DslNames.LEARNING_RATE);
@@ -33,7 +36,9 @@ record Training(boolean frozen, double scale) {
                 }
             }
             if (!(scale > 0) || Double.isInfinite(scale)) {
-                report.add(Message.LEARNING_RATE, new JavacSourceRef(field, rate, description), "value", description, scale);
+                if (report != null) {
+                    report.add(Message.LEARNING_RATE, new JavacSourceRef(field, rate, description), "value", description, scale);
+                }
                 return null;
             }
         }

@@ -52,12 +52,13 @@ public final class Weights {
      */
     public static void load(Engine engine, Path file, TensorNames names) throws IOException {
         Map<String, Tensor> tensors = Safetensors.read(file).tensors();
-        List<String> mismatches = mismatches(engine, tensors, names);
+        Map<String, Parameter> expected = all(engine);
+        List<String> mismatches = mismatches(engine.name(), expected, tensors, names);
         if (!mismatches.isEmpty()) {
             throw new WeightsMismatchException(file + " does not fit " + engine.name() + " (" + mismatches.size()
                     + (mismatches.size() == 1 ? " mismatch" : " mismatches") + "; nothing was loaded):", mismatches);
         }
-        for (Parameter p : all(engine).values()) {
+        for (Parameter p : expected.values()) {
             float[] values = tensors.get(names.inFile(p.name())).floats();
             System.arraycopy(values, 0, p.data(), 0, values.length);
         }
@@ -68,7 +69,7 @@ public final class Weights {
      * {@link #load} would report. {@code WeightsCheck} runs this from the command line.
      */
     public static List<String> check(Engine engine, Path file, TensorNames names) throws IOException {
-        return mismatches(engine, Safetensors.read(file).tensors(), names);
+        return mismatches(engine.name(), all(engine), Safetensors.read(file).tensors(), names);
     }
 
     /**
@@ -138,8 +139,7 @@ public final class Weights {
         }
     }
 
-    private static List<String> mismatches(Engine engine, Map<String, Tensor> tensors, TensorNames names) {
-        Map<String, Parameter> expected = all(engine);
+    private static List<String> mismatches(String engineName, Map<String, Parameter> expected, Map<String, Tensor> tensors, TensorNames names) {
         List<String> mismatches = new ArrayList<>();
         java.util.Set<String> wanted = new java.util.HashSet<>();
         for (Parameter p : expected.values()) {
@@ -160,7 +160,7 @@ public final class Weights {
         }
         for (Tensor t : tensors.values()) {
             if (!wanted.contains(t.name()) && !isBatchNormCounter(t.name(), expected, names)) {
-                mismatches.add("unexpected: " + t.name() + " " + t.dtype() + Arrays.toString(t.shape()) + " (" + engine.name()
+                mismatches.add("unexpected: " + t.name() + " " + t.dtype() + Arrays.toString(t.shape()) + " (" + engineName
                         + " has no such parameter or buffer)");
             }
         }

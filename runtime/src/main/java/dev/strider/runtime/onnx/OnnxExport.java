@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -371,9 +372,9 @@ public final class OnnxExport {
         node("Mul", name + "/square", List.of(x, x), name + "/square");
         node("Reshape", name + "/columns", List.of(name + "/square", constant(name + "/columns_shape", new long[] {0, 1, c, plane})), name + "/columns");
         float[] ones = new float[size];
-        java.util.Arrays.fill(ones, 1f);
+        Arrays.fill(ones, 1f);
         String kernel = name + "/window";
-        graph.addInitializer(floats(kernel, ones, 1, 1, size, 1));
+        graph.addInitializer(floats(kernel, ones, size, 1, 1, size, 1));
         node("Conv", name + "/sum", List.of(name + "/columns", kernel), name + "/sum", ints("kernel_shape", List.of(size, 1)),
                 ints("pads", List.of(size / 2, 0, (size - 1) / 2, 0)));
         node("Reshape", name + "/sums", List.of(name + "/sum", constant(name + "/shape", shape)), name + "/sums");
@@ -393,29 +394,21 @@ public final class OnnxExport {
         graph.addNode(n);
     }
 
-    /** The initializer of the layer's tensor in {@code role}, added once; its name. */
+    /** The initializer of the layer's tensor in {@code role}; its name. */
     private String weight(Op op, String role) {
         String name = op.tensors() == null ? null : op.tensors().get(role);
         Parameter p = name == null ? null : tensors.get(name);
         if (p == null) {
             throw new IllegalStateException(report.name() + ": the engine has no " + role + " tensor " + name);
         }
-        if (graph.getInitializerList().stream().noneMatch(t -> t.getName().equals(name))) {
-            ByteBuffer bytes = ByteBuffer.allocate(4 * p.size()).order(ByteOrder.LITTLE_ENDIAN);
-            bytes.asFloatBuffer().put(p.data(), 0, p.size());
-            TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
-                    .setRawData(ByteString.copyFrom(bytes.array()));
-            for (int d : p.shape()) {
-                t.addDims(d);
-            }
-            graph.addInitializer(t);
-        }
+        graph.addInitializer(floats(name, p.data(), p.size(), Arrays.stream(p.shape()).asLongStream().toArray()));
         return name;
     }
 
-    private static TensorProto floats(String name, float[] values, long... dims) {
-        ByteBuffer bytes = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
+    /** A float tensor of the first {@code count} of {@code values}, little-endian raw data, shaped {@code dims}. */
+    private static TensorProto floats(String name, float[] values, int count, long... dims) {
+        ByteBuffer bytes = ByteBuffer.allocate(4 * count).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values, 0, count);
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
                 .setRawData(ByteString.copyFrom(bytes.array()));
         for (long d : dims) {
@@ -424,15 +417,9 @@ public final class OnnxExport {
         return t.build();
     }
 
+    /** A float constant: a scalar for one value, else a vector. */
     private String constant(String name, float... values) {
-        ByteBuffer bytes = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
-                .setRawData(ByteString.copyFrom(bytes.array()));
-        if (values.length != 1) {
-            t.addDims(values.length);
-        }
-        graph.addInitializer(t);
+        graph.addInitializer(floats(name, values, values.length, values.length == 1 ? new long[0] : new long[] {values.length}));
         return name;
     }
 

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  */
 public final class GpuTestDevices {
     private static final Path WORK = Path.of("target", "gpu-emulation").toAbsolutePath();
-    private static final Pattern KERNEL = Pattern.compile("^extern \"C\" __global__ void (?:__launch_bounds__\\(\\d+\\) )?(\\w+)\\((.*)\\) \\{$", Pattern.MULTILINE);
+    private static final Pattern KERNEL = Pattern.compile("^extern \"C\" __global__ void (\\w+)\\((.*)\\) \\{$", Pattern.MULTILINE);
     private static final Map<String, Path> LIBRARIES = new HashMap<>();
     private static boolean fakeLoaded;
 

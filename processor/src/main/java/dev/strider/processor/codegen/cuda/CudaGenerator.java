@@ -828,14 +828,8 @@ public final class CudaGenerator {
         cu.line("weightGrad[i] = (float) acc;");
         cu.close().close().blank();
         if (t.bias()) {
-            int plane = t.oh() * t.ow();
-            kernel(k(s) + "_backward_bias", doc + ": d bias, one thread per output channel", "const float* __restrict__ gOut, float* __restrict__ biasGrad",
-                    String.valueOf(t.outChannels()), launches, b(s.outGrad()) + ", " + b(s.tensor(Tensor.Role.BIAS).gradField()));
-            cu.open("STRIDER_LOOP(o, %d)", t.outChannels());
-            cu.line("double acc = 0;");
-            cu.line("for (int n = 0; n < batch; n++) for (int p = 0; p < %d; p++) acc += gOut[(n * %d + o) * %d + p];", plane, t.outChannels(), plane);
-            cu.line("biasGrad[o] = (float) acc;");
-            cu.close().close().blank();
+            channelSum(k(s) + "_backward_bias", doc + ": d bias, one block per output channel", s.outGrad(), s.tensor(Tensor.Role.BIAS).gradField(),
+                    t.outChannels(), t.oh() * t.ow(), launches);
         }
         kernel(k(s) + "_backward_input", doc + ": d input, one thread per input value, gathered from the outputs it reached",
                 "const float* __restrict__ gOut, const float* __restrict__ weight, float* __restrict__ gIn", "batch * " + t.inSize(), launches,
