@@ -112,6 +112,36 @@ public record EnginePlan(
                 : "Reduce the input size, the channels or maxBatch.";
     }
 
+    /** The index of {@code step} in {@link #steps}. */
+    public int indexOf(Step step) {
+        int i = steps.indexOf(step);
+        if (i < 0) {
+            throw new IllegalArgumentException(step.name() + " is not a step of " + network.decl().simpleName());
+        }
+        return i;
+    }
+
+    /**
+     * The index of the step that writes {@code buffer} (the first: layers that alias their input share its buffer),
+     * or -1 for the network's input.
+     */
+    public int producer(String buffer) {
+        if (buffer.equals(INPUT)) {
+            return -1;
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).out().equals(buffer)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no step of " + network.decl().simpleName() + " writes " + buffer);
+    }
+
+    /** The steps {@code step} takes its inputs from, in input order (-1 for the network's input). */
+    public int[] producers(Step step) {
+        return step.ins().stream().mapToInt(this::producer).toArray();
+    }
+
     /** The buffer holding the network's output (logits under a fused softmax). */
     public String outputBuffer() {
         return steps.get(steps.size() - 1).out();

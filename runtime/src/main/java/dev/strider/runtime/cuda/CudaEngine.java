@@ -60,6 +60,8 @@ public abstract class CudaEngine extends EngineBase {
     private final List<String> layerNames = new ArrayList<>();
     private final List<int[]> layerIndex = new ArrayList<>();
     private final List<Integer> layerSizes = new ArrayList<>();
+    /** Each registered layer's index in the backward plan. */
+    private final List<Integer> layerSteps = new ArrayList<>();
     private final List<Dropout> dropouts = new ArrayList<>();
 
     private record Dropout(int mask, int size, float keep, float scale, float[] host) {}
@@ -112,6 +114,7 @@ public abstract class CudaEngine extends EngineBase {
     protected final void addParameter(String name, int[] shape, int data, int grad, Init init, int fanIn, int fanOut) {
         parameters.add(new Parameter(name, shape, new float[(int) (long) bufferLengths.get(data)], new float[(int) (long) bufferLengths.get(grad)]));
         parameterIndex.add(new int[] {data, grad});
+        ownParameter();
         parameterInit.add(init);
         parameterFans.add(new int[] {fanIn, fanOut});
     }
@@ -128,6 +131,7 @@ public abstract class CudaEngine extends EngineBase {
         layerNames.add(layer);
         layerIndex.add(new int[] {output, outputGrad});
         layerSizes.add(size);
+        layerSteps.add(lastStep());
     }
 
     /** A dropout layer's mask buffer: in training mode the host draws {@code size} values per image before each forward pass. */
@@ -257,7 +261,13 @@ public abstract class CudaEngine extends EngineBase {
     /** The backward pass (after the loss when {@code withLoss}) as one recorded sequence per batch size and mode. */
     private void replayBackward(int batch, boolean wantInputGrad, boolean withLoss) {
         int mode = training ? 1 : 0;
-        device.replay((withLoss ? "loss and backward" : "backward") + " batch " + batch + " training " + mode + " input gradient " + wantInputGrad,
+        // the frozen flags decide which kernels run: one recorded sequence per decision
+        String plan = planBackward(parameters, wantInputGrad, p -> {
+            int size = parameters.get(p).size();
+            device.upload(memory[parameterIndex.get(p)[1]], new float[size], size);
+        });
+        device.replay((withLoss ? "loss and backward" : "backward") + " batch " + batch + " training " + mode + " input gradient " + wantInputGrad
+                        + " plan " + plan,
                 () -> {
                     if (withLoss) {
                         launchLoss(batch);
@@ -452,7 +462,8 @@ public abstract class CudaEngine extends EngineBase {
             device.download(memory[layerIndex.get(i)[0]], out, n);
             device.download(memory[layerIndex.get(i)[1]], grad, n);
             outputs.add(out);
-            grads.add(grad);
+            // a layer whose backward did not run holds an older gradient: leave it out of the search
+            grads.add(gradientComputed(layerSteps.get(i)) ? grad : null);
         }
         return EngineSupport.nonFinite(name, trainingSteps, input, inputSize, batch, loss, bad, layerNames, outputs, grads, layerSizes);
     }

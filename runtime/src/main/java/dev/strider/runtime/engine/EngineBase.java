@@ -22,6 +22,8 @@ public abstract class EngineBase implements Engine {
     protected boolean checkFinite;
     protected Optimizer optimizer;
     protected long trainingSteps;
+    /** Which layers' backward runs and which compute parameter gradients, from the frozen flags ({@link BackwardPlan}). */
+    protected final BackwardPlan backwardPlan = new BackwardPlan();
     private int minTrainingBatch = 1;
     private String minTrainingBatchReason;
 
@@ -43,6 +45,56 @@ public abstract class EngineBase implements Engine {
             minTrainingBatch = batch;
             minTrainingBatchReason = "batch norm \"" + layer + "\" normalises one value per channel per image, so training mode needs a batch of at least " + batch;
         }
+    }
+
+    /**
+     * Registers the next layer of the backward plan (in forward order, before its parameters): the indices of the
+     * layers it takes, -1 for the network's input.
+     */
+    protected final void step(String layer, int... from) {
+        backwardPlan.step(layer, from);
+    }
+
+    /** Registers the next trainable parameter as the last registered layer's (called by {@code addParameter}). */
+    protected final void ownParameter() {
+        backwardPlan.parameter();
+    }
+
+    /**
+     * Decides the coming backward pass from the frozen flags of {@code parameters} ({@link BackwardPlan#update}),
+     * calling {@code zeroGrad} for each parameter whose gradient stops being computed; returns the plan's signature.
+     */
+    protected final String planBackward(java.util.List<Parameter> parameters, boolean inputGrad, java.util.function.IntConsumer zeroGrad) {
+        return backwardPlan.update(parameters, inputGrad, zeroGrad);
+    }
+
+    /** The index of the last registered layer of the backward plan (the one a registration belongs to). */
+    protected final int lastStep() {
+        return backwardPlan.size() - 1;
+    }
+
+    /** Whether layer {@code step}'s output gradient was computed by the last backward pass. */
+    protected final boolean gradientComputed(int step) {
+        return backwardPlan.computed(step);
+    }
+
+    /** Whether layer {@code step}'s backward runs in this backward pass (its output gradient is needed). */
+    protected final boolean gradientNeeded(int step) {
+        return backwardPlan.runs(step);
+    }
+
+    /** Whether layer {@code step} computes its parameters' gradients in this backward pass (one of them is not frozen). */
+    protected final boolean parameterGradients(int step) {
+        return backwardPlan.parameters(step);
+    }
+
+    /**
+     * What the last backward pass computed, one letter per layer in forward order: {@code P} its parameters' gradients
+     * and the gradient for its inputs, {@code g} only the gradient for its inputs (its parameters are frozen, a layer
+     * before it trains), {@code -} nothing (no layer at or before it trains and no input gradient was asked for).
+     */
+    public final String backwardSignature() {
+        return backwardPlan.signature();
     }
 
     @Override

@@ -138,7 +138,8 @@ public final class EngineSupport {
      * first output gradient in backward order, else the parameter gradient {@code bad} names.
      *
      * @param completed the training steps completed before this one
-     * @param layerNames, outputs, grads, sizes each layer's name, output, output gradient and values per image, in forward order
+     * @param layerNames, outputs, grads, sizes each layer's name, output, output gradient (null where the backward pass
+     *     skipped the layer) and values per image, in forward order
      */
     public static NonFiniteException nonFinite(String engine, long completed, float[] input, int inputSize, int batch, float loss,
             String bad, List<String> layerNames, List<float[]> outputs, List<float[]> grads, List<Integer> sizes) {
@@ -160,6 +161,9 @@ public final class EngineSupport {
             }
         }
         for (int i = layerNames.size() - 1; i >= 0; i--) {
+            if (grads.get(i) == null) {
+                continue; // this layer's backward did not run (nothing at or before it trains)
+            }
             at = firstNonFinite(grads.get(i), batch * sizes.get(i));
             if (at >= 0) {
                 return new NonFiniteException(head + "every activation is finite; the first non-finite gradient of the "

@@ -33,6 +33,8 @@ public abstract class GeneratedEngine extends EngineBase {
     private final List<float[]> layerOutputs = new ArrayList<>();
     private final List<float[]> layerGrads = new ArrayList<>();
     private final List<Integer> layerSizes = new ArrayList<>();
+    /** Each registered layer's index in the backward plan. */
+    private final List<Integer> layerSteps = new ArrayList<>();
     /** The running statistics before the current training step, to put back when the step fails. */
     private float[] bufferBackup;
 
@@ -61,6 +63,7 @@ public abstract class GeneratedEngine extends EngineBase {
     /** Registers a trainable parameter (called by the generated constructor, in layer order). */
     protected final void addParameter(String name, int[] shape, float[] data, float[] grad, Init init, int fanIn, int fanOut) {
         parameters.add(new Parameter(name, shape, data, grad));
+        ownParameter();
         parameterInit.add(init);
         parameterFans.add(new int[] {fanIn, fanOut});
     }
@@ -74,6 +77,7 @@ public abstract class GeneratedEngine extends EngineBase {
         layerOutputs.add(output);
         layerGrads.add(outputGrad);
         layerSizes.add(size);
+        layerSteps.add(lastStep());
     }
 
     /** Registers non-trainable state. */
@@ -147,6 +151,7 @@ public abstract class GeneratedEngine extends EngineBase {
         } else {
             System.arraycopy(outputGrad, 0, g, 0, batch * outputSize);
         }
+        planBackward(inputGrad != null);
         runBackward(batch, inputGrad);
     }
 
@@ -182,8 +187,14 @@ public abstract class GeneratedEngine extends EngineBase {
         float l = labels != null
                 ? Kernels.softmaxCrossEntropy(outputBuffer(), labels, batch, outputSize, outputGradBuffer())
                 : Kernels.meanSquaredError(outputBuffer(), targets, batch, outputSize, outputGradBuffer());
+        planBackward(inputGrad != null);
         runBackward(batch, inputGrad);
         return l;
+    }
+
+    /** Decides which layers' backward runs ({@link BackwardPlan}); a gradient no longer computed is set to zero once. */
+    private void planBackward(boolean inputGrad) {
+        planBackward(parameters, inputGrad, p -> java.util.Arrays.fill(parameters.get(p).grad(), 0f));
     }
 
     @Override
@@ -253,7 +264,14 @@ public abstract class GeneratedEngine extends EngineBase {
 
     @Override
     protected final NonFiniteException nonFinite(float[] input, int batch, float loss, String bad) {
-        return EngineSupport.nonFinite(name, trainingSteps, input, inputSize, batch, loss, bad, layerNames, layerOutputs, layerGrads, layerSizes);
+        // a layer whose backward did not run holds an older gradient: leave it out of the search
+        List<float[]> grads = new ArrayList<>(layerGrads);
+        for (int i = 0; i < grads.size(); i++) {
+            if (!gradientComputed(layerSteps.get(i))) {
+                grads.set(i, null);
+            }
+        }
+        return EngineSupport.nonFinite(name, trainingSteps, input, inputSize, batch, loss, bad, layerNames, layerOutputs, grads, layerSizes);
     }
 
     /** Binds {@code optimizer} to (or checks it against) this engine's parameters. */

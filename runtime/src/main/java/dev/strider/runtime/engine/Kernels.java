@@ -112,7 +112,7 @@ public final class Kernels {
     /**
      * The core of a convolution's backward pass on one image and group, over transposed patches {@code colT}
      * ({@code p} rows of {@code k}): adds d out ({@code channels x p} at {@code gOut[o ..]}) times the patches to the
-     * weight gradient rows at {@code wGrad[wOff ..]}, each plane's sum to {@code biasGrad[biasOff + c]} (if not
+     * weight gradient rows at {@code wGrad[wOff ..]} (if not null: a frozen layer skips it), each plane's sum to {@code biasGrad[biasOff + c]} (if not
      * null), and d out transposed times the weights to the patch gradients {@code colTGrad} (if not null).
      */
     public static void convBackwardPlanes(float[] gOut, int o, int channels, int p, float[] colT, int k, float[] w, int wOff,
@@ -123,7 +123,9 @@ public final class Kernels {
             }
         }
         if (VECTOR || zeros(gOut, o, channels * p) * 2 < channels * p) {
-            gemm(channels, k, p, gOut, o, p, 1, colT, 0, k, wGrad, wOff, k);
+            if (wGrad != null) {
+                gemm(channels, k, p, gOut, o, p, 1, colT, 0, k, wGrad, wOff, k);
+            }
             if (colTGrad != null) {
                 gemm(p, k, channels, gOut, o, 1, p, w, wOff, k, colTGrad, 0, k);
             }
@@ -140,7 +142,9 @@ public final class Kernels {
                 if (d == 0f) {
                     continue;
                 }
-                axpy(d, colT, q * k, wGrad, row, k);
+                if (wGrad != null) {
+                    axpy(d, colT, q * k, wGrad, row, k);
+                }
                 if (colTGrad != null) {
                     axpy(d, w, row, colTGrad, q * k, k);
                 }

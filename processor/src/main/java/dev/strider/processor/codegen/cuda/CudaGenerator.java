@@ -459,9 +459,30 @@ public final class CudaGenerator {
         List<Launch> step = new ArrayList<>();
         String inputGrad = b(EnginePlan.INPUT_GRAD);
         for (Launch launch : launches) {
-            step.add(first && launch.args().get(launch.args().size() - 1).equals(inputGrad) ? launch.inputGradOnly() : launch);
+            Launch l = first && launch.args().get(launch.args().size() - 1).equals(inputGrad) ? launch.inputGradOnly() : launch;
+            step.add(l.gated(gate(s, l)));
         }
         backwardLaunches.addAll(0, step);
+    }
+
+    /**
+     * When a backward launch of {@code s} runs under the backward plan: a launch that takes the gradient buffer of one
+     * of the layer's inputs writes it, and runs when that input's gradient is needed; the parameter-gradient kernels
+     * run when the layer's parameters are not all frozen; everything else (an activation's backward in place, batch
+     * norm's sums, which its d input reads) whenever the layer's backward runs.
+     */
+    private Launch.Gate gate(Step s, Launch l) {
+        for (int i = 0; i < s.inGrads().size(); i++) {
+            // (a scratch gradient's addition to the shared one takes the scratch buffer too)
+            if (l.args().contains(b(s.inGrads().get(i)))) {
+                return new Launch.Gate(Launch.Gate.Kind.INPUT, plan.producer(s.ins().get(i)));
+            }
+        }
+        String k = l.kernel();
+        if (k.endsWith("_backward_weight") || k.endsWith("_backward_weight_sum") || k.endsWith("_backward_bias")) {
+            return new Launch.Gate(Launch.Gate.Kind.PARAMETERS, plan.indexOf(s));
+        }
+        return new Launch.Gate(Launch.Gate.Kind.LAYER, plan.indexOf(s));
     }
 
     // ---- convolution

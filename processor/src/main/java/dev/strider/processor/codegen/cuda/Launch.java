@@ -19,8 +19,9 @@ import java.util.List;
  * @param onlyForInputGrad whether it runs only when the caller asked for d loss / d input (it writes nothing else)
  * @param blocks empty for a grid-stride kernel; else the grid's x, y and z block counts, C and Java expressions of
  *     {@code batch} and literals
+ * @param gate when a backward launch runs under the engine's backward plan (null outside the backward pass)
  */
-public record Launch(String kernel, String total, List<String> args, boolean onlyForInputGrad, List<String> blocks) {
+public record Launch(String kernel, String total, List<String> args, boolean onlyForInputGrad, List<String> blocks, Gate gate) {
     public Launch {
         args = List.copyOf(args);
         blocks = List.copyOf(blocks);
@@ -31,7 +32,28 @@ public record Launch(String kernel, String total, List<String> args, boolean onl
 
     /** A grid-stride launch. */
     public Launch(String kernel, String total, List<String> args, boolean onlyForInputGrad) {
-        this(kernel, total, args, onlyForInputGrad, List.of());
+        this(kernel, total, args, onlyForInputGrad, List.of(), null);
+    }
+
+    /** A launch outside the backward plan. */
+    public Launch(String kernel, String total, List<String> args, boolean onlyForInputGrad, List<String> blocks) {
+        this(kernel, total, args, onlyForInputGrad, blocks, null);
+    }
+
+    /**
+     * When a backward launch runs, as the Java GPU engine decides it from the frozen flags (the C host schedule
+     * runs every launch but those {@link #onlyForInputGrad}).
+     *
+     * @param kind {@code LAYER}: whenever layer {@code step}'s backward runs; {@code PARAMETERS}: when layer
+     *     {@code step} computes its parameters' gradients; {@code INPUT}: when the gradient of layer {@code step}'s
+     *     output is needed (it writes that gradient; step -1 is the network's input)
+     */
+    public record Gate(Kind kind, int step) {
+        public enum Kind { LAYER, PARAMETERS, INPUT }
+    }
+
+    Launch gated(Gate g) {
+        return new Launch(kernel, total, args, onlyForInputGrad, blocks, g);
     }
 
     /** Whether the kernel needs exactly the grid {@link #blocks} (it synchronises the threads of a block). */
@@ -40,7 +62,7 @@ public record Launch(String kernel, String total, List<String> args, boolean onl
     }
 
     Launch inputGradOnly() {
-        return new Launch(kernel, total, args, true, blocks);
+        return new Launch(kernel, total, args, true, blocks, gate);
     }
 
     /** The C statement of the host schedule. */

@@ -104,6 +104,7 @@ public final class CudaEngineGenerator {
         List<CodeBlock> registrations = new ArrayList<>();
         for (Step s : plan.steps()) {
             Kernel k = s.kernel();
+            registrations.add(EngineGenerator.stepRegistration(plan, s));
             if (!(k instanceof Kernel.Alias)) {
                 registrations.add(CodeBlock.of("addLayer($S, $L, $L, $L)", s.name(), byField.get(s.out()), byField.get(s.outGrad()), k.outSize()));
             }
@@ -199,7 +200,15 @@ public final class CudaEngineGenerator {
             String total = l.total().contains("batch") ? "(long) " + l.total() : l.total() + "L";
             call = CodeBlock.of("launch($S, $L, $L)", l.kernel(), total, String.join(", ", args));
         }
-        return l.onlyForInputGrad() ? CodeBlock.of("if (wantInputGrad) $L", call) : call;
+        Launch.Gate g = l.gate();
+        if (g == null) {
+            return l.onlyForInputGrad() ? CodeBlock.of("if (wantInputGrad) $L", call) : call;
+        }
+        return switch (g.kind()) {
+            case LAYER -> CodeBlock.of("if (gradientNeeded($L)) $L", g.step(), call);
+            case PARAMETERS -> CodeBlock.of("if (parameterGradients($L)) $L", g.step(), call);
+            case INPUT -> g.step() < 0 ? CodeBlock.of("if (wantInputGrad) $L", call) : CodeBlock.of("if (gradientNeeded($L)) $L", g.step(), call);
+        };
     }
 
     /** {@code c1WeightGrad} to {@code C1_WEIGHT_GRAD}. */

@@ -132,9 +132,13 @@ public final class EngineGenerator {
             forwardCalls.add(CodeBlock.of("$N(batch)", s.name() + "Forward"));
         }
         for (int i = plan.steps().size() - 1; i >= 0; i--) {
-            backwardCalls.add(CodeBlock.of("$N(batch)", plan.steps().get(i).name() + "Backward"));
-            if (!plan.steps().get(i).accumulate().isEmpty()) {
-                backwardCalls.add(CodeBlock.of("$N(batch)", plan.steps().get(i).name() + "AddGradients"));
+            Step s = plan.steps().get(i);
+            if (s.kernel() instanceof Kernel.Alias) {
+                continue; // nothing to do: it shares its input's gradient buffer
+            }
+            backwardCalls.add(CodeBlock.of("if (gradientNeeded($L)) $N(batch)", i, s.name() + "Backward"));
+            if (!s.accumulate().isEmpty()) {
+                backwardCalls.add(CodeBlock.of("if (gradientNeeded($L)) $N(batch)", i, s.name() + "AddGradients"));
             }
         }
         MethodSpec.Builder runForward = MethodSpec.methodBuilder("runForward").addAnnotation(Override.class)
@@ -160,14 +164,19 @@ public final class EngineGenerator {
             String doc = layerDoc(s);
             type.addMethod(MethodSpec.methodBuilder(s.name() + "Forward").addModifiers(Modifier.PRIVATE)
                     .addParameter(int.class, "batch").addJavadoc("$L", doc).addCode(KernelEmitter.forward(s).build()).build());
+            if (s.kernel() instanceof Kernel.Alias) {
+                continue; // no backward: it shares its input's gradient buffer
+            }
             type.addMethod(MethodSpec.methodBuilder(s.name() + "Backward").addModifiers(Modifier.PRIVATE)
                     .addParameter(int.class, "batch").addJavadoc("Backward of $L: reads $N, writes $N and the parameter gradients.\n",
                             s.name(), s.outGrad(), s.inGrad())
+                    .addCode(backwardGuards(plan, s, true, null))
                     .addCode(KernelEmitter.backward(s).build()).build());
             if (!s.accumulate().isEmpty()) {
                 type.addMethod(MethodSpec.methodBuilder(s.name() + "AddGradients").addModifiers(Modifier.PRIVATE)
                         .addParameter(int.class, "batch")
                         .addJavadoc("After the backward of $L: its gradients for inputs that later layers take too, added to theirs.\n", s.name())
+                        .addCode(backwardGuards(plan, s, false, s.accumulate()))
                         .addCode(KernelEmitter.accumulate(s).build()).build());
             }
         }
@@ -189,6 +198,7 @@ public final class EngineGenerator {
             // NetworkStep reported any array over EngineArray.MAX_LENGTH: one that reaches here fits an int
             allocations.add(CodeBlock.of("$N = new $L[$L]", a.field(), ints ? "int" : "float", Math.toIntExact(a.length())));
         }
+        registrations.add(stepRegistration(plan, s));
         if (!(k instanceof Kernel.Alias)) {
             // an alias (flatten, dropout at rate 0, ...) shares its input's buffers: the layer before it covers them
             registrations.add(CodeBlock.of("addLayer($S, $N, $N, $L)", s.name(), s.out(), s.outGrad(), k.outSize()));
@@ -222,6 +232,63 @@ public final class EngineGenerator {
             type.addField(FieldSpec.builder(boolean.class, s.name() + "Trained", Modifier.PRIVATE)
                     .addJavadoc("Whether the last forward dropped values (training mode).\n").build());
         }
+    }
+
+    /** {@code step("name", inputs...)}: the layer's place in the backward plan (the steps it takes, -1 for the input). */
+    static CodeBlock stepRegistration(EnginePlan plan, Step s) {
+        int[] from = plan.producers(s);
+        StringBuilder args = new StringBuilder();
+        for (int f : from) {
+            args.append(", ").append(f);
+        }
+        return CodeBlock.of("step($S$L)", s.name(), args);
+    }
+
+    /**
+     * The start of a backward method: local copies, under the fields' names, of the gradient buffers it writes, null
+     * when the backward plan leaves them out (an input whose layers up to it are all frozen; parameters that are
+     * all frozen). The kernels already skip what they would write to a null buffer.
+     */
+    static CodeBlock backwardGuards(EnginePlan plan, Step s, boolean parameters, List<EnginePlan.GradAdd> adds) {
+        CodeBlock.Builder c = CodeBlock.builder();
+        java.util.Set<String> done = new java.util.HashSet<>();
+        List<String> grads = new ArrayList<>();
+        List<String> ins = new ArrayList<>();
+        if (adds == null) {
+            grads.addAll(s.inGrads());
+            ins.addAll(s.ins());
+        } else {
+            for (EnginePlan.GradAdd g : adds) {
+                grads.add(g.target());
+                ins.add(s.ins().get(s.inGrads().indexOf(g.scratch())));
+            }
+        }
+        for (int i = 0; i < grads.size(); i++) {
+            String g = grads.get(i);
+            if (g.equals(EnginePlan.INPUT_GRAD) || !done.add(g)) {
+                continue;
+            }
+            int from = plan.producer(ins.get(i));
+            if (from < 0) {
+                // scratch for the network's input gradient (the input feeds several layers)
+                c.addStatement("final float[] $N = $N != null ? this.$N : null", g, EnginePlan.INPUT_GRAD, g);
+            } else {
+                c.addStatement("final float[] $N = gradientNeeded($L) ? this.$N : null", g, from, g);
+            }
+        }
+        // batch norm's d gamma and d beta are the sums its d input needs: stored whenever its backward runs
+        if (parameters && !(s.kernel() instanceof Kernel.BatchNorm)) {
+            int self = plan.indexOf(s);
+            for (Tensor t : s.tensors()) {
+                if (t.trainable()) {
+                    c.addStatement("final float[] $N = parameterGradients($L) ? this.$N : null", t.gradField(), self, t.gradField());
+                }
+            }
+        }
+        if (!c.isEmpty()) {
+            c.add("// (null above: the backward plan skips that gradient, see backwardSignature())\n");
+        }
+        return c.build();
     }
 
     private static String layerDoc(Step s) {

@@ -405,16 +405,17 @@ final class KernelEmitter {
         c.line("final float[] weight = $N, weightGrad = $N", s.tensor(Tensor.Role.WEIGHT).field(), s.tensor(Tensor.Role.WEIGHT).gradField());
         c.line("final float[] colT = $N, colTGrad = $N", s.name() + "Col", s.name() + "ColGrad");
         activationBackward(c, k.activation(), k.slope(), k.outSize(), k.outChannels(), p);
-        c.line("java.util.Arrays.fill(weightGrad, 0f)");
+        c.open("if (weightGrad != null)").line("java.util.Arrays.fill(weightGrad, 0f)").close();
         if (k.bias()) {
             c.line("final float[] biasGrad = $N", s.tensor(Tensor.Role.BIAS).gradField());
-            c.line("java.util.Arrays.fill(biasGrad, 0f)");
+            c.open("if (biasGrad != null)").line("java.util.Arrays.fill(biasGrad, 0f)").close();
         }
         c.open("if (gIn != null)").line("java.util.Arrays.fill(gIn, 0, batch * $L, 0f)", k.inSize()).close();
         c.open("for (int n = 0; n < batch; n++)");
         c.open("for (int g = 0; g < $L; g++)", k.groups());
         c.line("int image = (n * $L + g * $L) * $L", w.c(), k.inPerGroup(), ihw);
-        c.line("$N(in, image, colT)", s.name() + "Im2colT");
+        c.comment("the patches are needed for d weight only");
+        c.open("if (weightGrad != null)").line("$N(in, image, colT)", s.name() + "Im2colT").close();
         c.open("if (gIn != null)").line("java.util.Arrays.fill(colTGrad, 0f)").close();
         c.comment("d weight rows += d out * patch rows; d patch rows += d out * weight rows");
         c.line("$T.convBackwardPlanes(gOut, (n * $L + g * $L) * $L, $L, $L, colT, $L, weight, g * $L, weightGrad, $L, g * $L, gIn == null ? null : colTGrad)",
@@ -551,10 +552,10 @@ final class KernelEmitter {
         c.line("final float[] in = $N, out = $N, gOut = $N, gIn = $N", s.in(), s.out(), s.outGrad(), s.inGrad());
         c.line("final float[] weight = $N, weightGrad = $N", s.tensor(Tensor.Role.WEIGHT).field(), s.tensor(Tensor.Role.WEIGHT).gradField());
         activationBackward(c, k.activation(), k.slope(), k.out(), k.out(), 1);
-        c.line("java.util.Arrays.fill(weightGrad, 0f)");
+        c.open("if (weightGrad != null)").line("java.util.Arrays.fill(weightGrad, 0f)").close();
         if (k.bias()) {
             c.line("final float[] biasGrad = $N", s.tensor(Tensor.Role.BIAS).gradField());
-            c.line("java.util.Arrays.fill(biasGrad, 0f)");
+            c.open("if (biasGrad != null)").line("java.util.Arrays.fill(biasGrad, 0f)").close();
         }
         c.open("for (int n = 0; n < batch; n++)");
         c.line("int x = n * $L, y = n * $L", k.in(), k.out());
@@ -562,10 +563,10 @@ final class KernelEmitter {
         c.open("for (int j = 0; j < $L; j++)", k.out());
         c.line("float g = gOut[y + j]");
         if (k.bias()) {
-            c.line("biasGrad[j] += g");
+            c.open("if (biasGrad != null)").line("biasGrad[j] += g").close();
         }
         c.line("if (g == 0f) continue");
-        c.line("$T.axpy(g, in, x, weightGrad, j * $L, $L)", KERNELS, k.in(), k.in());
+        c.open("if (weightGrad != null)").line("$T.axpy(g, in, x, weightGrad, j * $L, $L)", KERNELS, k.in(), k.in()).close();
         c.open("if (gIn != null)");
         c.line("$T.axpy(g, weight, j * $L, gIn, x, $L)", KERNELS, k.in(), k.in());
         c.close();
@@ -670,6 +671,7 @@ final class KernelEmitter {
                 weight.field(), weight.gradField());
         activationBackward(c, t.activation(), t.slope(), t.outSize(), t.outChannels(), t.oh() * t.ow());
         c.comment("d weight [ci, og, ky, kx]: every input value times the gradient of the output it reached");
+        c.open("if (weightGrad != null)");
         c.open("for (int ci = 0; ci < $L; ci++)", t.c());
         c.line("int g = ci / $L", t.inPerGroup());
         c.open("for (int og = 0; og < $L; og++)", t.outPerGroup());
@@ -687,10 +689,10 @@ final class KernelEmitter {
                 t.c(), t.ih(), t.iw(), t.outChannels(), t.outPerGroup(), t.oh(), t.ow());
         c.close().close().close();
         c.line("weightGrad[((ci * $L + og) * $L + ky) * $L + kx] = (float) acc", t.outPerGroup(), t.kh(), t.kw());
-        c.close().close().close().close();
+        c.close().close().close().close().close();
         if (t.bias()) {
             c.line("final float[] biasGrad = $N", s.tensor(Tensor.Role.BIAS).gradField());
-            c.open("for (int o = 0; o < $L; o++)", t.outChannels());
+            c.open("for (int o = 0; biasGrad != null && o < $L; o++)", t.outChannels());
             c.line("double acc = 0");
             c.open("for (int n = 0; n < batch; n++)").open("for (int p = 0; p < $L; p++)", t.oh() * t.ow())
                     .line("acc += gOut[(n * $L + o) * $L + p]", t.outChannels(), t.oh() * t.ow()).close().close();
