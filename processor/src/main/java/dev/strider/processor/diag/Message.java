@@ -60,6 +60,8 @@ public enum Message {
             "Use \"%s\": %s. %s"),
     BLOCK_BIND(Severity.ERROR, "block-bind",
             "@Bind on %s: %s. Bind a number attribute of the layer to a parameter the @Block declares, as \"attribute=param\"."),
+    TENSOR_NAME(Severity.ERROR, "tensor-name",
+            "@TensorName on %s: %s. %s"),
     LEARNING_RATE(Severity.ERROR, "learning-rate",
             "@LearningRate on %s: %s is not a positive, finite multiplier. To keep a layer from learning, use @Frozen."),
 

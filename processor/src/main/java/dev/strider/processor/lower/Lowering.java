@@ -226,35 +226,36 @@ public final class Lowering {
 
     private static List<Tensor> tensors(CheckedLayer c, Kernel kernel, Tensor.Init init) {
         String n = c.name();
+        String p = c.layer().decl().tensorPrefix();   // the tensors' names: @TensorName, else the layer's
         List<Tensor> t = new ArrayList<>();
         if (kernel instanceof Kernel.Conv k) {
             int fanIn = k.inPerGroup() * k.w().kh() * k.w().kw();
             int fanOut = k.outPerGroup() * k.w().kh() * k.w().kw();
-            t.add(new Tensor(n + ".weight", n + "Weight", n + "WeightGrad",
+            t.add(new Tensor(p + ".weight", n + "Weight", n + "WeightGrad",
                     List.of(k.outChannels(), k.inPerGroup(), k.w().kh(), k.w().kw()), Tensor.Role.WEIGHT, init, fanIn, fanOut));
             if (k.bias()) {
-                t.add(new Tensor(n + ".bias", n + "Bias", n + "BiasGrad", List.of(k.outChannels()), Tensor.Role.BIAS, Tensor.Init.BIAS, fanIn, fanOut));
+                t.add(new Tensor(p + ".bias", n + "Bias", n + "BiasGrad", List.of(k.outChannels()), Tensor.Role.BIAS, Tensor.Init.BIAS, fanIn, fanOut));
             }
         } else if (kernel instanceof Kernel.ConvTranspose k) {
             // PyTorch's fans for a transposed convolution's weight [in, out/groups, kh, kw]: fan_in = out/groups * kh * kw
             int fanIn = k.outPerGroup() * k.kh() * k.kw();
             int fanOut = k.inPerGroup() * k.kh() * k.kw();
-            t.add(new Tensor(n + ".weight", n + "Weight", n + "WeightGrad", List.of(k.c(), k.outPerGroup(), k.kh(), k.kw()), Tensor.Role.WEIGHT,
+            t.add(new Tensor(p + ".weight", n + "Weight", n + "WeightGrad", List.of(k.c(), k.outPerGroup(), k.kh(), k.kw()), Tensor.Role.WEIGHT,
                     init, fanIn, fanOut));
             if (k.bias()) {
-                t.add(new Tensor(n + ".bias", n + "Bias", n + "BiasGrad", List.of(k.outChannels()), Tensor.Role.BIAS, Tensor.Init.BIAS, fanIn, fanOut));
+                t.add(new Tensor(p + ".bias", n + "Bias", n + "BiasGrad", List.of(k.outChannels()), Tensor.Role.BIAS, Tensor.Init.BIAS, fanIn, fanOut));
             }
         } else if (kernel instanceof Kernel.Dense k) {
-            t.add(new Tensor(n + ".weight", n + "Weight", n + "WeightGrad", List.of(k.out(), k.in()), Tensor.Role.WEIGHT, init, k.in(), k.out()));
+            t.add(new Tensor(p + ".weight", n + "Weight", n + "WeightGrad", List.of(k.out(), k.in()), Tensor.Role.WEIGHT, init, k.in(), k.out()));
             if (k.bias()) {
-                t.add(new Tensor(n + ".bias", n + "Bias", n + "BiasGrad", List.of(k.out()), Tensor.Role.BIAS, Tensor.Init.BIAS, k.in(), k.out()));
+                t.add(new Tensor(p + ".bias", n + "Bias", n + "BiasGrad", List.of(k.out()), Tensor.Role.BIAS, Tensor.Init.BIAS, k.in(), k.out()));
             }
         } else if (kernel instanceof Kernel.BatchNorm k) {
             List<Integer> shape = List.of(k.channels());
-            t.add(new Tensor(n + ".weight", n + "Weight", n + "WeightGrad", shape, Tensor.Role.WEIGHT, Tensor.Init.ONE, 1, 1));
-            t.add(new Tensor(n + ".bias", n + "Bias", n + "BiasGrad", shape, Tensor.Role.BIAS, Tensor.Init.ZERO, 1, 1));
-            t.add(new Tensor(n + ".running_mean", n + "RunningMean", null, shape, Tensor.Role.RUNNING_MEAN, Tensor.Init.ZERO, 1, 1));
-            t.add(new Tensor(n + ".running_var", n + "RunningVar", null, shape, Tensor.Role.RUNNING_VAR, Tensor.Init.ONE, 1, 1));
+            t.add(new Tensor(p + ".weight", n + "Weight", n + "WeightGrad", shape, Tensor.Role.WEIGHT, Tensor.Init.ONE, 1, 1));
+            t.add(new Tensor(p + ".bias", n + "Bias", n + "BiasGrad", shape, Tensor.Role.BIAS, Tensor.Init.ZERO, 1, 1));
+            t.add(new Tensor(p + ".running_mean", n + "RunningMean", null, shape, Tensor.Role.RUNNING_MEAN, Tensor.Init.ZERO, 1, 1));
+            t.add(new Tensor(p + ".running_var", n + "RunningVar", null, shape, Tensor.Role.RUNNING_VAR, Tensor.Init.ONE, 1, 1));
         }
         return t;
     }

@@ -14,7 +14,7 @@ import java.util.Set;
  * {@code frozen} ({@code @Frozen}) and {@code rateScale} ({@code @LearningRate}) say how its parameters train.
  */
 public record LayerDecl(String name, String kind, Map<String, Object> values, Set<String> explicit, SourceRef ref,
-        List<String> from, SourceRef fromRef, String origin, boolean frozen, double rateScale) {
+        List<String> from, SourceRef fromRef, String origin, boolean frozen, double rateScale, String tensorName) {
     public LayerDecl {
         values = Map.copyOf(values);
         explicit = Set.copyOf(explicit);
@@ -24,7 +24,7 @@ public record LayerDecl(String name, String kind, Map<String, Object> values, Se
     /** A layer whose parameters train normally. */
     public LayerDecl(String name, String kind, Map<String, Object> values, Set<String> explicit, SourceRef ref,
                      List<String> from, SourceRef fromRef, String origin) {
-        this(name, kind, values, explicit, ref, from, fromRef, origin, false, 1.0);
+        this(name, kind, values, explicit, ref, from, fromRef, origin, false, 1.0, null);
     }
 
     /** A layer that takes the previous layer's output (no {@code @From}). */
@@ -34,7 +34,17 @@ public record LayerDecl(String name, String kind, Map<String, Object> values, Se
 
     /** This layer, also frozen when {@code frozen}, its learning-rate multiplier multiplied by {@code scale}. */
     public LayerDecl training(boolean frozen, double scale) {
-        return new LayerDecl(name, kind, values, explicit, ref, from, fromRef, origin, this.frozen || frozen, rateScale * scale);
+        return new LayerDecl(name, kind, values, explicit, ref, from, fromRef, origin, this.frozen || frozen, rateScale * scale, tensorName);
+    }
+
+    /** This layer with its tensors named {@code prefix.weight}, ... ({@code @TensorName}). */
+    public LayerDecl tensorName(String prefix) {
+        return new LayerDecl(name, kind, values, explicit, ref, from, fromRef, origin, frozen, rateScale, prefix);
+    }
+
+    /** The prefix of this layer's tensor names: its {@code @TensorName}, else its name. */
+    public String tensorPrefix() {
+        return tensorName != null ? tensorName : name;
     }
 
     /** Whether the layer comes from a block ({@link #origin()} then says which layer of which block, used where). */

@@ -220,6 +220,16 @@ final class BlockExpander {
             } else if (first) {
                 from.addAll(input.isEmpty() ? List.of(blockInput) : input);
             }
+            AnnotationMirror tensorName = NetworkReader.mirror(f, DslNames.TENSOR_NAME);
+            if (tensorName != null) {
+                if (reportedBlocks.add(blockType.getQualifiedName() + "." + n + "@TensorName")) {
+                    report.add(Message.TENSOR_NAME, new JavacSourceRef(f, tensorName, blockName + "." + n), "value", blockName + "." + n,
+                            "a block's layers are repeated in every use, so one tensor name cannot fit them all",
+                            "Declare the layer in the network itself, or load the block's tensors under their own names ("
+                                    + "<use>_<layer>.weight; see TensorNames).");
+                }
+                return fail();
+            }
             AnnotationMirror use = NetworkReader.mirror(f, DslNames.USE);
             // a bad multiplier is reported once, on the block's field, like the block's other errors
             Training training = Training.of(f, reportedBlocks.add(blockType.getQualifiedName() + "." + n + "@LearningRate") ? report : null,

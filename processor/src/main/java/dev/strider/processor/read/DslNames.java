@@ -11,11 +11,12 @@ public final class DslNames {
     public static final String FROM = PACKAGE + ".From";
     public static final String FROZEN = PACKAGE + ".Frozen";
     public static final String LEARNING_RATE = PACKAGE + ".LearningRate";
+    public static final String TENSOR_NAME = PACKAGE + ".TensorName";
     public static final String BLOCK = PACKAGE + ".Block";
     public static final String USE = PACKAGE + ".Use";
     public static final String BIND = PACKAGE + ".Bind";
     /** The DSL's annotations that wire layers and blocks (not layers themselves). */
-    public static final java.util.List<String> WIRING = java.util.List.of(FROM, BLOCK, USE, BIND, PACKAGE + ".Arg", FROZEN, LEARNING_RATE);
+    public static final java.util.List<String> WIRING = java.util.List.of(FROM, BLOCK, USE, BIND, PACKAGE + ".Arg", FROZEN, LEARNING_RATE, TENSOR_NAME);
     /** Simple names of the layer annotations, which are also the layer kinds of the model. */
     public static final List<String> LAYER_KINDS = List.of(
             "Conv", "MaxPool", "AvgPool", "GlobalAvgPool", "Dense", "Flatten", "Dropout", "BatchNorm",

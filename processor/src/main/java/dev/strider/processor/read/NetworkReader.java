@@ -72,6 +72,7 @@ public final class NetworkReader {
             }
         }
         List<LayerDecl> layers = new ArrayList<>();
+        java.util.Map<String, JavacSourceRef> tensorNames = new java.util.HashMap<>();   // @TensorName per renamed layer
         BlockExpander blocks = new BlockExpander(elements, report, name);
         for (VariableElement field : ElementFilter.fieldsIn(type.getEnclosedElements())) {
             List<AnnotationMirror> layerMirrors = new ArrayList<>();
@@ -105,6 +106,13 @@ public final class NetworkReader {
                         return new Unreadable();
                     }
                     from = ((List<?>) fv.values.get("value")).stream().map(String.class::cast).toList();
+                }
+                AnnotationMirror tensorName = mirror(field, DslNames.TENSOR_NAME);
+                if (tensorName != null) {
+                    String where = name + "." + field.getSimpleName();
+                    report.add(Message.TENSOR_NAME, new JavacSourceRef(field, tensorName, where), "value", where,
+                            "it names one layer's tensors, but this field uses a block",
+                            "Put @TensorName on a layer field; a block's layers store their tensors as <use>_<layer>.weight, ....");
                 }
                 Training training = Training.of(field, report, name + "." + field.getSimpleName());
                 int before = layers.size();
@@ -155,11 +163,21 @@ public final class NetworkReader {
                 fromRef = new JavacSourceRef(field, fromMirror, ref.description());
             }
             Training training = Training.of(field, report, ref.description());
-            layers.add(new LayerDecl(fieldName, DslNames.layerKind(qualifiedName(first)), lv.values, lv.explicit, ref, from, fromRef, null));
+            LayerDecl decl = new LayerDecl(fieldName, DslNames.layerKind(qualifiedName(first)), lv.values, lv.explicit, ref, from, fromRef, null);
+            AnnotationMirror tensorName = mirror(field, DslNames.TENSOR_NAME);
+            if (tensorName != null) {
+                String prefix = TensorNameCheck.read(tensorName, field, decl, ref.description(), report);
+                if (prefix != null) {
+                    decl = decl.tensorName(prefix);
+                    tensorNames.put(fieldName, new JavacSourceRef(field, tensorName, ref.description()));
+                }
+            }
+            layers.add(decl);
             if (training != null) {
                 training.apply(layers, layers.size() - 1);
             }
         }
+        TensorNameCheck.unique(layers, tensorNames, report);
         boolean complete = !report.hasErrors();
         PackageElement pkg = elements.getPackageOf(type);
         return new Read(new NetworkDecl(
