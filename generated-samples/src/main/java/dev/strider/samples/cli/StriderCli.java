@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         description = "Sample networks declared with the Strider DSL and checked at compile time.",
         subcommands = {StriderCli.ListCommand.class, StriderCli.SummaryCommand.class, TrainCommand.class, EvaluateCommand.class,
             PredictCommand.class, ExportCommand.class, CheckWeightsCommand.class,
-            DiagramCommand.class, TransferCommand.class})
+            DiagramCommand.class, TransferCommand.class, ImportCommand.class})
 public final class StriderCli implements Callable<Integer> {
     @Spec
     CommandSpec spec;
