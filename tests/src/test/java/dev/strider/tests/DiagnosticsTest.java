@@ -43,7 +43,8 @@ class DiagnosticsTest {
             "unresolved-type", "invalid-value", "groups-mismatch", "pool-padding", "fractional-output",
             "kernel-too-large", "needs-spatial-input", "size-overflow", "softmax-not-last", "expect-params",
             "large-pool-window", "stride-over-window", "no-nonlinearity", "orphan-input", "name-clash", "local-network",
-            "engine-too-large", "unknown-input", "input-count", "merge-shapes", "unused-output", "block-use", "block-bind", "learning-rate");
+            "engine-too-large", "unknown-input", "input-count", "merge-shapes", "unused-output", "block-use", "block-bind", "learning-rate",
+            "tensor-name");   // learning-rate: DeclaredTrainingTest; tensor-name: TensorNameTest
 
     @Test
     void everyMessageIdHasATest() {

@@ -258,14 +258,19 @@ public abstract class CudaEngine extends EngineBase {
         }
     }
 
+    /** Sets parameter {@code p}'s gradient on the device to zero (when the backward plan stops computing it). */
+    private final java.util.function.IntConsumer zeroGrad = this::zeroGradient;
+
+    private void zeroGradient(int p) {
+        int size = parameters.get(p).size();
+        device.upload(memory[parameterIndex.get(p)[1]], new float[size], size);
+    }
+
     /** The backward pass (after the loss when {@code withLoss}) as one recorded sequence per batch size and mode. */
     private void replayBackward(int batch, boolean wantInputGrad, boolean withLoss) {
         int mode = training ? 1 : 0;
         // the frozen flags decide which kernels run: one recorded sequence per decision
-        String plan = planBackward(parameters, wantInputGrad, p -> {
-            int size = parameters.get(p).size();
-            device.upload(memory[parameterIndex.get(p)[1]], new float[size], size);
-        });
+        String plan = planBackward(parameters, wantInputGrad, zeroGrad);
         device.replay((withLoss ? "loss and backward" : "backward") + " batch " + batch + " training " + mode + " input gradient " + wantInputGrad
                         + " plan " + plan,
                 () -> {

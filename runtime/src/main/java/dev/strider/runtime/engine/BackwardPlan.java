@@ -26,7 +26,7 @@ public final class BackwardPlan {
     private boolean[] params = new boolean[0];
     /** Per parameter: its gradient was set to zero after it stopped being computed (and has not been computed since). */
     private boolean[] zeroed = new boolean[0];
-    private String signature = "";
+    private String signature;
 
     /**
      * Registers the next layer (in forward order) and the layers its inputs come from: their indices in this order,
@@ -63,24 +63,25 @@ public final class BackwardPlan {
         if (runs.length != n) {
             runs = new boolean[n];
             params = new boolean[n];
+            signature = null;
         }
         if (zeroed.length != parameters.size()) {
             zeroed = new boolean[parameters.size()];
         }
-        Arrays.fill(params, false);
-        for (int p = 0; p < parameters.size() && p < owners.size(); p++) {
-            if (!parameters.get(p).frozen()) {
-                params[owners.get(p)] = true;
-            }
-        }
-        StringBuilder sig = new StringBuilder(n);
+        // no allocation here: it runs on every backward pass (the engines allocate nothing per call)
+        boolean changed = false;
         for (int s = 0; s < n; s++) {
-            boolean need = params[s];
+            boolean trains = false;
+            for (int p = first(s); p < owners.size() && p < parameters.size() && owners.get(p) == s; p++) {
+                trains |= !parameters.get(p).frozen();
+            }
+            boolean need = trains;
             for (int f : inputs.get(s)) {
                 need |= f < 0 ? inputGrad : runs[f];
             }
+            changed |= runs[s] != need || params[s] != trains;
             runs[s] = need;
-            sig.append(!need ? '-' : params[s] ? 'P' : 'g');
+            params[s] = trains;
         }
         for (int p = 0; p < parameters.size() && p < owners.size(); p++) {
             boolean computed = params[owners.get(p)];
@@ -91,9 +92,32 @@ public final class BackwardPlan {
                 zeroed[p] = false;
             }
         }
-        signature = sig.toString();
+        if (changed || signature == null) {
+            StringBuilder sig = new StringBuilder(n);
+            for (int s = 0; s < n; s++) {
+                sig.append(!runs[s] ? '-' : params[s] ? 'P' : 'g');
+            }
+            signature = sig.toString();
+        }
         return signature;
     }
+
+    /** The index of layer {@code step}'s first parameter (parameters are registered in layer order). */
+    private int first(int step) {
+        if (firstParameter.length != names.size()) {
+            firstParameter = new int[names.size()];
+            int p = 0;
+            for (int s = 0; s < names.size(); s++) {
+                while (p < owners.size() && owners.get(p) < s) {
+                    p++;
+                }
+                firstParameter[s] = p;
+            }
+        }
+        return firstParameter[step];
+    }
+
+    private int[] firstParameter = new int[0];
 
     /** Whether layer {@code step}'s backward runs in the pass decided last (its output gradient is needed). */
     public boolean runs(int step) {
@@ -115,6 +139,6 @@ public final class BackwardPlan {
      * gradient on, {@code -} is skipped.
      */
     public String signature() {
-        return signature;
+        return signature == null ? "" : signature;
     }
 }

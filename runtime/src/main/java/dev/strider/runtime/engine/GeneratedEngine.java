@@ -194,8 +194,11 @@ public abstract class GeneratedEngine extends EngineBase {
 
     /** Decides which layers' backward runs ({@link BackwardPlan}); a gradient no longer computed is set to zero once. */
     private void planBackward(boolean inputGrad) {
-        planBackward(parameters, inputGrad, p -> java.util.Arrays.fill(parameters.get(p).grad(), 0f));
+        planBackward(parameters, inputGrad, zeroGrad);
     }
+
+    /** Sets parameter {@code p}'s gradient to zero (one instance: a backward pass allocates nothing). */
+    private final java.util.function.IntConsumer zeroGrad = p -> java.util.Arrays.fill(parameters.get(p).grad(), 0f);
 
     @Override
     protected final void backupState(int batch) {

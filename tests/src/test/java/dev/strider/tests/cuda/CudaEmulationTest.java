@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,6 +125,13 @@ class CudaEmulationTest {
                 case "lossPerImage" -> null;
                 default -> after.get(name);
             };
+            // the C host schedule runs every backward kernel; without an input gradient the Java engine's backward
+            // plan skips the layers with nothing trainable at or before them, and the scratch of the input's gradient,
+            // and leaves those buffers as they were
+            boolean skippable = !wantInputGrad || engine.backwardSignature().contains("-");
+            if (java instanceof float[] && skippable && Arrays.equals((float[]) before.get(name), (float[]) java)) {
+                continue;
+            }
             if (java instanceof int[] ints) {
                 assertArrayEquals(pad(ints, ((int[]) cuda).length), (int[]) cuda, network + ": " + name);
             } else if (java instanceof float[] floats) {

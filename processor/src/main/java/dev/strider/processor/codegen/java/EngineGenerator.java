@@ -171,13 +171,13 @@ public final class EngineGenerator {
                     .addParameter(int.class, "batch").addJavadoc("Backward of $L: reads $N, writes $N and the parameter gradients.\n",
                             s.name(), s.outGrad(), s.inGrad())
                     .addCode(backwardGuards(plan, s, true, null))
-                    .addCode(KernelEmitter.backward(s).build()).build());
+                    .addCode(KernelEmitter.backward(guarded(s, false)).build()).build());
             if (!s.accumulate().isEmpty()) {
                 type.addMethod(MethodSpec.methodBuilder(s.name() + "AddGradients").addModifiers(Modifier.PRIVATE)
                         .addParameter(int.class, "batch")
                         .addJavadoc("After the backward of $L: its gradients for inputs that later layers take too, added to theirs.\n", s.name())
                         .addCode(backwardGuards(plan, s, false, s.accumulate()))
-                        .addCode(KernelEmitter.accumulate(s).build()).build());
+                        .addCode(KernelEmitter.accumulate(guarded(s, true)).build()).build());
             }
         }
         return JavaFile.builder(d.packageName(), type.build()).skipJavaLangImports(true).indent("    ").build();
@@ -244,10 +244,14 @@ public final class EngineGenerator {
         return CodeBlock.of("step($S$L)", s.name(), args);
     }
 
+    /** The suffix of the locals that hold a gradient buffer or null ({@link #backwardGuards}); no field or kernel local ends with it. */
+    static final String IF_NEEDED = "IfNeeded";
+
     /**
-     * The start of a backward method: local copies, under the fields' names, of the gradient buffers it writes, null
-     * when the backward plan leaves them out (an input whose layers up to it are all frozen; parameters that are
-     * all frozen). The kernels already skip what they would write to a null buffer.
+     * The start of a backward method: a local for each gradient buffer it writes, named {@code <field>IfNeeded}, null
+     * when the backward plan leaves that gradient out (an input whose layers up to it are all frozen; parameters that
+     * are all frozen). {@link #guarded} renames the step's buffers to these locals, and the kernels skip what they
+     * would write to a null buffer. {@code adds} non-null: the guards of the {@code AddGradients} method instead.
      */
     static CodeBlock backwardGuards(EnginePlan plan, Step s, boolean parameters, List<EnginePlan.GradAdd> adds) {
         CodeBlock.Builder c = CodeBlock.builder();
@@ -271,17 +275,16 @@ public final class EngineGenerator {
             int from = plan.producer(ins.get(i));
             if (from < 0) {
                 // scratch for the network's input gradient (the input feeds several layers)
-                c.addStatement("final float[] $N = $N != null ? this.$N : null", g, EnginePlan.INPUT_GRAD, g);
+                c.addStatement("final float[] $N = $N != null ? $N : null", g + IF_NEEDED, EnginePlan.INPUT_GRAD, g);
             } else {
-                c.addStatement("final float[] $N = gradientNeeded($L) ? this.$N : null", g, from, g);
+                c.addStatement("final float[] $N = gradientNeeded($L) ? $N : null", g + IF_NEEDED, from, g);
             }
         }
-        // batch norm's d gamma and d beta are the sums its d input needs: stored whenever its backward runs
-        if (parameters && !(s.kernel() instanceof Kernel.BatchNorm)) {
+        if (parameters && guardsParameters(s)) {
             int self = plan.indexOf(s);
             for (Tensor t : s.tensors()) {
                 if (t.trainable()) {
-                    c.addStatement("final float[] $N = parameterGradients($L) ? this.$N : null", t.gradField(), self, t.gradField());
+                    c.addStatement("final float[] $N = parameterGradients($L) ? $N : null", t.gradField() + IF_NEEDED, self, t.gradField());
                 }
             }
         }
@@ -289,6 +292,26 @@ public final class EngineGenerator {
             c.add("// (null above: the backward plan skips that gradient, see backwardSignature())\n");
         }
         return c.build();
+    }
+
+    /** Batch norm's d gamma and d beta are the sums its d input needs: stored whenever its backward runs. */
+    private static boolean guardsParameters(Step s) {
+        return !(s.kernel() instanceof Kernel.BatchNorm);
+    }
+
+    /** {@code s} with the gradient buffers {@link #backwardGuards} declares renamed to its locals, for the kernel emitter. */
+    static Step guarded(Step s, boolean adds) {
+        if (adds) {
+            List<EnginePlan.GradAdd> a = s.accumulate().stream()
+                    .map(g -> g.target().equals(EnginePlan.INPUT_GRAD) ? g : new EnginePlan.GradAdd(g.scratch(), g.target() + IF_NEEDED, g.size())).toList();
+            return new Step(s.layer(), s.kernel(), s.ins(), s.out(), s.inGrads(), s.outGrad(), s.tensors(), a);
+        }
+        List<String> inGrads = s.inGrads().stream().map(g -> g.equals(EnginePlan.INPUT_GRAD) ? g : g + IF_NEEDED).toList();
+        List<Tensor> tensors = s.tensors().stream()
+                .map(t -> t.trainable() && guardsParameters(s)
+                        ? new Tensor(t.name(), t.field(), t.gradField() + IF_NEEDED, t.shape(), t.role(), t.init(), t.fanIn(), t.fanOut()) : t)
+                .toList();
+        return new Step(s.layer(), s.kernel(), s.ins(), s.out(), inGrads, s.outGrad(), tensors, s.accumulate());
     }
 
     private static String layerDoc(Step s) {
