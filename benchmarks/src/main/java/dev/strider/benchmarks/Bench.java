@@ -1,0 +1,173 @@
+package dev.strider.benchmarks;
+
+import dev.strider.samples.LeNet5Spec;
+import dev.strider.samples.ResNet18Spec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.util.Statistics;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The benchmark runner: the FMA peak probe, then Strider's engines and ONNX Runtime on the same models, weights and
+ * inputs (checked to agree before timing), under JMH; prints the medians with their spread, the ratios, and the
+ * achieved GFLOP/s as a fraction of the measured peak, as the Markdown table the README quotes.
+ */
+@Command(name = "strider-benchmarks", mixinStandardHelpOptions = true,
+        description = "Runs the JMH benchmarks of Strider's engines against ONNX Runtime and prints the README's table.")
+public final class Bench implements Callable<Integer> {
+    @Option(names = "--forks", defaultValue = "3", description = "JMH forks per benchmark (default: ${DEFAULT-VALUE}).")
+    int forks;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Warm-up iterations of 1 s per fork (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--iterations", defaultValue = "5", description = "Measured iterations of 1 s per fork (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--include", defaultValue = "LeNet5Inference|LeNet5Training|ResNet18Inference",
+            description = "Benchmarks to run, a regular expression over class names (default: all).")
+    String include;
+
+    @Option(names = "--pytorch", description = "Also time PyTorch on the same weights and inputs (needs torch and torchvision for --python).")
+    boolean pytorch;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "The Python with PyTorch (default: ${DEFAULT-VALUE}, Debian's).")
+    String python;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Bench()).execute(args));
+    }
+
+    /** A benchmark's median and range, in its own unit per call (JMH average time). */
+    record Timing(double median, double min, double max) {}
+
+    @Override
+    public Integer call() throws Exception {
+        PeakProbe probe = PeakProbe.build();
+        double[] peak = probe == null ? new double[] {Double.NaN, Double.NaN} : new double[] {probe.gflops(1), probe.gflops(2)};
+        System.out.printf(Locale.ROOT, "FMA peak: %.0f GFLOP/s on one core, %.0f on two%n", peak[0], peak[1]);
+        Map<String, Timing> torch = pytorch ? PyTorchPeer.run(python) : Map.of();
+        ChainedOptionsBuilder o = new OptionsBuilder().include("dev\\.strider\\.benchmarks\\.(" + include + ")\\.")
+                .forks(forks).warmupIterations(warmup).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(iterations).measurementTime(TimeValue.seconds(1));
+        Collection<RunResult> results = new Runner(o.build()).run();
+        Map<String, Timing> t = new HashMap<>();
+        for (RunResult r : results) {
+            String name = r.getParams().getBenchmark().replace("dev.strider.benchmarks.", "");
+            String batch = r.getParams().getParam("batch");
+            Statistics s = r.getPrimaryResult().getStatistics();
+            t.put(batch == null ? name : name + "@" + batch, new Timing(s.getPercentile(50), s.getMin(), s.getMax()));
+        }
+        System.out.println();
+        t.putAll(torch);
+        System.out.println(table(t, peak[0], peak[1]));
+        return 0;
+    }
+
+    static String table(Map<String, Timing> t, double peak1, double peak2) throws IOException {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "Measured %s on %s (%d cores visible to the JVM), Java %s; medians of %s; [min-max] over every measured iteration.%n%n",
+                LocalDate.now(), cpu(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                "JMH iterations"));
+        List<String[]> rows = new ArrayList<>();
+        Timing s1 = t.get("LeNet5Inference.strider@1");
+        if (s1 != null) {
+            Timing o1 = t.get("LeNet5Inference.onnxRuntime1Thread@1");
+            Timing o2 = t.get("LeNet5Inference.onnxRuntime2Threads@1");
+            rows.add(new String[] {"LeNet-5 inference, batch 1: latency", us(s1), us(o1) + " / " + us(o2), ratio(s1, o1),
+                us(t.get("torch.lenet5_infer_b1_t1")) + " / " + us(t.get("torch.lenet5_infer_b1_t2")),
+                "ratio: Strider's latency / ONNX Runtime's on 1 thread (target <= 0.5)"});
+        }
+        Timing s64 = t.get("LeNet5Inference.strider@64");
+        if (s64 != null) {
+            Timing o1 = t.get("LeNet5Inference.onnxRuntime1Thread@64");
+            Timing o2 = t.get("LeNet5Inference.onnxRuntime2Threads@64");
+            rows.add(new String[] {"LeNet-5 inference, batch 64: throughput", images(s64, 64), images(o1, 64) + " / " + images(o2, 64),
+                ratio(o1, s64) + " / " + ratio(o2, s64),
+                images(t.get("torch.lenet5_infer_b64_t1"), 64) + " / " + images(t.get("torch.lenet5_infer_b64_t2"), 64),
+                "ratio: Strider's throughput / ONNX Runtime's on 1 / 2 threads (target >= 1); Strider "
+                    + ofPeak(2.0 * LeNet5Spec.MACS * 64, s64.median() * 1e-6, peak1)});
+        }
+        Timing train = t.get("LeNet5Training.strider");
+        if (train != null) {
+            Timing py1 = t.get("torch.lenet5_train_b64_t1");
+            rows.add(new String[] {"LeNet-5 training, batch 64: throughput", images(train, 64), "", py1 == null ? "" : ratio(py1, train),
+                images(py1, 64) + " / " + images(t.get("torch.lenet5_train_b64_t2"), 64),
+                "ratio: Strider's images/s / PyTorch's on 1 thread (target >= 2); SGD with momentum, softmax cross-entropy"});
+        }
+        Timing r = t.get("ResNet18Inference.strider");
+        if (r != null) {
+            Timing o1 = t.get("ResNet18Inference.onnxRuntime1Thread");
+            Timing o2 = t.get("ResNet18Inference.onnxRuntime2Threads");
+            rows.add(new String[] {"ResNet-18 inference, batch 1: latency", ms(r), ms(o1) + " / " + ms(o2), ratio(r, o1),
+                msFromUs(t.get("torch.resnet18_infer_b1_t1")) + " / " + msFromUs(t.get("torch.resnet18_infer_b1_t2")),
+                "ratio: Strider's latency / ONNX Runtime's on 1 thread (target <= 1.2); Strider "
+                    + ofPeak(2.0 * ResNet18Spec.MACS, r.median() * 1e-3, peak1) + ", ONNX Runtime "
+                    + ofPeak(2.0 * ResNet18Spec.MACS, o1.median() * 1e-3, peak1)});
+        }
+        out.append("| workload | Strider (1 thread) | ONNX Runtime 1.22 (1 / 2 threads) | ratio | PyTorch (1 / 2 threads) | notes |\n"
+                + "|---|---|---|---|---|---|\n");
+        for (String[] row : rows) {
+            out.append("| ").append(String.join(" | ", row)).append(" |\n");
+        }
+        out.append(String.format(Locale.ROOT, "%nFMA peak (fma_peak.c, gcc -O2 -march=native): %.0f GFLOP/s on one core, %.0f on two.%n",
+                peak1, peak2));
+        return out.toString();
+    }
+
+    private static String ratio(Timing a, Timing b) {
+        return a == null || b == null ? "-" : String.format(Locale.ROOT, "%.2fx", a.median() / b.median());
+    }
+
+    private static String msFromUs(Timing t) {
+        return t == null ? "-" : String.format(Locale.ROOT, "%.2f ms [%.2f-%.2f]", t.median() / 1e3, t.min() / 1e3, t.max() / 1e3);
+    }
+
+    private static String us(Timing t) {
+        return t == null ? "-" : String.format(Locale.ROOT, "%.1f µs [%.1f-%.1f]", t.median(), t.min(), t.max());
+    }
+
+    private static String ms(Timing t) {
+        return t == null ? "-" : String.format(Locale.ROOT, "%.2f ms [%.2f-%.2f]", t.median(), t.min(), t.max());
+    }
+
+    /** Images per second from microseconds per batch. */
+    private static String images(Timing t, int batch) {
+        return t == null ? "-" : String.format(Locale.ROOT, "%,.0f images/s [%,.0f-%,.0f]", batch / (t.median() * 1e-6),
+                batch / (t.max() * 1e-6), batch / (t.min() * 1e-6));
+    }
+
+    private static String ofPeak(double flops, double seconds, double peak) {
+        double g = flops / seconds / 1e9;
+        return Double.isNaN(peak) ? String.format(Locale.ROOT, "%.1f GFLOP/s", g)
+                : String.format(Locale.ROOT, "%.1f GFLOP/s = %.0f%% of the 1-thread peak", g, 100 * g / peak);
+    }
+
+    private static String cpu() throws IOException {
+        Path info = Path.of("/proc/cpuinfo");
+        if (Files.exists(info)) {
+            for (String line : Files.readAllLines(info)) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        }
+        return System.getProperty("os.arch");
+    }
+}

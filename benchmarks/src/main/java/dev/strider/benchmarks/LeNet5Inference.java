@@ -1,0 +1,29 @@
+package dev.strider.benchmarks;
+
+import ai.onnxruntime.OrtException;
+import dev.strider.samples.LeNet5Engine;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/** LeNet-5 inference (evaluation mode) of a batch of 1 or 64 images. */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(jvmArgsAppend = "--add-modules=jdk.incubator.vector")
+public class LeNet5Inference extends Inference {
+    @Param({"1", "64"})
+    int batch;
+
+    @Setup(Level.Trial)
+    public void setUp() throws OrtException {
+        prepare(new LeNet5Engine(), new long[] {batch, 1, 28, 28}, 2, "LeNet-5 batch " + batch);
+    }
+}
