@@ -25,9 +25,205 @@ final class VectorGemm {
         return S.vectorBitSize();
     }
 
-    /** See {@link Kernels#gemm}. */
+    /** The smallest products computed on packed operands (LeNet-5's 6 and 16 filters over 25 and 150 taps are faster unpacked). */
+    static final int PACKED_ROWS = 32;
+    static final int PACKED_DEPTH = 32;
+
+    /** Packed copies of the operands, one set per thread (grown, never shrunk: a call allocates nothing once warm). */
+    private static final ThreadLocal<float[][]> PACKS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[16 * L]});
+
+    /**
+     * See {@link Kernels#gemm}. Products with at least {@link #PACKED_ROWS} rows, {@link #PACKED_DEPTH} terms and two
+     * vectors of columns are computed on packed operands: the rows of {@code a} eight at a time, interleaved
+     * ({@code t}-major), and each panel of {@code x} two vectors wide, contiguous. The register block then walks both with constant strides, so the JIT drops the bounds
+     * checks and the hardware prefetcher sees sequential reads; every sum is still added in the same order.
+     */
     static void gemm(int m, int n, int l, float[] a, int aOff, int ai, int al,
                      float[] x, int xOff, int xs, float[] y, int yOff, int ys) {
+        // packing pays when its copies (m l + l n) are small against the product (m l n): many rows and columns
+        if (m >= PACKED_ROWS && n >= 2 * L && l >= PACKED_DEPTH) {
+            packed(m, n, l, a, aOff, ai, al, x, xOff, xs, y, yOff, ys);
+            return;
+        }
+        unpacked(m, n, l, a, aOff, ai, al, x, xOff, xs, y, yOff, ys);
+    }
+
+    private static void packed(int m, int n, int l, float[] a, int aOff, int ai, int al,
+                               float[] x, int xOff, int xs, float[] y, int yOff, int ys) {
+        int eights = m / 8;
+        int blocks = eights + (m % 8 >= 4 ? 1 : 0);   // 8-row blocks, then one of 4 rows when 4 or more are left
+        int rows = 8 * eights + (blocks > eights ? 4 : 0);
+        int w = 2 * L;
+        float[][] packs = PACKS.get();
+        if (packs[0].length < rows * l) {
+            packs[0] = new float[rows * l];
+        }
+        if (packs[1].length < w * l) {
+            packs[1] = new float[w * l];
+        }
+        float[] ap = packs[0];
+        float[] xp = packs[1];
+        float[] tile = packs[2];
+        // block b holds rows 8b .. 8b + h - 1 (h = 8, or 4 for the last) t-major: ap[8bl + h t + r]
+        for (int b = 0; b < blocks; b++) {
+            int h = b < eights ? 8 : 4;
+            for (int r = 0; r < h; r++) {
+                int from = aOff + (8 * b + r) * ai;
+                int to = 8 * b * l + r;
+                for (int t = 0; t < l; t++) {
+                    ap[to + h * t] = a[from + t * al];
+                }
+            }
+        }
+        for (int j = 0; j < n; j += w) {
+            int width = Math.min(w, n - j);
+            for (int t = 0; t < l; t++) {
+                System.arraycopy(x, xOff + t * xs + j, xp, t * w, width);
+                if (width < w) {
+                    java.util.Arrays.fill(xp, t * w + width, (t + 1) * w, 0f);
+                }
+            }
+            for (int b = 0; b < blocks; b++) {
+                int y0 = yOff + 8 * b * ys + j;
+                int h = b < eights ? 8 : 4;
+                if (width == w) {
+                    if (h == 8) {
+                        packedBlock8(l, ap, 8 * b * l, xp, y, y0, ys);
+                    } else {
+                        packedBlock(l, ap, 8 * b * l, xp, y, y0, ys);
+                    }
+                } else {
+                    // the last, narrower panel: the block into a zeroed tile, then only its columns into y
+                    java.util.Arrays.fill(tile, 0f);
+                    if (h == 8) {
+                        packedBlock8(l, ap, 8 * b * l, xp, tile, 0, w);
+                    } else {
+                        packedBlock(l, ap, 8 * b * l, xp, tile, 0, w);
+                    }
+                    for (int r = 0; r < h; r++) {
+                        for (int c = 0; c < width; c++) {
+                            y[y0 + r * ys + c] += tile[r * w + c];
+                        }
+                    }
+                }
+            }
+        }
+        if (rows < m) {
+            int i = rows;
+            unpacked(m - i, n, l, a, aOff + i * ai, ai, al, x, xOff, xs, y, yOff + i * ys, ys);
+        }
+    }
+
+    /** Eight rows by two vectors over packed operands (16 accumulators), added to {@code y}; straight-line as {@link #packedBlock}. */
+    private static void packedBlock8(int l, float[] ap, int a0, float[] xp, float[] y, int y0, int ys) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        FloatVector c71 = FloatVector.zero(S);
+        for (int t = 0; t < l; t++) {
+            FloatVector v0 = FloatVector.fromArray(S, xp, 2 * L * t);
+            FloatVector v1 = FloatVector.fromArray(S, xp, 2 * L * t + L);
+            int at = a0 + 8 * t;
+            FloatVector w = FloatVector.broadcast(S, ap[at]);
+            c00 = v0.fma(w, c00);
+            c01 = v1.fma(w, c01);
+            w = FloatVector.broadcast(S, ap[at + 1]);
+            c10 = v0.fma(w, c10);
+            c11 = v1.fma(w, c11);
+            w = FloatVector.broadcast(S, ap[at + 2]);
+            c20 = v0.fma(w, c20);
+            c21 = v1.fma(w, c21);
+            w = FloatVector.broadcast(S, ap[at + 3]);
+            c30 = v0.fma(w, c30);
+            c31 = v1.fma(w, c31);
+            w = FloatVector.broadcast(S, ap[at + 4]);
+            c40 = v0.fma(w, c40);
+            c41 = v1.fma(w, c41);
+            w = FloatVector.broadcast(S, ap[at + 5]);
+            c50 = v0.fma(w, c50);
+            c51 = v1.fma(w, c51);
+            w = FloatVector.broadcast(S, ap[at + 6]);
+            c60 = v0.fma(w, c60);
+            c61 = v1.fma(w, c61);
+            w = FloatVector.broadcast(S, ap[at + 7]);
+            c70 = v0.fma(w, c70);
+            c71 = v1.fma(w, c71);
+        }
+        FloatVector.fromArray(S, y, y0).add(c00).intoArray(y, y0);
+        FloatVector.fromArray(S, y, y0 + L).add(c01).intoArray(y, y0 + L);
+        FloatVector.fromArray(S, y, y0 + 1 * ys).add(c10).intoArray(y, y0 + 1 * ys);
+        FloatVector.fromArray(S, y, y0 + 1 * ys + L).add(c11).intoArray(y, y0 + 1 * ys + L);
+        FloatVector.fromArray(S, y, y0 + 2 * ys).add(c20).intoArray(y, y0 + 2 * ys);
+        FloatVector.fromArray(S, y, y0 + 2 * ys + L).add(c21).intoArray(y, y0 + 2 * ys + L);
+        FloatVector.fromArray(S, y, y0 + 3 * ys).add(c30).intoArray(y, y0 + 3 * ys);
+        FloatVector.fromArray(S, y, y0 + 3 * ys + L).add(c31).intoArray(y, y0 + 3 * ys + L);
+        FloatVector.fromArray(S, y, y0 + 4 * ys).add(c40).intoArray(y, y0 + 4 * ys);
+        FloatVector.fromArray(S, y, y0 + 4 * ys + L).add(c41).intoArray(y, y0 + 4 * ys + L);
+        FloatVector.fromArray(S, y, y0 + 5 * ys).add(c50).intoArray(y, y0 + 5 * ys);
+        FloatVector.fromArray(S, y, y0 + 5 * ys + L).add(c51).intoArray(y, y0 + 5 * ys + L);
+        FloatVector.fromArray(S, y, y0 + 6 * ys).add(c60).intoArray(y, y0 + 6 * ys);
+        FloatVector.fromArray(S, y, y0 + 6 * ys + L).add(c61).intoArray(y, y0 + 6 * ys + L);
+        FloatVector.fromArray(S, y, y0 + 7 * ys).add(c70).intoArray(y, y0 + 7 * ys);
+        FloatVector.fromArray(S, y, y0 + 7 * ys + L).add(c71).intoArray(y, y0 + 7 * ys + L);
+    }
+
+    /**
+     * Four rows by two vectors over packed operands, added to {@code y}: straight-line code, like {@link #block4x2}
+     * (a branch after the loop would make C2 keep the accumulators on the heap).
+     */
+    private static void packedBlock(int l, float[] ap, int a0, float[] xp, float[] y, int y0, int ys) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        for (int t = 0; t < l; t++) {
+            FloatVector v0 = FloatVector.fromArray(S, xp, 2 * L * t);
+            FloatVector v1 = FloatVector.fromArray(S, xp, 2 * L * t + L);
+            int at = a0 + 4 * t;
+            FloatVector w0 = FloatVector.broadcast(S, ap[at]);
+            FloatVector w1 = FloatVector.broadcast(S, ap[at + 1]);
+            FloatVector w2 = FloatVector.broadcast(S, ap[at + 2]);
+            FloatVector w3 = FloatVector.broadcast(S, ap[at + 3]);
+            c00 = v0.fma(w0, c00);
+            c01 = v1.fma(w0, c01);
+            c10 = v0.fma(w1, c10);
+            c11 = v1.fma(w1, c11);
+            c20 = v0.fma(w2, c20);
+            c21 = v1.fma(w2, c21);
+            c30 = v0.fma(w3, c30);
+            c31 = v1.fma(w3, c31);
+        }
+        int y1 = y0 + ys;
+        int y2 = y1 + ys;
+        int y3 = y2 + ys;
+        FloatVector.fromArray(S, y, y0).add(c00).intoArray(y, y0);
+        FloatVector.fromArray(S, y, y0 + L).add(c01).intoArray(y, y0 + L);
+        FloatVector.fromArray(S, y, y1).add(c10).intoArray(y, y1);
+        FloatVector.fromArray(S, y, y1 + L).add(c11).intoArray(y, y1 + L);
+        FloatVector.fromArray(S, y, y2).add(c20).intoArray(y, y2);
+        FloatVector.fromArray(S, y, y2 + L).add(c21).intoArray(y, y2 + L);
+        FloatVector.fromArray(S, y, y3).add(c30).intoArray(y, y3);
+        FloatVector.fromArray(S, y, y3 + L).add(c31).intoArray(y, y3 + L);
+    }
+
+    private static void unpacked(int m, int n, int l, float[] a, int aOff, int ai, int al,
+                                 float[] x, int xOff, int xs, float[] y, int yOff, int ys) {
         int i = 0;
         for (; i + 4 <= m; i += 4) {
             rows4(n, l, a, aOff + i * ai, ai, al, x, xOff, xs, y, yOff + i * ys, ys);
