@@ -27,11 +27,12 @@ public final class ImportedNetwork {
      * @param from the layers it takes when not just the one declared before it ({@code "input"} for the network's
      *     input); empty when it takes the previous layer
      * @param nodes the ONNX nodes it was made of, by name (or operator and position when unnamed)
-     * @param shape its output shape, channels x height x width
+     * @param shape its output shape, channels x height x width ({@code [n, 1, 1]} for a vector)
+     * @param flat whether its output is a vector (after a flatten or a dense layer)
      * @param parameters its trainable parameters
      */
     public record Layer(String name, String annotation, Map<String, String> attributes, List<String> from, List<String> nodes, int[] shape,
-            long parameters) {
+            boolean flat, long parameters) {
         public Layer {
             attributes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
             from = List.copyOf(from);
@@ -41,9 +42,7 @@ public final class ImportedNetwork {
 
         /** {@code [64,56,56]}, or {@code [1000]} for a vector. */
         public String shapeText() {
-            return shape[1] == 1 && shape[2] == 1 && !annotation.equals("GlobalAvgPool") && !annotation.equals("AdaptiveAvgPool")
-                    ? "[" + shape[0] + "]"
-                    : "[" + shape[0] + "," + shape[1] + "," + shape[2] + "]";
+            return flat ? "[" + shape[0] + "]" : "[" + shape[0] + "," + shape[1] + "," + shape[2] + "]";
         }
     }
 

@@ -51,6 +51,7 @@ public final class OnnxImport {
         final List<String> nodes = new ArrayList<>();
         final List<Tensor> tensors = new ArrayList<>();
         int[] shape;
+        boolean flat;
         long parameters;
         /** Whether an activation can be fused into it. */
         boolean fusable;
@@ -96,6 +97,8 @@ public final class OnnxImport {
             model = ModelProto.parseFrom(in);
         } catch (InvalidProtocolBufferException e) {
             throw new OnnxImportException(file + " is not an ONNX model (" + e.getMessage() + ")");
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new OnnxImportException(file + ": no such file");
         }
         return read(model, file.getFileName().toString(), className, maxBatch);
     }
@@ -159,7 +162,7 @@ public final class OnnxImport {
         String previous = "input";
         for (Draft d : reachable(out.layer())) {
             List<String> from = d.inputs.size() == 1 && d.inputs.get(0).equals(previous) ? List.of() : d.inputs;
-            layers.add(new ImportedNetwork.Layer(d.name, d.annotation, d.attributes, from, d.nodes, d.shape, d.parameters));
+            layers.add(new ImportedNetwork.Layer(d.name, d.annotation, d.attributes, from, d.nodes, d.shape, d.flat, d.parameters));
             tensors.addAll(d.tensors);
             previous = d.name;
         }
@@ -865,6 +868,7 @@ public final class OnnxImport {
 
     /** Registers {@code l} as the current node's (first) output. */
     private void result(Draft l, boolean flat) {
+        l.flat = flat;
         drafts.put(l.name, l);
         values.put(node.getOutput(0), new Value(l.name, l.shape, flat));
         for (int o = 1; o < node.getOutputCount(); o++) {
