@@ -48,22 +48,21 @@ final class VectorGemm {
         unpacked(m, n, l, a, aOff, ai, al, x, xOff, xs, y, yOff, ys);
     }
 
+    /** The smallest product shared among threads ({@link GemmThreads}): about 4 M multiply-adds, tens of microseconds. */
+    static final long THREADED_MACS = 1L << 22;
+
+    private static final ThreadLocal<PackedProduct> PRODUCTS = ThreadLocal.withInitial(PackedProduct::new);
+
     private static void packed(int m, int n, int l, float[] a, int aOff, int ai, int al,
                                float[] x, int xOff, int xs, float[] y, int yOff, int ys) {
         int eights = m / 8;
         int blocks = eights + (m % 8 >= 4 ? 1 : 0);   // 8-row blocks, then one of 4 rows when 4 or more are left
         int rows = 8 * eights + (blocks > eights ? 4 : 0);
-        int w = 2 * L;
         float[][] packs = PACKS.get();
         if (packs[0].length < rows * l) {
             packs[0] = new float[rows * l];
         }
-        if (packs[1].length < w * l) {
-            packs[1] = new float[w * l];
-        }
         float[] ap = packs[0];
-        float[] xp = packs[1];
-        float[] tile = packs[2];
         // block b holds rows 8b .. 8b + h - 1 (h = 8, or 4 for the last) t-major: ap[8bl + h t + r]
         for (int b = 0; b < blocks; b++) {
             int h = b < eights ? 8 : 4;
@@ -75,42 +74,112 @@ final class VectorGemm {
                 }
             }
         }
-        for (int j = 0; j < n; j += w) {
-            int width = Math.min(w, n - j);
-            for (int t = 0; t < l; t++) {
-                System.arraycopy(x, xOff + t * xs + j, xp, t * w, width);
-                if (width < w) {
-                    java.util.Arrays.fill(xp, t * w + width, (t + 1) * w, 0f);
-                }
+        PackedProduct product = PRODUCTS.get();
+        product.set(n, l, ap, eights, blocks, x, xOff, xs, y, yOff, ys);
+        int panels = (n + 2 * L - 1) / (2 * L);
+        try {
+            if ((long) rows * n * l >= THREADED_MACS) {
+                GemmThreads.run(product, panels);
+            } else {
+                product.panels(0, panels);
             }
-            for (int b = 0; b < blocks; b++) {
-                int y0 = yOff + 8 * b * ys + j;
-                int h = b < eights ? 8 : 4;
-                if (width == w) {
-                    if (h == 8) {
-                        packedBlock8(l, ap, 8 * b * l, xp, y, y0, ys);
-                    } else {
-                        packedBlock(l, ap, 8 * b * l, xp, y, y0, ys);
-                    }
-                } else {
-                    // the last, narrower panel: the block into a zeroed tile, then only its columns into y
-                    java.util.Arrays.fill(tile, 0f);
-                    if (h == 8) {
-                        packedBlock8(l, ap, 8 * b * l, xp, tile, 0, w);
-                    } else {
-                        packedBlock(l, ap, 8 * b * l, xp, tile, 0, w);
-                    }
-                    for (int r = 0; r < h; r++) {
-                        for (int c = 0; c < width; c++) {
-                            y[y0 + r * ys + c] += tile[r * w + c];
-                        }
-                    }
-                }
-            }
+        } finally {
+            product.clear();
         }
         if (rows < m) {
             int i = rows;
             unpacked(m - i, n, l, a, aOff + i * ai, ai, al, x, xOff, xs, y, yOff + i * ys, ys);
+        }
+    }
+
+    /**
+     * One packed product's arguments (one holder per calling thread, reused: a call allocates nothing), and its
+     * column panels, which any thread may compute: each packs its panels of {@code x} into its own buffer and writes
+     * only their columns of {@code y}.
+     */
+    private static final class PackedProduct implements GemmThreads.Job {
+        private int n;
+        private int l;
+        private float[] ap;
+        private int eights;
+        private int blocks;
+        private float[] x;
+        private int xOff;
+        private int xs;
+        private float[] y;
+        private int yOff;
+        private int ys;
+
+        void set(int n, int l, float[] ap, int eights, int blocks, float[] x, int xOff, int xs, float[] y, int yOff, int ys) {
+            this.n = n;
+            this.l = l;
+            this.ap = ap;
+            this.eights = eights;
+            this.blocks = blocks;
+            this.x = x;
+            this.xOff = xOff;
+            this.xs = xs;
+            this.y = y;
+            this.yOff = yOff;
+            this.ys = ys;
+        }
+
+        /** Drops the references to the caller's arrays. */
+        void clear() {
+            ap = null;
+            x = null;
+            y = null;
+        }
+
+        @Override
+        public void panels(int first, int end) {
+            compute(first, end, n, l, ap, eights, blocks, x, xOff, xs, y, yOff, ys);
+        }
+
+        /** The panels, from locals (the JIT keeps them in registers across the loops). */
+        private static void compute(int first, int end, int n, int l, float[] ap, int eights, int blocks, float[] x, int xOff, int xs,
+                                    float[] y, int yOff, int ys) {
+            int w = 2 * L;
+            float[][] packs = PACKS.get();
+            if (packs[1].length < w * l) {
+                packs[1] = new float[w * l];
+            }
+            float[] xp = packs[1];
+            float[] tile = packs[2];
+            for (int panel = first; panel < end; panel++) {
+                int j = panel * w;
+                int width = Math.min(w, n - j);
+                for (int t = 0; t < l; t++) {
+                    System.arraycopy(x, xOff + t * xs + j, xp, t * w, width);
+                    if (width < w) {
+                        java.util.Arrays.fill(xp, t * w + width, (t + 1) * w, 0f);
+                    }
+                }
+                for (int b = 0; b < blocks; b++) {
+                    int y0 = yOff + 8 * b * ys + j;
+                    int h = b < eights ? 8 : 4;
+                    if (width == w) {
+                        if (h == 8) {
+                            packedBlock8(l, ap, 8 * b * l, xp, y, y0, ys);
+                        } else {
+                            packedBlock(l, ap, 8 * b * l, xp, y, y0, ys);
+                        }
+                    } else {
+                        // the last, narrower panel: the block into a zeroed tile, then only its columns into y
+                        java.util.Arrays.fill(tile, 0f);
+                        if (h == 8) {
+                            packedBlock8(l, ap, 8 * b * l, xp, tile, 0, w);
+                        } else {
+                            packedBlock(l, ap, 8 * b * l, xp, tile, 0, w);
+                        }
+                        for (int r = 0; r < h; r++) {
+                            for (int c = 0; c < width; c++) {
+                                y[y0 + r * ys + c] += tile[r * w + c];
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

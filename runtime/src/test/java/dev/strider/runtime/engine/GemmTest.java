@@ -31,6 +31,8 @@ class GemmTest {
             // the packed path (VectorGemm.PACKED_ROWS / PACKED_DEPTH): 8-row blocks, then a 4-row block, then single
             // rows; whole panels of two vectors and a narrower last one
             {45, 71, 33}, {39, 64, 40}, {32, 32, 32}, {36, 100, 147},
+            // large enough to be shared among threads (VectorGemm.THREADED_MACS): whole panels, and a narrower last one
+            {64, 256, 288}, {41, 301, 350},
         };
         return Stream.of(mnl).flatMap(s -> Stream.of(
                 Arguments.of(s[0], s[1], s[2], false, "scalar"),
@@ -78,6 +80,44 @@ class GemmTest {
             if (!inside) {
                 assertEquals(before[idx], y[idx], "y outside the block at " + idx);
             }
+        }
+    }
+
+    @Test
+    void aSharedProductIsTheSameOnAnyNumberOfThreadsAndUnderContention() throws Exception {
+        // callers on four threads at once: one of them gets the workers at a time, the others compute alone; every
+        // result must be bit-identical, since each output's sum runs in the same order whoever computes it
+        int m = 48;
+        int n = 300;
+        int l = 320;
+        assertTrue((long) m * n * l >= VectorGemm.THREADED_MACS);
+        SplittableRandom rnd = new SplittableRandom(7);
+        float[] a = random(rnd, m * l);
+        float[] x = random(rnd, l * n);
+        float[][] results = new float[16][];
+        Thread[] threads = new Thread[4];
+        Throwable[] failed = new Throwable[1];
+        for (int t = 0; t < threads.length; t++) {
+            int first = t;
+            threads[t] = new Thread(() -> {
+                try {
+                    for (int r = first; r < results.length; r += threads.length) {
+                        float[] y = new float[m * n];
+                        VectorGemm.gemm(m, n, l, a, 0, l, 1, x, 0, n, y, 0, n);
+                        results[r] = y;
+                    }
+                } catch (Throwable e) {
+                    failed[0] = e;
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(null, failed[0]);
+        for (float[] y : results) {
+            assertTrue(java.util.Arrays.equals(results[0], y), "results differ between calls");
         }
     }
 
