@@ -23,7 +23,7 @@ public abstract class EngineBase implements Engine {
     protected Optimizer optimizer;
     protected long trainingSteps;
     /** Which layers' backward runs and which compute parameter gradients, from the frozen flags ({@link BackwardPlan}). */
-    protected final BackwardPlan backwardPlan = new BackwardPlan();
+    private final BackwardPlan backwardPlan = new BackwardPlan();
     private int minTrainingBatch = 1;
     private String minTrainingBatchReason;
 

@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -148,10 +147,5 @@ final class OnnxGraph {
     static long[] integers(NodeProto node, String name, long[] fallback) {
         AttributeProto a = attribute(node, name);
         return a == null ? fallback : a.getIntsList().stream().mapToLong(Long::longValue).toArray();
-    }
-
-    /** The node's attribute names, for saying which ones the import does not understand. */
-    static List<String> attributeNames(NodeProto node) {
-        return node.getAttributeList().stream().map(AttributeProto::getName).toList();
     }
 }
