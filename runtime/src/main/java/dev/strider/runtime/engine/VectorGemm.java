@@ -30,11 +30,11 @@ final class VectorGemm {
     static final int PACKED_DEPTH = 32;
 
     /** Packed copies of the operands, one set per thread (grown, never shrunk: a call allocates nothing once warm). */
-    private static final ThreadLocal<float[][]> PACKS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[16 * L]});
+    private static final ThreadLocal<float[][]> PACKS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[8 * L]});
 
     /**
      * See {@link Kernels#gemm}. Products with at least {@link #PACKED_ROWS} rows, {@link #PACKED_DEPTH} terms and two
-     * vectors of columns are computed on packed operands: the rows of {@code a} eight at a time, interleaved
+     * vectors of columns are computed on packed operands: the rows of {@code a} four at a time, interleaved
      * ({@code t}-major), and each panel of {@code x} two vectors wide, contiguous. The register block then walks both with constant strides, so the JIT drops the bounds
      * checks and the hardware prefetcher sees sequential reads; every sum is still added in the same order.
      */
@@ -55,27 +55,25 @@ final class VectorGemm {
 
     private static void packed(int m, int n, int l, float[] a, int aOff, int ai, int al,
                                float[] x, int xOff, int xs, float[] y, int yOff, int ys) {
-        int eights = m / 8;
-        int blocks = eights + (m % 8 >= 4 ? 1 : 0);   // 8-row blocks, then one of 4 rows when 4 or more are left
-        int rows = 8 * eights + (blocks > eights ? 4 : 0);
+        int blocks = m / 4;
+        int rows = 4 * blocks;
         float[][] packs = PACKS.get();
         if (packs[0].length < rows * l) {
             packs[0] = new float[rows * l];
         }
         float[] ap = packs[0];
-        // block b holds rows 8b .. 8b + h - 1 (h = 8, or 4 for the last) t-major: ap[8bl + h t + r]
+        // block b holds rows 4b .. 4b + 3, t-major: ap[4bl + 4t + r]
         for (int b = 0; b < blocks; b++) {
-            int h = b < eights ? 8 : 4;
-            for (int r = 0; r < h; r++) {
-                int from = aOff + (8 * b + r) * ai;
-                int to = 8 * b * l + r;
+            for (int r = 0; r < 4; r++) {
+                int from = aOff + (4 * b + r) * ai;
+                int to = 4 * b * l + r;
                 for (int t = 0; t < l; t++) {
-                    ap[to + h * t] = a[from + t * al];
+                    ap[to + 4 * t] = a[from + t * al];
                 }
             }
         }
         PackedProduct product = PRODUCTS.get();
-        product.set(n, l, ap, eights, blocks, x, xOff, xs, y, yOff, ys);
+        product.set(n, l, ap, blocks, x, xOff, xs, y, yOff, ys);
         int panels = (n + 2 * L - 1) / (2 * L);
         try {
             if ((long) rows * n * l >= THREADED_MACS) {
@@ -101,7 +99,6 @@ final class VectorGemm {
         private int n;
         private int l;
         private float[] ap;
-        private int eights;
         private int blocks;
         private float[] x;
         private int xOff;
@@ -110,11 +107,10 @@ final class VectorGemm {
         private int yOff;
         private int ys;
 
-        void set(int n, int l, float[] ap, int eights, int blocks, float[] x, int xOff, int xs, float[] y, int yOff, int ys) {
+        void set(int n, int l, float[] ap, int blocks, float[] x, int xOff, int xs, float[] y, int yOff, int ys) {
             this.n = n;
             this.l = l;
             this.ap = ap;
-            this.eights = eights;
             this.blocks = blocks;
             this.x = x;
             this.xOff = xOff;
@@ -133,11 +129,11 @@ final class VectorGemm {
 
         @Override
         public void panels(int first, int end) {
-            compute(first, end, n, l, ap, eights, blocks, x, xOff, xs, y, yOff, ys);
+            compute(first, end, n, l, ap, blocks, x, xOff, xs, y, yOff, ys);
         }
 
         /** The panels, from locals (the JIT keeps them in registers across the loops). */
-        private static void compute(int first, int end, int n, int l, float[] ap, int eights, int blocks, float[] x, int xOff, int xs,
+        private static void compute(int first, int end, int n, int l, float[] ap, int blocks, float[] x, int xOff, int xs,
                                     float[] y, int yOff, int ys) {
             int w = 2 * L;
             float[][] packs = PACKS.get();
@@ -156,23 +152,14 @@ final class VectorGemm {
                     }
                 }
                 for (int b = 0; b < blocks; b++) {
-                    int y0 = yOff + 8 * b * ys + j;
-                    int h = b < eights ? 8 : 4;
+                    int y0 = yOff + 4 * b * ys + j;
                     if (width == w) {
-                        if (h == 8) {
-                            packedBlock8(l, ap, 8 * b * l, xp, y, y0, ys);
-                        } else {
-                            packedBlock(l, ap, 8 * b * l, xp, y, y0, ys);
-                        }
+                        packedBlock(l, ap, 4 * b * l, xp, y, y0, ys);
                     } else {
                         // the last, narrower panel: the block into a zeroed tile, then only its columns into y
                         java.util.Arrays.fill(tile, 0f);
-                        if (h == 8) {
-                            packedBlock8(l, ap, 8 * b * l, xp, tile, 0, w);
-                        } else {
-                            packedBlock(l, ap, 8 * b * l, xp, tile, 0, w);
-                        }
-                        for (int r = 0; r < h; r++) {
+                        packedBlock(l, ap, 4 * b * l, xp, tile, 0, w);
+                        for (int r = 0; r < 4; r++) {
                             for (int c = 0; c < width; c++) {
                                 y[y0 + r * ys + c] += tile[r * w + c];
                             }
@@ -181,71 +168,6 @@ final class VectorGemm {
                 }
             }
         }
-    }
-
-    /** Eight rows by two vectors over packed operands (16 accumulators), added to {@code y}; straight-line as {@link #packedBlock}. */
-    private static void packedBlock8(int l, float[] ap, int a0, float[] xp, float[] y, int y0, int ys) {
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S);
-        FloatVector c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S);
-        FloatVector c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S);
-        FloatVector c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S);
-        FloatVector c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S);
-        FloatVector c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S);
-        FloatVector c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S);
-        FloatVector c71 = FloatVector.zero(S);
-        for (int t = 0; t < l; t++) {
-            FloatVector v0 = FloatVector.fromArray(S, xp, 2 * L * t);
-            FloatVector v1 = FloatVector.fromArray(S, xp, 2 * L * t + L);
-            int at = a0 + 8 * t;
-            FloatVector w = FloatVector.broadcast(S, ap[at]);
-            c00 = v0.fma(w, c00);
-            c01 = v1.fma(w, c01);
-            w = FloatVector.broadcast(S, ap[at + 1]);
-            c10 = v0.fma(w, c10);
-            c11 = v1.fma(w, c11);
-            w = FloatVector.broadcast(S, ap[at + 2]);
-            c20 = v0.fma(w, c20);
-            c21 = v1.fma(w, c21);
-            w = FloatVector.broadcast(S, ap[at + 3]);
-            c30 = v0.fma(w, c30);
-            c31 = v1.fma(w, c31);
-            w = FloatVector.broadcast(S, ap[at + 4]);
-            c40 = v0.fma(w, c40);
-            c41 = v1.fma(w, c41);
-            w = FloatVector.broadcast(S, ap[at + 5]);
-            c50 = v0.fma(w, c50);
-            c51 = v1.fma(w, c51);
-            w = FloatVector.broadcast(S, ap[at + 6]);
-            c60 = v0.fma(w, c60);
-            c61 = v1.fma(w, c61);
-            w = FloatVector.broadcast(S, ap[at + 7]);
-            c70 = v0.fma(w, c70);
-            c71 = v1.fma(w, c71);
-        }
-        FloatVector.fromArray(S, y, y0).add(c00).intoArray(y, y0);
-        FloatVector.fromArray(S, y, y0 + L).add(c01).intoArray(y, y0 + L);
-        FloatVector.fromArray(S, y, y0 + 1 * ys).add(c10).intoArray(y, y0 + 1 * ys);
-        FloatVector.fromArray(S, y, y0 + 1 * ys + L).add(c11).intoArray(y, y0 + 1 * ys + L);
-        FloatVector.fromArray(S, y, y0 + 2 * ys).add(c20).intoArray(y, y0 + 2 * ys);
-        FloatVector.fromArray(S, y, y0 + 2 * ys + L).add(c21).intoArray(y, y0 + 2 * ys + L);
-        FloatVector.fromArray(S, y, y0 + 3 * ys).add(c30).intoArray(y, y0 + 3 * ys);
-        FloatVector.fromArray(S, y, y0 + 3 * ys + L).add(c31).intoArray(y, y0 + 3 * ys + L);
-        FloatVector.fromArray(S, y, y0 + 4 * ys).add(c40).intoArray(y, y0 + 4 * ys);
-        FloatVector.fromArray(S, y, y0 + 4 * ys + L).add(c41).intoArray(y, y0 + 4 * ys + L);
-        FloatVector.fromArray(S, y, y0 + 5 * ys).add(c50).intoArray(y, y0 + 5 * ys);
-        FloatVector.fromArray(S, y, y0 + 5 * ys + L).add(c51).intoArray(y, y0 + 5 * ys + L);
-        FloatVector.fromArray(S, y, y0 + 6 * ys).add(c60).intoArray(y, y0 + 6 * ys);
-        FloatVector.fromArray(S, y, y0 + 6 * ys + L).add(c61).intoArray(y, y0 + 6 * ys + L);
-        FloatVector.fromArray(S, y, y0 + 7 * ys).add(c70).intoArray(y, y0 + 7 * ys);
-        FloatVector.fromArray(S, y, y0 + 7 * ys + L).add(c71).intoArray(y, y0 + 7 * ys + L);
     }
 
     /**

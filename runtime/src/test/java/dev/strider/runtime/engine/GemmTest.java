@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Both matrix kernels against a plain triple loop in double, over shapes that hit every register block and every
- * remainder (rows mod 4 and mod 8, columns mod 4 and mod the vector width), the vector kernel's packed and unpacked
+ * remainder (rows mod 4, columns mod 4 and mod the vector width), the vector kernel's packed and unpacked
  * paths, with transposed and offset operands, and the three ways the convolutions call it.
  */
 class GemmTest {
@@ -28,8 +28,8 @@ class GemmTest {
         int[][] mnl = {
             {1, 1, 1}, {4, 4, 1}, {3, 5, 7}, {4, 16, 9}, {5, 17, 3}, {8, 32, 288}, {7, 33, 2}, {9, 47, 13},
             {32, 784, 9}, {32, 9, 784}, {64, 196, 288}, {196, 288, 64}, {6, 100, 150}, {2, 65, 31},
-            // the packed path (VectorGemm.PACKED_ROWS / PACKED_DEPTH): 8-row blocks, then a 4-row block, then single
-            // rows; whole panels of two vectors and a narrower last one
+            // the packed path (VectorGemm.PACKED_ROWS / PACKED_DEPTH): 4-row blocks, then single rows; whole panels
+            // of two vectors and a narrower last one
             {45, 71, 33}, {39, 64, 40}, {32, 32, 32}, {36, 100, 147},
             // large enough to be shared among threads (VectorGemm.THREADED_MACS): whole panels, and a narrower last one
             {64, 256, 288}, {41, 301, 350},
