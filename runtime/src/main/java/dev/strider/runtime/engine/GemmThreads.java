@@ -55,7 +55,12 @@ final class GemmThreads {
             for (int p = 1; p < parts; p++) {
                 w[p - 1].go(p, parts);
             }
-            job.panels(0, total / parts);
+            Throwable mine = null;
+            try {
+                job.panels(0, total / parts);
+            } catch (RuntimeException | Error e) {
+                mine = e;   // still wait for the workers: none may be writing when the pool is handed on
+            }
             // the workers' parts are short (a product of at least 4M multiply-adds split in a few): spin, then park
             for (int spins = 0; PENDING.get() > 0; spins++) {
                 if (spins < 20_000) {
@@ -65,6 +70,12 @@ final class GemmThreads {
                 }
             }
             GemmThreads.job = null;
+            if (mine instanceof RuntimeException e) {
+                throw e;
+            }
+            if (mine instanceof Error e) {
+                throw e;
+            }
             Throwable f = failure;
             if (f != null) {
                 throw new IllegalStateException("a matrix-product worker failed", f);
