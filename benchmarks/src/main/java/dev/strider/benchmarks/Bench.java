@@ -1,5 +1,6 @@
 package dev.strider.benchmarks;
 
+import dev.strider.runtime.engine.Kernels;
 import dev.strider.samples.LeNet5Spec;
 import dev.strider.samples.ResNet18Spec;
 import java.io.IOException;
@@ -90,7 +91,7 @@ public final class Bench implements Callable<Integer> {
                 "JMH iterations"));
         List<String[]> rows = new ArrayList<>();
         // Strider's large products run on strider.threads threads: its GFLOP/s are against the peak of as many cores
-        int threads = GemmThreadsInfo.threads();
+        int threads = Kernels.threads();
         double striderPeak = threads >= 2 ? peak2 : peak1;
         String striderCores = threads >= 2 ? "2-core" : "1-core";
         Timing s1 = t.get("LeNet5Inference.strider@1");
@@ -128,7 +129,7 @@ public final class Bench implements Callable<Integer> {
                     + ofPeak(2.0 * ResNet18Spec.MACS, r.median() * 1e-3, striderPeak, striderCores) + ", ONNX Runtime on 1 thread "
                     + ofPeak(2.0 * ResNet18Spec.MACS, o1.median() * 1e-3, peak1, "1-core")});
         }
-        out.append("| workload | Strider (" + GemmThreadsInfo.text() + ") | ONNX Runtime 1.22 (1 / 2 threads) | ratio | PyTorch (1 / 2 threads) | notes |\n"
+        out.append("| workload | Strider (" + threadsText() + ") | ONNX Runtime 1.22 (1 / 2 threads) | ratio | PyTorch (1 / 2 threads) | notes |\n"
                 + "|---|---|---|---|---|---|\n");
         for (String[] row : rows) {
             out.append("| ").append(String.join(" | ", row)).append(" |\n");
@@ -139,14 +140,8 @@ public final class Bench implements Callable<Integer> {
     }
 
     /** How Strider's engines use threads here, for the table's header. */
-    private static final class GemmThreadsInfo {
-        static int threads() {
-            return Math.max(1, Integer.getInteger("strider.threads", Runtime.getRuntime().availableProcessors()));
-        }
-
-        static String text() {
-            return threads() == 1 ? "1 thread" : "large products on " + threads() + " threads";
-        }
+    private static String threadsText() {
+        return Kernels.threads() == 1 ? "1 thread" : "large products on " + Kernels.threads() + " threads";
     }
 
     private static String ratio(Timing a, Timing b) {

@@ -95,6 +95,11 @@ public final class Kernels {
         return VECTOR;
     }
 
+    /** Threads a large matrix product may use, the caller included ({@code -Dstrider.threads}, default: the processors). */
+    public static int threads() {
+        return GemmThreads.THREADS;
+    }
+
     /**
      * The core of a convolution's forward pass on one image and group: {@code channels} output planes of {@code p}
      * values at {@code out[o ..]}, plane c being {@code bias[biasOff + c] + sum_r w[wOff + c*k + r] * col[r*p ..]}

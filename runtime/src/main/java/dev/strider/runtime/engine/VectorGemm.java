@@ -35,8 +35,9 @@ final class VectorGemm {
     /**
      * See {@link Kernels#gemm}. Products with at least {@link #PACKED_ROWS} rows, {@link #PACKED_DEPTH} terms and two
      * vectors of columns are computed on packed operands: the rows of {@code a} four at a time, interleaved
-     * ({@code t}-major), and each panel of {@code x} two vectors wide, contiguous. The register block then walks both with constant strides, so the JIT drops the bounds
-     * checks and the hardware prefetcher sees sequential reads; every sum is still added in the same order.
+     * ({@code t}-major), and each panel of {@code x} two vectors wide, contiguous. The same register block
+     * ({@link #block4x2}) then walks both with constant strides, so the JIT drops the bounds checks and the hardware
+     * prefetcher sees sequential reads; every sum is still added in the same order.
      */
     static void gemm(int m, int n, int l, float[] a, int aOff, int ai, int al,
                      float[] x, int xOff, int xs, float[] y, int yOff, int ys) {
@@ -154,11 +155,11 @@ final class VectorGemm {
                 for (int b = 0; b < blocks; b++) {
                     int y0 = yOff + 4 * b * ys + j;
                     if (width == w) {
-                        packedBlock(l, ap, 4 * b * l, xp, y, y0, ys);
+                        block4x2(l, ap, 4 * b * l, 1, 4, xp, 0, 2 * L, y, y0, ys);   // the packed strides
                     } else {
                         // the last, narrower panel: the block into a zeroed tile, then only its columns into y
                         java.util.Arrays.fill(tile, 0f);
-                        packedBlock(l, ap, 4 * b * l, xp, tile, 0, w);
+                        block4x2(l, ap, 4 * b * l, 1, 4, xp, 0, 2 * L, tile, 0, w);
                         for (int r = 0; r < 4; r++) {
                             for (int c = 0; c < width; c++) {
                                 y[y0 + r * ys + c] += tile[r * w + c];
@@ -168,49 +169,6 @@ final class VectorGemm {
                 }
             }
         }
-    }
-
-    /**
-     * Four rows by two vectors over packed operands, added to {@code y}: straight-line code, like {@link #block4x2}
-     * (a branch after the loop would make C2 keep the accumulators on the heap).
-     */
-    private static void packedBlock(int l, float[] ap, int a0, float[] xp, float[] y, int y0, int ys) {
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S);
-        FloatVector c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S);
-        FloatVector c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S);
-        FloatVector c31 = FloatVector.zero(S);
-        for (int t = 0; t < l; t++) {
-            FloatVector v0 = FloatVector.fromArray(S, xp, 2 * L * t);
-            FloatVector v1 = FloatVector.fromArray(S, xp, 2 * L * t + L);
-            int at = a0 + 4 * t;
-            FloatVector w0 = FloatVector.broadcast(S, ap[at]);
-            FloatVector w1 = FloatVector.broadcast(S, ap[at + 1]);
-            FloatVector w2 = FloatVector.broadcast(S, ap[at + 2]);
-            FloatVector w3 = FloatVector.broadcast(S, ap[at + 3]);
-            c00 = v0.fma(w0, c00);
-            c01 = v1.fma(w0, c01);
-            c10 = v0.fma(w1, c10);
-            c11 = v1.fma(w1, c11);
-            c20 = v0.fma(w2, c20);
-            c21 = v1.fma(w2, c21);
-            c30 = v0.fma(w3, c30);
-            c31 = v1.fma(w3, c31);
-        }
-        int y1 = y0 + ys;
-        int y2 = y1 + ys;
-        int y3 = y2 + ys;
-        FloatVector.fromArray(S, y, y0).add(c00).intoArray(y, y0);
-        FloatVector.fromArray(S, y, y0 + L).add(c01).intoArray(y, y0 + L);
-        FloatVector.fromArray(S, y, y1).add(c10).intoArray(y, y1);
-        FloatVector.fromArray(S, y, y1 + L).add(c11).intoArray(y, y1 + L);
-        FloatVector.fromArray(S, y, y2).add(c20).intoArray(y, y2);
-        FloatVector.fromArray(S, y, y2 + L).add(c21).intoArray(y, y2 + L);
-        FloatVector.fromArray(S, y, y3).add(c30).intoArray(y, y3);
-        FloatVector.fromArray(S, y, y3 + L).add(c31).intoArray(y, y3 + L);
     }
 
     private static void unpacked(int m, int n, int l, float[] a, int aOff, int ai, int al,
