@@ -37,6 +37,14 @@ public abstract class GeneratedEngine extends EngineBase {
     private final List<Integer> layerSteps = new ArrayList<>();
     /** The running statistics before the current training step, to put back when the step fails. */
     private float[] bufferBackup;
+    /** The im2col scratch of the worker threads' parts (index 0 unused: the caller uses each layer's own). */
+    private float[][] laneScratch = new float[0][];
+    /** Part {@code lane} of an image-parallel forward pass: its images one by one, through every layer. */
+    private final Workers.Job imageJob = (from, to, lane) -> {
+        for (int n = from; n < to; n++) {
+            forwardLayers(n, n + 1, lane);
+        }
+    };
 
     protected GeneratedEngine(String name, int inputSize, int outputSize, int maxBatch, LossKind loss, boolean softmaxOutput) {
         super(name, inputSize, outputSize, maxBatch, loss == LossKind.SOFTMAX_CROSS_ENTROPY, softmaxOutput);
@@ -45,8 +53,54 @@ public abstract class GeneratedEngine extends EngineBase {
 
     // ---- what the generated subclass provides
 
-    /** Runs every layer's forward pass on {@code batch} images of {@code input}. */
+    /** Runs every layer's forward pass on {@code batch} images of {@code input} (through {@link #forwardSchedule}). */
     protected abstract void runForward(float[] input, int batch);
+
+    /**
+     * Runs every layer's forward pass, in order, on images {@code [from, to)}; {@code lane} is the part of an
+     * image-parallel pass it belongs to (which scratch it uses: {@link #laneScratch(int)} beyond 0).
+     */
+    protected abstract void forwardLayers(int from, int to, int lane);
+
+    /**
+     * Whether the forward pass in the current mode mixes the images of a batch, so that it must run layer by layer
+     * over the whole batch: batch normalisation's batch statistics and dropout's single random stream in training
+     * mode. False unless the network has such a layer.
+     */
+    protected boolean imagesCoupled() {
+        return false;
+    }
+
+    /**
+     * The forward schedule. Batch 1: every layer in turn (a large product inside may still use the worker threads).
+     * Images coupled by the mode ({@link #imagesCoupled()}): every layer over the whole batch. Otherwise image by
+     * image, each layer's output still in cache when the next layer reads it, the images split among the worker
+     * threads ({@link Kernels#threads()}; one thread when the workers are busy with another engine's job). Every
+     * image is computed by the same code on any thread, so results do not depend on the schedule.
+     */
+    protected final void forwardSchedule(int batch) {
+        if (batch == 1 || imagesCoupled()) {
+            forwardLayers(0, batch, 0);
+        } else {
+            Workers.run(imageJob, batch);
+        }
+    }
+
+    /**
+     * Allocates the worker threads' im2col scratch: {@code length} floats (the largest convolution's) for each thread
+     * beyond the caller; called by the generated constructor of a network with convolutions.
+     */
+    protected final void allocateLaneScratch(int length) {
+        laneScratch = new float[Kernels.threads()][];
+        for (int lane = 1; lane < laneScratch.length; lane++) {
+            laneScratch[lane] = new float[length];
+        }
+    }
+
+    /** The im2col scratch of worker part {@code lane} (at least 1). */
+    protected final float[] laneScratch(int lane) {
+        return laneScratch[lane];
+    }
 
     /**
      * Runs every layer's backward pass from the gradient in {@link #outputGradBuffer()}; writes d loss / d input to

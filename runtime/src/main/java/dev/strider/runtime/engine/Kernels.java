@@ -59,6 +59,22 @@ public final class Kernels {
         return null;
     }
 
+    /**
+     * Backward through a ReLU fused into the layer that wrote {@code out}: {@code grad[i] = 0} where
+     * {@code out[i] <= 0} (a NaN output passes its gradient on), for {@code i} in {@code [from, to)}.
+     */
+    public static void reluBackward(float[] out, float[] grad, int from, int to) {
+        if (VECTOR) {
+            VectorOps.reluBackward(out, grad, from, to);
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            if (out[i] <= 0f) {
+                grad[i] = 0f;
+            }
+        }
+    }
+
     /** {@code y[yOff + i] += a * x[xOff + i]} for {@code i < n}: the inner loop of the dense layers' updates. */
     public static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) {
@@ -95,9 +111,9 @@ public final class Kernels {
         return VECTOR;
     }
 
-    /** Threads a large matrix product may use, the caller included ({@code -Dstrider.threads}, default: the processors). */
+    /** Threads a large matrix product or a batch may use, the caller included ({@code -Dstrider.threads}, default: the processors). */
     public static int threads() {
-        return GemmThreads.THREADS;
+        return Workers.THREADS;
     }
 
     /**

@@ -15,12 +15,12 @@ final class VectorGemm {
 
     private VectorGemm() {}
 
-    /** The vector width in bits, for reports. */
     /** Floats per vector. */
     static int lanes() {
         return L;
     }
 
+    /** The vector width in bits, for reports. */
     static int bits() {
         return S.vectorBitSize();
     }
@@ -49,7 +49,7 @@ final class VectorGemm {
         unpacked(m, n, l, a, aOff, ai, al, x, xOff, xs, y, yOff, ys);
     }
 
-    /** The smallest product shared among threads ({@link GemmThreads}): about 4 M multiply-adds, tens of microseconds. */
+    /** The smallest product shared among threads ({@link Workers}): about 4 M multiply-adds, tens of microseconds. */
     static final long THREADED_MACS = 1L << 22;
 
     private static final ThreadLocal<PackedProduct> PRODUCTS = ThreadLocal.withInitial(PackedProduct::new);
@@ -78,9 +78,9 @@ final class VectorGemm {
         int panels = (n + 2 * L - 1) / (2 * L);
         try {
             if ((long) rows * n * l >= THREADED_MACS) {
-                GemmThreads.run(product, panels);
+                Workers.run(product, panels);
             } else {
-                product.panels(0, panels);
+                product.run(0, panels, 0);
             }
         } finally {
             product.clear();
@@ -96,7 +96,7 @@ final class VectorGemm {
      * column panels, which any thread may compute: each packs its panels of {@code x} into its own buffer and writes
      * only their columns of {@code y}.
      */
-    private static final class PackedProduct implements GemmThreads.Job {
+    private static final class PackedProduct implements Workers.Job {
         private int n;
         private int l;
         private float[] ap;
@@ -129,7 +129,7 @@ final class VectorGemm {
         }
 
         @Override
-        public void panels(int first, int end) {
+        public void run(int first, int end, int part) {
             compute(first, end, n, l, ap, blocks, x, xOff, xs, y, yOff, ys);
         }
 

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /** The generated engine's contract: shapes, errors that leave the state unchanged, modes, and no allocation. */
 class EngineContractTest {
 
-    private static float[] random(int n, long seed) {
+    /** {@code n} standard normal values drawn from {@code seed}. */
+    static float[] random(int n, long seed) {
         Random r = new Random(seed);
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {

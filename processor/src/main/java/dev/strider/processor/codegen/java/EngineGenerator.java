@@ -58,6 +58,9 @@ public final class EngineGenerator {
     }
     static final int CALLS_PER_METHOD = 400;
     private static final ParameterSpec BATCH = ParameterSpec.builder(TypeName.INT, "batch").build();
+    private static final ParameterSpec FROM = ParameterSpec.builder(TypeName.INT, "from").build();
+    private static final ParameterSpec TO = ParameterSpec.builder(TypeName.INT, "to").build();
+    private static final ParameterSpec LANE = ParameterSpec.builder(TypeName.INT, "lane").build();
 
     private EngineGenerator() {}
 
@@ -111,6 +114,18 @@ public final class EngineGenerator {
                 constructor.addStatement("requireTrainingBatch(2, $S)", s.name());
             }
         }
+        long laneScratch = 0;
+        for (Step s : plan.steps()) {
+            for (EngineArray a : s.arrays(plan.maxBatch())) {
+                if (a.field().equals(s.name() + "Col")) {
+                    laneScratch = Math.max(laneScratch, a.length());
+                }
+            }
+        }
+        if (laneScratch > 0) {
+            constructor.addStatement("allocateLaneScratch($L)", laneScratch)
+                    .addCode("// (the largest im2col scratch, once per worker thread: their images in an image-parallel forward pass)\n");
+        }
         type.addMethod(constructor.build());
         ClassName backend = ClassName.get("dev.strider.runtime.cuda", "Backend");
         ClassName engine = ClassName.get("dev.strider.runtime.engine", "Engine");
@@ -129,7 +144,7 @@ public final class EngineGenerator {
         List<CodeBlock> forwardCalls = new ArrayList<>();
         List<CodeBlock> backwardCalls = new ArrayList<>();
         for (Step s : plan.steps()) {
-            forwardCalls.add(CodeBlock.of("$N(batch)", s.name() + "Forward"));
+            forwardCalls.add(CodeBlock.of("$N(from, to$L)", s.name() + "Forward", usesLane(s) ? ", lane" : ""));
         }
         for (int i = plan.steps().size() - 1; i >= 0; i--) {
             Step s = plan.steps().get(i);
@@ -141,13 +156,25 @@ public final class EngineGenerator {
                 backwardCalls.add(CodeBlock.of("if (gradientNeeded($L)) $N(batch)", i, s.name() + "AddGradients"));
             }
         }
-        MethodSpec.Builder runForward = MethodSpec.methodBuilder("runForward").addAnnotation(Override.class)
+        type.addMethod(MethodSpec.methodBuilder("runForward").addAnnotation(Override.class)
                 .addModifiers(Modifier.PROTECTED).addParameter(float[].class, "input").addParameter(int.class, "batch")
-                .addStatement("$N = input", EnginePlan.INPUT);
-        for (CodeBlock call : chunk(type, "forwardLayers", forwardCalls, CALLS_PER_METHOD, BATCH)) {
-            runForward.addStatement(call);
+                .addStatement("$N = input", EnginePlan.INPUT)
+                .addStatement("forwardSchedule(batch)").build());
+        MethodSpec.Builder forwardLayers = MethodSpec.methodBuilder("forwardLayers").addAnnotation(Override.class)
+                .addModifiers(Modifier.PROTECTED).addParameter(FROM).addParameter(TO).addParameter(LANE);
+        for (CodeBlock call : chunk(type, "forwardLayers", forwardCalls, CALLS_PER_METHOD, FROM, TO, LANE)) {
+            forwardLayers.addStatement(call);
         }
-        type.addMethod(runForward.build());
+        type.addMethod(forwardLayers.build());
+        List<String> coupling = plan.steps().stream()
+                .filter(s -> s.kernel() instanceof Kernel.BatchNorm || s.kernel() instanceof Kernel.Dropout).map(Step::name).toList();
+        if (!coupling.isEmpty()) {
+            type.addMethod(MethodSpec.methodBuilder("imagesCoupled").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
+                    .returns(boolean.class)
+                    .addJavadoc("In training mode $L $L the images of a batch (batch statistics, one dropout stream).\n",
+                            String.join(", ", coupling), coupling.size() == 1 ? "couples" : "couple")
+                    .addStatement("return isTraining()").build());
+        }
         MethodSpec.Builder runBackward = MethodSpec.methodBuilder("runBackward").addAnnotation(Override.class)
                 .addModifiers(Modifier.PROTECTED).addParameter(int.class, "batch").addParameter(float[].class, "inputGrad")
                 .addStatement("$N = inputGrad", EnginePlan.INPUT_GRAD);
@@ -162,8 +189,13 @@ public final class EngineGenerator {
 
         for (Step s : plan.steps()) {
             String doc = layerDoc(s);
-            type.addMethod(MethodSpec.methodBuilder(s.name() + "Forward").addModifiers(Modifier.PRIVATE)
-                    .addParameter(int.class, "batch").addJavadoc("$L", doc).addCode(KernelEmitter.forward(s).build()).build());
+            MethodSpec.Builder forward = MethodSpec.methodBuilder(s.name() + "Forward").addModifiers(Modifier.PRIVATE)
+                    .addParameter(FROM).addParameter(TO);
+            if (usesLane(s)) {
+                forward.addParameter(LANE);
+            }
+            type.addMethod(forward.addJavadoc("$L", doc).addJavadoc("<p>Images {@code [from, to)}.\n")
+                    .addCode(KernelEmitter.forward(s).build()).build());
             if (s.kernel() instanceof Kernel.Alias) {
                 continue; // no backward: it shares its input's gradient buffer
             }
@@ -181,6 +213,11 @@ public final class EngineGenerator {
             }
         }
         return JavaFile.builder(d.packageName(), type.build()).skipJavaLangImports(true).indent("    ").build();
+    }
+
+    /** Whether {@code s}'s forward method takes the lane of an image-parallel pass (for its im2col scratch). */
+    private static boolean usesLane(Step s) {
+        return s.kernel() instanceof Kernel.Conv;
     }
 
     static FieldSpec intConstant(String name, int value, String doc) {

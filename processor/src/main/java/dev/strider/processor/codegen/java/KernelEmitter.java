@@ -26,7 +26,7 @@ final class KernelEmitter {
             }
         } else if (k instanceof Kernel.GlobalAvgPool g) {
             c.line("final float[] in = $N, out = $N", s.in(), s.out());
-            c.open("for (int nc = 0; nc < batch * $L; nc++)", g.channels());
+            c.open("for (int nc = from * $L; nc < to * $L; nc++)", g.channels(), g.channels());
             c.line("int i = nc * $L", g.plane());
             c.line("double sum = 0");
             c.open("for (int p = 0; p < $L; p++)", g.plane()).line("sum += in[i + p]").close();
@@ -40,20 +40,21 @@ final class KernelEmitter {
             batchNormForward(c, s, bn);
         } else if (k instanceof Kernel.Dropout d) {
             c.line("final float[] in = $N, out = $N, mask = $N", s.in(), s.out(), s.name() + "Mask");
-            c.line("$N = isTraining()", s.name() + "Trained");
-            c.open("if ($N)", s.name() + "Trained");
+            c.line("final boolean trained = isTraining()");
+            c.line("if (from == 0) $N = trained", s.name() + "Trained");
+            c.open("if (trained)");
             c.comment("inverted dropout: keep with probability $L, scale kept values by 1/$L", 1 - d.rate(), 1 - d.rate());
-            c.open("for (int i = 0; i < batch * $L; i++)", d.size());
+            c.open("for (int i = from * $L; i < to * $L; i++)", d.size(), d.size());
             c.line("float m = rng.nextFloat() < $Lf ? $Lf : 0f", 1 - d.rate(), 1 / (1 - d.rate()));
             c.line("mask[i] = m");
             c.line("out[i] = in[i] * m");
             c.close();
             c.orElse("else");
-            c.line("System.arraycopy(in, 0, out, 0, batch * $L)", d.size());
+            c.line("System.arraycopy(in, from * $L, out, from * $L, (to - from) * $L)", d.size(), d.size(), d.size());
             c.close();
         } else if (k instanceof Kernel.Copy copy) {
             c.comment("$L", copy.why());
-            c.line("System.arraycopy($N, 0, $N, 0, batch * $L)", s.in(), s.out(), copy.size());
+            c.line("System.arraycopy($N, from * $L, $N, from * $L, (to - from) * $L)", s.in(), copy.size(), s.out(), copy.size(), copy.size());
         } else if (k instanceof Kernel.Alias a) {
             c.comment("$L", a.why());
         } else if (k instanceof Kernel.ConvTranspose t) {
@@ -63,7 +64,7 @@ final class KernelEmitter {
         } else if (k instanceof Kernel.L2Pool p) {
             Kernel.Window w = p.w();
             c.line("final float[] in = $N, out = $N", s.in(), s.out());
-            c.open("for (int nc = 0; nc < batch * $L; nc++)", w.c());
+            c.open("for (int nc = from * $L; nc < to * $L; nc++)", w.c(), w.c());
             c.open("for (int oy = 0; oy < $L; oy++)", w.oh());
             c.open("for (int ox = 0; ox < $L; ox++)", w.ow());
             c.line("double sum = 0");
@@ -80,7 +81,7 @@ final class KernelEmitter {
             c.close().close().close();
         } else if (k instanceof Kernel.AdaptivePool a) {
             c.line("final float[] in = $N, out = $N", s.in(), s.out());
-            c.open("for (int nc = 0; nc < batch * $L; nc++)", a.channels());
+            c.open("for (int nc = from * $L; nc < to * $L; nc++)", a.channels(), a.channels());
             c.open("for (int oy = 0; oy < $L; oy++)", a.oh());
             c.line("int y0 = (int) (oy * (long) $L / $L), y1 = (int) (((oy + 1) * (long) $L + $L) / $L)", a.ih(), a.oh(), a.ih(), a.oh() - 1, a.oh());
             c.open("for (int ox = 0; ox < $L; ox++)", a.ow());
@@ -92,19 +93,19 @@ final class KernelEmitter {
         } else if (k instanceof Kernel.Shuffle sh) {
             c.line("final float[] in = $N, out = $N", s.in(), s.out());
             c.comment("output channel o takes input channel (o % $L) * $L + o / $L", sh.groups(), sh.channels() / sh.groups(), sh.groups());
-            c.open("for (int n = 0; n < batch; n++)").open("for (int o = 0; o < $L; o++)", sh.channels())
+            c.open("for (int n = from; n < to; n++)").open("for (int o = 0; o < $L; o++)", sh.channels())
                     .line("System.arraycopy(in, (n * $L + $L) * $L, out, (n * $L + o) * $L, $L)", sh.channels(), sh.source("o"), sh.plane(),
                             sh.channels(), sh.plane(), sh.plane())
                     .close().close();
         } else if (k instanceof Kernel.Lrn lrn) {
             c.line("final float[] in = $N, out = $N, scale = $N", s.in(), s.out(), s.name() + "Scale");
             c.comment("scale = k + alpha/size * (sum of squares over channels c - $L .. c + $L), out = in * scale^-beta", lrn.before(), lrn.after());
-            c.open("for (int n = 0; n < batch; n++)");
+            c.open("for (int n = from; n < to; n++)");
             c.open("for (int ch = 0; ch < $L; ch++)", lrn.channels());
-            c.line("int from = Math.max(0, ch - $L), to = Math.min($L, ch + $L)", lrn.before(), lrn.channels() - 1, lrn.after());
+            c.line("int lo = Math.max(0, ch - $L), hi = Math.min($L, ch + $L)", lrn.before(), lrn.channels() - 1, lrn.after());
             c.open("for (int p = 0; p < $L; p++)", lrn.plane());
             c.line("double sum = 0");
-            c.open("for (int j = from; j <= to; j++)").line("double v = in[(n * $L + j) * $L + p]", lrn.channels(), lrn.plane()).line("sum += v * v").close();
+            c.open("for (int j = lo; j <= hi; j++)").line("double v = in[(n * $L + j) * $L + p]", lrn.channels(), lrn.plane()).line("sum += v * v").close();
             c.line("int i = (n * $L + ch) * $L + p", lrn.channels(), lrn.plane());
             c.line("double d = $L + $L * sum", lrn.k(), lrn.alpha() / lrn.size());
             c.line("scale[i] = (float) d");
@@ -119,7 +120,7 @@ final class KernelEmitter {
             for (int i = 1; i < s.ins().size(); i++) {
                 sum.append(" + in").append(i).append("[i]");
             }
-            c.open("for (int i = 0; i < batch * $L; i++)", add.size());
+            c.open("for (int i = from * $L; i < to * $L; i++)", add.size(), add.size());
             c.line("float v = $L", sum);
             if (add.activation() != Activation.NONE) {
                 activate(c, add.activation(), add.slope(), "v");
@@ -131,7 +132,7 @@ final class KernelEmitter {
             for (int i = 0; i < s.ins().size(); i++) {
                 int part = cat.channels().get(i) * cat.plane();
                 c.comment("$N: $L channels at channel $L", s.layer().inputs().get(i), cat.channels().get(i), cat.offset(i));
-                c.open("for (int n = 0; n < batch; n++)")
+                c.open("for (int n = from; n < to; n++)")
                         .line("System.arraycopy($N, n * $L, $N, n * $L + $L, $L)", s.ins().get(i), part, s.out(), outImage,
                                 cat.offset(i) * cat.plane(), part)
                         .close();
@@ -262,7 +263,7 @@ final class KernelEmitter {
             c.line("if (gIn == null) return");
             c.line("java.util.Arrays.fill(gIn, 0, batch * $L, 0f)", pool.inSize());
             if (pool.max()) {
-                c.line("final int[] argmax = $N", s.name() + "Argmax");
+                maxPoolSwitches(c, s, pool);
                 c.comment("the gradient goes to the input that won the max (the \"switches\")");
                 c.open("for (int j = 0; j < batch * $L; j++)", pool.outSize()).line("gIn[argmax[j]] += gOut[j]").close();
             } else {
@@ -312,11 +313,13 @@ final class KernelEmitter {
         int ihw = w.ih() * w.iw();
         int p = w.oh() * w.ow();
         int kk = k.inPerGroup() * w.kh() * w.kw();
-        c.line("final float[] in = $N, out = $N, weight = $N, col = $N", s.in(), s.out(), s.tensor(Tensor.Role.WEIGHT).field(), s.name() + "Col");
+        c.line("final float[] in = $N, out = $N, weight = $N", s.in(), s.out(), s.tensor(Tensor.Role.WEIGHT).field());
+        c.comment("im2col scratch: this layer's own on the caller, the worker's own in an image-parallel pass");
+        c.line("final float[] col = lane == 0 ? $N : laneScratch(lane)", s.name() + "Col");
         if (k.bias()) {
             c.line("final float[] bias = $N", s.tensor(Tensor.Role.BIAS).field());
         }
-        c.open("for (int n = 0; n < batch; n++)");
+        c.open("for (int n = from; n < to; n++)");
         c.open("for (int g = 0; g < $L; g++)", k.groups());
         c.line("$N(in, (n * $L + g * $L) * $L, col)", s.name() + "Im2col", w.c(), k.inPerGroup(), ihw);
         c.line("int o = (n * $L + g * $L) * $L", k.outChannels(), k.outPerGroup(), p);
@@ -343,6 +346,20 @@ final class KernelEmitter {
         Kernel.Window w = k.w();
         int p = w.oh() * w.ow();
         Code c = new Code();
+        boolean inside = w.padTop() == 0 && w.padLeft() == 0
+                && (w.oh() - 1) * w.sh() + (w.kh() - 1) * w.dh() < w.ih() && (w.ow() - 1) * w.sw() + (w.kw() - 1) * w.dw() < w.iw();
+        if (inside) {
+            c.comment("no padding reaches a patch: every row of col is a strided copy of the input");
+            c.open("for (int icg = 0; icg < $L; icg++)", k.inPerGroup());
+            c.open("for (int kh = 0; kh < $L; kh++)", w.kh());
+            c.open("for (int kw = 0; kw < $L; kw++)", w.kw());
+            c.line("int row = ((icg * $L + kh) * $L + kw) * $L", w.kh(), w.kw(), p);
+            c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
+            c.line("int src = image + icg * $L + (oh * $L + kh * $L) * $L + kw * $L", w.ih() * w.iw(), w.sh(), w.dh(), w.iw(), w.dw());
+            copyRow(c, w, "0", String.valueOf(w.ow()));
+            c.close().close().close().close();
+            return c;
+        }
         c.open("for (int icg = 0; icg < $L; icg++)", k.inPerGroup());
         c.open("for (int kh = 0; kh < $L; kh++)", w.kh());
         c.comment("output rows whose input row oh*$L - $L + kh*$L lies in [0, $L)", w.sh(), w.padTop(), w.dh(), w.ih());
@@ -357,13 +374,23 @@ final class KernelEmitter {
         c.open("for (int oh = ohFirst; oh < ohEnd; oh++)");
         c.line("int src = image + icg * $L + (oh * $L - $L + kh * $L) * $L - $L + kw * $L", w.ih() * w.iw(), w.sh(), w.padTop(),
                 w.dh(), w.iw(), w.padLeft(), w.dw());
-        c.line("int dst = row + oh * $L", w.ow());
-        String step = w.sw() == 1 ? "ow" : "ow * " + w.sw();
-        c.line("java.util.Arrays.fill(col, dst, dst + owFirst, 0f)");
-        c.line("java.util.Arrays.fill(col, dst + owEnd, dst + $L, 0f)", w.ow());
-        c.open("for (int ow = owFirst; ow < owEnd; ow++)").line("col[dst + ow] = in[src + $L]", step).close();
+        c.comment("the padding at both ends of the row (a few values: plain loops, not calls)");
+        c.open("for (int ow = 0; ow < owFirst; ow++)").line("col[row + oh * $L + ow] = 0f", w.ow()).close();
+        c.open("for (int ow = owEnd; ow < $L; ow++)", w.ow()).line("col[row + oh * $L + ow] = 0f", w.ow()).close();
+        copyRow(c, w, "owFirst", "owEnd");
         c.close().close().close().close();
         return c;
+    }
+
+    /** {@code col[row + oh*ow + q] = in[src + q*sw]} for {@code q} in {@code [first, end)}: one call when contiguous. */
+    private static void copyRow(Code c, Kernel.Window w, String first, String end) {
+        if (w.sw() == 1 && first.equals("0")) {
+            c.line("System.arraycopy(in, src, col, row + oh * $L, $L)", w.ow(), end);
+        } else if (w.sw() == 1) {
+            c.line("System.arraycopy(in, src + $L, col, row + oh * $L + $L, $L - $L)", first, w.ow(), first, end, first);
+        } else {
+            c.open("for (int ow = $L; ow < $L; ow++)", first, end).line("col[row + oh * $L + ow] = in[src + ow * $L]", w.ow(), w.sw()).close();
+        }
     }
 
     /**
@@ -432,11 +459,67 @@ final class KernelEmitter {
     private static void maxPoolForward(Code c, Step s, Kernel.Pool k) {
         Kernel.Window w = k.w();
         c.line("final float[] in = $N, out = $N", s.in(), s.out());
+        boolean inside = w.padTop() == 0 && w.padLeft() == 0
+                && (w.oh() - 1) * w.sh() + w.kh() <= w.ih() && (w.ow() - 1) * w.sw() + w.kw() <= w.iw();
+        if (inside && w.kh() * w.kw() <= UNROLLED_WINDOW) {
+            c.comment("every window lies inside the input: the $Lx$L maximum unrolled, branch-free (Math.max: NaN propagates);",
+                    w.kh(), w.kw());
+            c.comment("the backward pass recomputes which cell won");
+            c.open("for (int nc = from * $L; nc < to * $L; nc++)", w.c(), w.c());
+            c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
+            c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
+            c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
+            c.line("int at = i + oh * $L + ow * $L", w.sh() * w.iw(), w.sw());
+            c.line("float best = in[at]");
+            for (int kh = 0; kh < w.kh(); kh++) {
+                for (int kw = kh == 0 ? 1 : 0; kw < w.kw(); kw++) {
+                    c.line("best = Math.max(best, in[at + $L])", kh * w.iw() + kw);
+                }
+            }
+            c.line("out[o + oh * $L + ow] = best", w.ow());
+            c.close().close().close();
+            return;
+        }
+        c.open("for (int nc = from * $L; nc < to * $L; nc++)", w.c(), w.c());
+        windowBounds(c, w);
+        c.comment("padding never wins: only input cells are compared; NaN propagates; the backward pass recomputes which cell won");
+        c.line("float best = Float.NEGATIVE_INFINITY");
+        c.open("for (int ih = hFirst; ih < hEnd; ih++)");
+        c.open("for (int iw = wFirst; iw < wEnd; iw++)");
+        c.line("best = Math.max(best, in[i + ih * $L + iw])", w.iw());
+        c.close().close();
+        c.line("out[o + oh * $L + ow] = best", w.ow());
+        c.close().close().close();
+    }
+
+    /**
+     * Inside a loop over planes {@code nc}: opens the loops over output rows and columns and declares each window's
+     * input rows {@code [hFirst, hEnd)} and columns {@code [wFirst, wEnd)} (the window clipped to the input). The caller
+     * closes two levels.
+     */
+    private static void windowBounds(Code c, Kernel.Window w) {
+        c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
+        c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
+        c.line("int h0 = oh * $L - $L", w.sh(), w.padTop());
+        c.line("int hFirst = Math.max(h0, 0), hEnd = Math.min(h0 + $L, $L)", w.kh(), w.ih());
+        c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
+        c.line("int w0 = ow * $L - $L", w.sw(), w.padLeft());
+        c.line("int wFirst = Math.max(w0, 0), wEnd = Math.min(w0 + $L, $L)", w.kw(), w.iw());
+    }
+
+    /**
+     * The backward pass's switches: for each output, the input cell whose value the forward pass's maximum is (the
+     * first maximum of its window; with NaNs, the last NaN), recomputed from the kept input so that the forward pass
+     * stays free of branches and writes nothing but the maxima.
+     */
+    private static void maxPoolSwitches(Code c, Step s, Kernel.Pool k) {
+        Kernel.Window w = k.w();
+        c.line("final float[] in = $N", s.in());
         c.line("final int[] argmax = $N", s.name() + "Argmax");
         boolean inside = w.padTop() == 0 && w.padLeft() == 0
                 && (w.oh() - 1) * w.sh() + w.kh() <= w.ih() && (w.ow() - 1) * w.sw() + w.kw() <= w.iw();
         if (inside && w.kh() * w.kw() <= UNROLLED_WINDOW) {
-            c.comment("every window lies inside the input: the $Lx$L compares unrolled; the first maximum wins, NaN propagates",
+            c.comment("every window lies inside the input: the $Lx$L compares unrolled; the first maximum wins, the last NaN",
                     w.kh(), w.kw());
             c.open("for (int nc = 0; nc < batch * $L; nc++)", w.c());
             c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
@@ -452,19 +535,12 @@ final class KernelEmitter {
                     c.open("if (v$L > best || v$L != v$L)", off, off, off).line("best = v$L", off).line("cell = at + $L", off).close();
                 }
             }
-            c.line("out[o + oh * $L + ow] = best", w.ow());
             c.line("argmax[o + oh * $L + ow] = cell", w.ow());
             c.close().close().close();
             return;
         }
         c.open("for (int nc = 0; nc < batch * $L; nc++)", w.c());
-        c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
-        c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
-        c.line("int h0 = oh * $L - $L", w.sh(), w.padTop());
-        c.line("int hFirst = Math.max(h0, 0), hEnd = Math.min(h0 + $L, $L)", w.kh(), w.ih());
-        c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
-        c.line("int w0 = ow * $L - $L", w.sw(), w.padLeft());
-        c.line("int wFirst = Math.max(w0, 0), wEnd = Math.min(w0 + $L, $L)", w.kw(), w.iw());
+        windowBounds(c, w);
         c.comment("padding never wins: only input cells are compared; the first maximum wins, NaN propagates");
         c.line("float best = Float.NEGATIVE_INFINITY");
         c.line("int at = i + hFirst * $L + wFirst", w.iw());
@@ -473,7 +549,6 @@ final class KernelEmitter {
         c.line("float v = in[i + ih * $L + iw]", w.iw());
         c.open("if (v > best || v != v)").line("best = v").line("at = i + ih * $L + iw", w.iw()).close();
         c.close().close();
-        c.line("out[o + oh * $L + ow] = best", w.ow());
         c.line("argmax[o + oh * $L + ow] = at", w.ow());
         c.close().close().close();
     }
@@ -500,7 +575,7 @@ final class KernelEmitter {
     private static void avgPoolForward(Code c, Step s, Kernel.Pool k) {
         Kernel.Window w = k.w();
         c.line("final float[] in = $N, out = $N", s.in(), s.out());
-        c.open("for (int nc = 0; nc < batch * $L; nc++)", w.c());
+        c.open("for (int nc = from * $L; nc < to * $L; nc++)", w.c(), w.c());
         c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
         c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
         c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
@@ -534,7 +609,7 @@ final class KernelEmitter {
         if (k.bias()) {
             c.line("final float[] bias = $N", s.tensor(Tensor.Role.BIAS).field());
         }
-        c.open("for (int n = 0; n < batch; n++)");
+        c.open("for (int n = from; n < to; n++)");
         c.line("int x = n * $L, y = n * $L", k.in(), k.out());
         c.open("for (int j = 0; j < $L; j++)", k.out());
         c.line("out[y + j] = $T.dot(weight, j * $L, in, x, $L)$L", KERNELS, k.in(), k.in(), k.bias() ? " + bias[j]" : "");
@@ -586,7 +661,7 @@ final class KernelEmitter {
         int oh = u.ih() * u.sh();
         int ow = u.iw() * u.sw();
         c.line("final float[] in = $N, out = $N", s.in(), s.out());
-        c.open("for (int nc = 0; nc < batch * $L; nc++)", u.channels());
+        c.open("for (int nc = from * $L; nc < to * $L; nc++)", u.channels(), u.channels());
         c.line("int i = nc * $L, o = nc * $L", u.ih() * u.iw(), oh * ow);
         c.open("for (int y = 0; y < $L; y++)", oh);
         if (u.bilinear()) {
@@ -639,7 +714,7 @@ final class KernelEmitter {
         if (t.bias()) {
             c.line("final float[] bias = $N", s.tensor(Tensor.Role.BIAS).field());
         }
-        c.open("for (int n = 0; n < batch; n++)");
+        c.open("for (int n = from; n < to; n++)");
         c.open("for (int o = 0; o < $L; o++)", t.outChannels());
         c.line("int g = o / $L, og = o % $L", t.outPerGroup(), t.outPerGroup());
         c.open("for (int y = 0; y < $L; y++)", t.oh());
@@ -661,7 +736,7 @@ final class KernelEmitter {
         c.line("out[((n * $L + o) * $L + y) * $L + x] = acc", t.outChannels(), t.oh(), t.ow());
         c.close().close().close().close();
         if (t.activation() == Activation.SOFTMAX) {
-            c.open("for (int n = 0; n < batch; n++)").line("$T.softmax(out, n * $L, $L, $L)", KERNELS, t.outSize(), t.outChannels(), t.oh() * t.ow()).close();
+            c.open("for (int n = from; n < to; n++)").line("$T.softmax(out, n * $L, $L, $L)", KERNELS, t.outSize(), t.outChannels(), t.oh() * t.ow()).close();
         }
     }
 
@@ -726,7 +801,7 @@ final class KernelEmitter {
     /** {@code target = f(target)} for an element-wise activation. */
     private static void activate(Code c, Activation a, float slope, String target) {
         switch (a) {
-            case RELU -> c.line("if ($L < 0f) $L = 0f", target, target);
+            case RELU -> c.line("$L = Math.max($L, 0f)", target, target); // NaN stays NaN; branch-free, C2 vectorises it
             case LEAKY_RELU -> c.line("if ($L < 0f) $L *= $Lf", target, target, slope);
             case RELU6 -> c.line("$L = $L < 0f ? 0f : $L > 6f ? 6f : $L", target, target, target, target); // NaN stays NaN
             case SIGMOID -> c.line("$L = (float) (1.0 / (1.0 + Math.exp(-$L)))", target, target);
@@ -750,9 +825,12 @@ final class KernelEmitter {
             c.close();
             return;
         }
+        if (a == Activation.RELU) {
+            c.line("$T.reluBackward(out, gOut, 0, batch * $L)", KERNELS, size);
+            return;
+        }
         c.open("for (int p = 0; p < batch * $L; p++)", size);
         switch (a) {
-            case RELU -> c.line("if (out[p] <= 0f) gOut[p] = 0f");
             case LEAKY_RELU -> c.line("if (out[p] <= 0f) gOut[p] *= $Lf", slope);
             case RELU6 -> c.line("if (out[p] <= 0f || out[p] >= 6f) gOut[p] = 0f");
             case SIGMOID -> c.line("gOut[p] *= out[p] * (1f - out[p])");
@@ -765,15 +843,15 @@ final class KernelEmitter {
     private static void actForward(Code c, Step s, Kernel.Act a) {
         c.line("final float[] in = $N, out = $N", s.in(), s.out());
         if (a.activation() == Activation.SOFTMAX) {
-            c.open("for (int n = 0; n < batch; n++)");
+            c.open("for (int n = from; n < to; n++)");
             c.line("$T.softmax(in, out, n * $L, $L, $L)", KERNELS, a.inSize(), a.channels(), a.plane());
             c.close();
             return;
         }
-        c.open("for (int p = 0; p < batch * $L; p++)", a.inSize());
+        c.open("for (int p = from * $L; p < to * $L; p++)", a.inSize(), a.inSize());
         c.line("float v = in[p]");
         switch (a.activation()) {
-            case RELU -> c.line("out[p] = v < 0f ? 0f : v"); // NaN stays NaN, as in PyTorch
+            case RELU -> c.line("out[p] = Math.max(v, 0f)"); // NaN stays NaN, as in PyTorch; branch-free
             case LEAKY_RELU -> c.line("out[p] = v < 0f ? $Lf * v : v", a.slope());
             case RELU6 -> c.line("out[p] = v < 0f ? 0f : v > 6f ? 6f : v");
             case SIGMOID -> c.line("out[p] = (float) (1.0 / (1.0 + Math.exp(-v)))");
@@ -811,35 +889,39 @@ final class KernelEmitter {
         int cs = k.channels() * k.plane();
         c.line("final float[] in = $N, out = $N, xhat = $N, invStd = $N", s.in(), s.out(), n + "Xhat", n + "InvStd");
         c.line("final float[] gamma = $N, beta = $N, runningMean = $N, runningVar = $N", n + "Weight", n + "Bias", n + "RunningMean", n + "RunningVar");
-        c.line("$N = isTraining()", n + "Trained");
-        c.line("final int m = batch * $L", k.plane());
+        c.line("final boolean trained = isTraining()");
+        c.comment("(set by the part with the first image: in inference mode the images may be split among threads)");
+        c.line("if (from == 0) $N = trained", n + "Trained");
+        c.line("final int m = (to - from) * $L", k.plane());
         c.open("for (int ch = 0; ch < $L; ch++)", k.channels());
-        c.line("float mean");
-        c.open("if ($N)", n + "Trained");
+        c.line("float mean, is");
+        c.open("if (trained)");
         c.comment("batch statistics over the $L values of channel ch (biased variance normalises, as in PyTorch)", "batch*" + k.plane());
         c.line("double sum = 0");
-        c.open("for (int b = 0; b < batch; b++)");
+        c.open("for (int b = from; b < to; b++)");
         c.line("int base = b * $L + ch * $L", cs, k.plane());
         c.open("for (int p = 0; p < $L; p++)", k.plane()).line("sum += in[base + p]").close();
         c.close();
         c.line("double mu = sum / m");
         c.line("double sq = 0");
-        c.open("for (int b = 0; b < batch; b++)");
+        c.open("for (int b = from; b < to; b++)");
         c.line("int base = b * $L + ch * $L", cs, k.plane());
         c.open("for (int p = 0; p < $L; p++)", k.plane()).line("double d = in[base + p] - mu").line("sq += d * d").close();
         c.close();
         c.line("double var = sq / m");
         c.line("mean = (float) mu");
-        c.line("invStd[ch] = (float) (1.0 / Math.sqrt(var + $L))", k.epsilon());
+        c.line("is = (float) (1.0 / Math.sqrt(var + $L))", k.epsilon());
+        c.line("invStd[ch] = is");
         c.comment("running statistics: unbiased variance, momentum $L", k.momentum());
         c.line("runningMean[ch] = (float) ((1 - $L) * runningMean[ch] + $L * mu)", k.momentum(), k.momentum());
         c.line("runningVar[ch] = (float) ((1 - $L) * runningVar[ch] + $L * (m > 1 ? var * m / (m - 1) : var))", k.momentum(), k.momentum());
         c.orElse("else");
         c.line("mean = runningMean[ch]");
-        c.line("invStd[ch] = (float) (1.0 / Math.sqrt(runningVar[ch] + $L))", k.epsilon());
+        c.line("is = (float) (1.0 / Math.sqrt(runningVar[ch] + $L))", k.epsilon());
+        c.line("if (from == 0) invStd[ch] = is");
         c.close();
-        c.line("float is = invStd[ch], g = gamma[ch], bt = beta[ch]");
-        c.open("for (int b = 0; b < batch; b++)");
+        c.line("float g = gamma[ch], bt = beta[ch]");
+        c.open("for (int b = from; b < to; b++)");
         c.line("int base = b * $L + ch * $L", cs, k.plane());
         c.open("for (int p = base; p < base + $L; p++)", k.plane());
         c.line("float xh = (in[p] - mean) * is");

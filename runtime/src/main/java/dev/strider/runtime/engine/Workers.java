@@ -5,51 +5,54 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The threads that share a large matrix product ({@link VectorGemm}'s packed path): {@code strider.threads - 1}
+ * The threads that share a job: the column panels of a large matrix product ({@link VectorGemm}'s packed path), or
+ * the images of a batch (the Java engine's forward pass, {@link GeneratedEngine}). {@code strider.threads - 1}
  * daemon workers (default: one per available processor, the caller being the last), started on first use.
  *
- * <p>It costs nothing where it is not used. Small products (LeNet-5's, anything at batch 1 of a small network)
- * never reach it. A product arriving while another engine's product holds the workers runs on its caller alone,
- * so engines on several threads do not oversubscribe the machine. A call allocates nothing: the job is a set of
- * fields published under a lock, and workers wait parked.
+ * <p>It costs nothing where it is not used: a job of one item (batch 1; a product of one panel) and small products
+ * never reach it. A job arriving while another holds the workers (another engine's, or a product inside an image
+ * job: the caller and the workers are all busy) runs on its caller alone, so engines on several threads do not
+ * oversubscribe the machine and jobs never wait for each other. A call allocates nothing: the job is a set of fields
+ * published under a lock, and workers wait parked.
  *
- * <p>Each part writes its own columns of the result, and every sum is added in the same order as on one thread,
- * so results do not depend on the number of threads.
+ * <p>Part {@code p} of {@code parts} gets items {@code [total * p / parts, total * (p + 1) / parts)}, part 0 on the
+ * caller. Each item's results are computed as on one thread (products: every sum in the same order; images: each
+ * image by the same code), so results do not depend on the number of threads.
  */
-final class GemmThreads {
+final class Workers {
     /** Threads a product may use, the caller included ({@code -Dstrider.threads=N}; 1 turns the workers off). */
     static final int THREADS = Math.max(1, Integer.getInteger("strider.threads", Runtime.getRuntime().availableProcessors()));
 
-    /** What a part runs: panels {@code [from, to)} of the current product. */
+    /** What a part runs: items {@code [from, to)} of the current job, as part {@code part} (0: the caller). */
     interface Job {
-        void panels(int from, int to);
+        void run(int from, int to, int part);
     }
 
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static final AtomicInteger PENDING = new AtomicInteger();
     private static Worker[] workers;
     private static volatile Job job;
-    private static volatile int panels;
+    private static volatile int items;
     private static volatile Thread caller;
     private static volatile Throwable failure;
 
-    private GemmThreads() {}
+    private Workers() {}
 
     /**
-     * Runs {@code job} over {@code total} panels split among the threads, or on the caller alone when there is one
-     * thread, one panel, or the workers are busy with another product.
+     * Runs {@code job} over {@code total} items split among the threads, or on the caller alone (as part 0) when
+     * there is one thread, one item, or the workers are busy with another job (this thread's included).
      */
     static void run(Job job, int total) {
-        if (THREADS == 1 || total < 2 || !LOCK.tryLock()) {
-            job.panels(0, total);
+        if (THREADS == 1 || total < 2 || LOCK.isHeldByCurrentThread() || !LOCK.tryLock()) {
+            job.run(0, total, 0);
             return;
         }
         try {
             Worker[] w = start();
             int parts = Math.min(THREADS, total);
-            GemmThreads.job = job;
-            GemmThreads.panels = total;
-            GemmThreads.caller = Thread.currentThread();
+            Workers.job = job;
+            Workers.items = total;
+            Workers.caller = Thread.currentThread();
             failure = null;
             PENDING.set(parts - 1);
             for (int p = 1; p < parts; p++) {
@@ -57,11 +60,11 @@ final class GemmThreads {
             }
             Throwable mine = null;
             try {
-                job.panels(0, total / parts);
+                job.run(0, total / parts, 0);
             } catch (RuntimeException | Error e) {
                 mine = e;   // still wait for the workers: none may be writing when the pool is handed on
             }
-            // the workers' parts are short (a product of at least 4M multiply-adds split in a few): spin, then park
+            // the workers' parts are short (a product of at least 4M multiply-adds, a batch split in a few): spin, then park
             for (int spins = 0; PENDING.get() > 0; spins++) {
                 if (spins < 20_000) {
                     Thread.onSpinWait();
@@ -69,7 +72,7 @@ final class GemmThreads {
                     LockSupport.parkNanos(50_000);
                 }
             }
-            GemmThreads.job = null;
+            Workers.job = null;
             if (mine instanceof RuntimeException e) {
                 throw e;
             }
@@ -78,7 +81,7 @@ final class GemmThreads {
             }
             Throwable f = failure;
             if (f != null) {
-                throw new IllegalStateException("a matrix-product worker failed", f);
+                throw new IllegalStateException("a Strider worker thread failed", f);
             }
         } finally {
             LOCK.unlock();
@@ -97,14 +100,14 @@ final class GemmThreads {
         return workers;
     }
 
-    /** A parked daemon thread that runs part {@code part} of each product it is given. */
+    /** A parked daemon thread that runs part {@code part} of each job it is given. */
     private static final class Worker extends Thread {
         private volatile int generation;
         private int part;
         private int parts;
 
         Worker(int index) {
-            super("strider-gemm-" + index);
+            super("strider-worker-" + index);
             setDaemon(true);
         }
 
@@ -124,8 +127,8 @@ final class GemmThreads {
                 }
                 seen = generation;
                 try {
-                    int total = panels;
-                    job.panels(total * part / parts, total * (part + 1) / parts);
+                    int total = items;
+                    job.run(total * part / parts, total * (part + 1) / parts, part);
                 } catch (Throwable t) {
                     failure = t;
                 } finally {

@@ -11,14 +11,14 @@ import org.junit.jupiter.api.Test;
  * The threads behind large products: every panel is computed exactly once, and a part that fails (a bug in a
  * kernel) is reported to the caller after every other part has finished, leaving the pool usable.
  */
-class GemmThreadsTest {
+class WorkersTest {
     private static final int PANELS = 37;
 
     @Test
     void everyPanelIsComputedExactlyOnce() {
         AtomicIntegerArray done = new AtomicIntegerArray(PANELS);
         for (int round = 0; round < 50; round++) {
-            GemmThreads.run((from, to) -> {
+            Workers.run((from, to, part) -> {
                 for (int p = from; p < to; p++) {
                     done.incrementAndGet(p);
                 }
@@ -33,7 +33,7 @@ class GemmThreadsTest {
     void aFailingPartIsReportedAndThePoolStaysUsable() {
         // the last panel belongs to a worker's part when there are workers, else to the caller's
         for (int failing : new int[] {PANELS - 1, 0}) {
-            RuntimeException e = assertThrows(RuntimeException.class, () -> GemmThreads.run((from, to) -> {
+            RuntimeException e = assertThrows(RuntimeException.class, () -> Workers.run((from, to, part) -> {
                 if (from <= failing && failing < to) {
                     throw new IllegalArgumentException("panel " + failing);
                 }
