@@ -34,10 +34,11 @@ final class VectorGemm {
 
     /**
      * See {@link Kernels#gemm}. Products with at least {@link #PACKED_ROWS} rows, {@link #PACKED_DEPTH} terms and two
-     * vectors of columns are computed on packed operands: the rows of {@code a} four at a time, interleaved
-     * ({@code t}-major), and each panel of {@code x} two vectors wide, contiguous. The same register block
-     * ({@link #block4x2}) then walks both with constant strides, so the JIT drops the bounds checks and the hardware
-     * prefetcher sees sequential reads; every sum is still added in the same order.
+     * vectors of columns are computed on packed operands: each panel of {@code x} two vectors wide, contiguous, and,
+     * when {@code a} is read across its rows (a transposed matrix, in the backward pass), the rows of {@code a} four
+     * at a time, interleaved ({@code t}-major). The same register block ({@link #block4x2}) then walks them with
+     * constant strides, so the JIT drops the bounds checks and the hardware prefetcher sees sequential reads; every
+     * sum is still added in the same order.
      */
     static void gemm(int m, int n, int l, float[] a, int aOff, int ai, int al,
                      float[] x, int xOff, int xs, float[] y, int yOff, int ys) {
@@ -58,23 +59,42 @@ final class VectorGemm {
                                float[] x, int xOff, int xs, float[] y, int yOff, int ys) {
         int blocks = m / 4;
         int rows = 4 * blocks;
-        float[][] packs = PACKS.get();
-        if (packs[0].length < rows * l) {
-            packs[0] = new float[rows * l];
-        }
-        float[] ap = packs[0];
-        // block b holds rows 4b .. 4b + 3, t-major: ap[4bl + 4t + r]
-        for (int b = 0; b < blocks; b++) {
-            for (int r = 0; r < 4; r++) {
-                int from = aOff + (4 * b + r) * ai;
-                int to = 4 * b * l + r;
-                for (int t = 0; t < l; t++) {
-                    ap[to + 4 * t] = a[from + t * al];
+        float[] ap;
+        int apOff;
+        int blockStep;
+        int pi;
+        int pl;
+        if (al == 1) {
+            // rows of a contiguous (the forward pass's weights): four sequential streams, read in place. Packing them
+            // too measured slower, most on products of few panels (ResNet-18's last stage: 50 against 85 GFLOP/s)
+            ap = a;
+            apOff = aOff;
+            blockStep = 4 * ai;
+            pi = ai;
+            pl = 1;
+        } else {
+            float[][] packs = PACKS.get();
+            if (packs[0].length < rows * l) {
+                packs[0] = new float[rows * l];
+            }
+            ap = packs[0];
+            // block b holds rows 4b .. 4b + 3, t-major: ap[4bl + 4t + r]
+            for (int b = 0; b < blocks; b++) {
+                for (int r = 0; r < 4; r++) {
+                    int from = aOff + (4 * b + r) * ai;
+                    int to = 4 * b * l + r;
+                    for (int t = 0; t < l; t++) {
+                        ap[to + 4 * t] = a[from + t * al];
+                    }
                 }
             }
+            apOff = 0;
+            blockStep = 4 * l;
+            pi = 1;
+            pl = 4;
         }
         PackedProduct product = PRODUCTS.get();
-        product.set(n, l, ap, blocks, x, xOff, xs, y, yOff, ys);
+        product.set(n, l, ap, apOff, blockStep, pi, pl, blocks, x, xOff, xs, y, yOff, ys);
         int panels = (n + 2 * L - 1) / (2 * L);
         try {
             if ((long) rows * n * l >= THREADED_MACS) {
@@ -100,6 +120,10 @@ final class VectorGemm {
         private int n;
         private int l;
         private float[] ap;
+        private int apOff;
+        private int blockStep;
+        private int pi;
+        private int pl;
         private int blocks;
         private float[] x;
         private int xOff;
@@ -108,10 +132,15 @@ final class VectorGemm {
         private int yOff;
         private int ys;
 
-        void set(int n, int l, float[] ap, int blocks, float[] x, int xOff, int xs, float[] y, int yOff, int ys) {
+        void set(int n, int l, float[] ap, int apOff, int blockStep, int pi, int pl, int blocks, float[] x, int xOff, int xs,
+                 float[] y, int yOff, int ys) {
             this.n = n;
             this.l = l;
             this.ap = ap;
+            this.apOff = apOff;
+            this.blockStep = blockStep;
+            this.pi = pi;
+            this.pl = pl;
             this.blocks = blocks;
             this.x = x;
             this.xOff = xOff;
@@ -130,12 +159,12 @@ final class VectorGemm {
 
         @Override
         public void run(int first, int end, int part) {
-            compute(first, end, n, l, ap, blocks, x, xOff, xs, y, yOff, ys);
+            compute(first, end, n, l, ap, apOff, blockStep, pi, pl, blocks, x, xOff, xs, y, yOff, ys);
         }
 
         /** The panels, from locals (the JIT keeps them in registers across the loops). */
-        private static void compute(int first, int end, int n, int l, float[] ap, int blocks, float[] x, int xOff, int xs,
-                                    float[] y, int yOff, int ys) {
+        private static void compute(int first, int end, int n, int l, float[] ap, int apOff, int blockStep, int pi, int pl,
+                                    int blocks, float[] x, int xOff, int xs, float[] y, int yOff, int ys) {
             int w = 2 * L;
             float[][] packs = PACKS.get();
             if (packs[1].length < w * l) {
@@ -155,11 +184,11 @@ final class VectorGemm {
                 for (int b = 0; b < blocks; b++) {
                     int y0 = yOff + 4 * b * ys + j;
                     if (width == w) {
-                        block4x2(l, ap, 4 * b * l, 1, 4, xp, 0, 2 * L, y, y0, ys);   // the packed strides
+                        block4x2(l, ap, apOff + b * blockStep, pi, pl, xp, 0, 2 * L, y, y0, ys);
                     } else {
                         // the last, narrower panel: the block into a zeroed tile, then only its columns into y
                         java.util.Arrays.fill(tile, 0f);
-                        block4x2(l, ap, 4 * b * l, 1, 4, xp, 0, 2 * L, tile, 0, w);
+                        block4x2(l, ap, apOff + b * blockStep, pi, pl, xp, 0, 2 * L, tile, 0, w);
                         for (int r = 0; r < 4; r++) {
                             for (int c = 0; c < width; c++) {
                                 y[y0 + r * ys + c] += tile[r * w + c];

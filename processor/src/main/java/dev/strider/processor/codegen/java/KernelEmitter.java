@@ -483,6 +483,20 @@ final class KernelEmitter {
         c.open("for (int nc = from * $L; nc < to * $L; nc++)", w.c(), w.c());
         windowBounds(c, w);
         c.comment("padding never wins: only input cells are compared; NaN propagates; the backward pass recomputes which cell won");
+        if (w.kh() * w.kw() <= UNROLLED_WINDOW) {
+            c.open("if (hEnd - hFirst == $L && wEnd - wFirst == $L)", w.kh(), w.kw());
+            c.comment("a window inside the input (most of them): unrolled, branch-free");
+            c.line("int at = i + hFirst * $L + wFirst", w.iw());
+            c.line("float best = in[at]");
+            for (int kh = 0; kh < w.kh(); kh++) {
+                for (int kw = kh == 0 ? 1 : 0; kw < w.kw(); kw++) {
+                    c.line("best = Math.max(best, in[at + $L])", kh * w.iw() + kw);
+                }
+            }
+            c.line("out[o + oh * $L + ow] = best", w.ow());
+            c.line("continue");
+            c.close();
+        }
         c.line("float best = Float.NEGATIVE_INFINITY");
         c.open("for (int ih = hFirst; ih < hEnd; ih++)");
         c.open("for (int iw = wFirst; iw < wEnd; iw++)");
