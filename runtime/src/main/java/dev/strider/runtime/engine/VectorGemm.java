@@ -206,9 +206,49 @@ final class VectorGemm {
         for (; i + 4 <= m; i += 4) {
             rows4(n, l, a, aOff + i * ai, ai, al, x, xOff, xs, y, yOff + i * ys, ys);
         }
+        if (i + 2 <= m) {
+            rows2(n, l, a, aOff + i * ai, ai, al, x, xOff, xs, y, yOff + i * ys, ys);
+            i += 2;
+        }
         for (; i < m; i++) {
             row1(n, l, a, aOff + i * ai, al, x, xOff, xs, y, yOff + i * ys);
         }
+    }
+
+    /** Two rows (left over by the four-row blocks): two by two vectors, the other columns a row at a time. */
+    private static void rows2(int n, int l, float[] a, int a0, int ai, int al,
+                              float[] x, int xOff, int xs, float[] y, int y0, int ys) {
+        int j = 0;
+        for (; j + 2 * L <= n; j += 2 * L) {
+            block2x2(l, a, a0, ai, al, x, xOff + j, xs, y, y0 + j, ys);
+        }
+        if (j < n) {
+            row1(n - j, l, a, a0, al, x, xOff + j, xs, y, y0 + j);
+            row1(n - j, l, a, a0 + ai, al, x, xOff + j, xs, y, y0 + ys + j);
+        }
+    }
+
+    /** Two rows by two vectors: four accumulators, enough to cover the FMA latency. */
+    private static void block2x2(int l, float[] a, int a0, int ai, int al, float[] x, int x0, int xs,
+                                 float[] y, int y0, int ys) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        for (int t = 0, at = a0, xt = x0; t < l; t++, at += al, xt += xs) {
+            FloatVector v0 = FloatVector.fromArray(S, x, xt);
+            FloatVector v1 = FloatVector.fromArray(S, x, xt + L);
+            FloatVector w0 = FloatVector.broadcast(S, a[at]);
+            FloatVector w1 = FloatVector.broadcast(S, a[at + ai]);
+            c00 = v0.fma(w0, c00);
+            c01 = v1.fma(w0, c01);
+            c10 = v0.fma(w1, c10);
+            c11 = v1.fma(w1, c11);
+        }
+        add(c00, y, y0);
+        add(c01, y, y0 + L);
+        add(c10, y, y0 + ys);
+        add(c11, y, y0 + ys + L);
     }
 
     private static void rows4(int n, int l, float[] a, int a0, int ai, int al,
@@ -309,6 +349,9 @@ final class VectorGemm {
 
     private static void row1(int n, int l, float[] a, int a0, int al, float[] x, int xOff, int xs, float[] y, int y0) {
         int j = 0;
+        for (; j + 2 * L <= n; j += 2 * L) {
+            block1x2(l, a, a0, al, x, xOff + j, xs, y, y0 + j);
+        }
         for (; j + L <= n; j += L) {
             block1x1(l, a, a0, al, x, xOff + j, xs, y, y0 + j);
         }
@@ -336,7 +379,10 @@ final class VectorGemm {
         }
     }
 
-    /** {@code sum x[xOff + i] * y[yOff + i]} for {@code i < n}: four vector accumulators, then the remainder. */
+    /**
+     * {@code sum x[xOff + i] * y[yOff + i]} for {@code i < n}: four vector accumulators, then single vectors, then
+     * the last values (fewer than a vector).
+     */
     static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
         FloatVector c0 = FloatVector.zero(S);
         FloatVector c1 = FloatVector.zero(S);
@@ -349,6 +395,9 @@ final class VectorGemm {
             c2 = FloatVector.fromArray(S, x, xOff + i + 2 * L).fma(FloatVector.fromArray(S, y, yOff + i + 2 * L), c2);
             c3 = FloatVector.fromArray(S, x, xOff + i + 3 * L).fma(FloatVector.fromArray(S, y, yOff + i + 3 * L), c3);
         }
+        for (; i + L <= n; i += L) {
+            c0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), c0);
+        }
         float sum = c0.add(c1).add(c2.add(c3)).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
         for (; i < n; i++) {
             sum += x[xOff + i] * y[yOff + i];
@@ -356,7 +405,20 @@ final class VectorGemm {
         return sum;
     }
 
-    /** One row by one vector, for the rows left over by {@link #rows4}. */
+    /** One row by two vectors: two independent chains (one chain waits on the FMA latency). */
+    private static void block1x2(int l, float[] a, int a0, int al, float[] x, int x0, int xs, float[] y, int y0) {
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = FloatVector.zero(S);
+        for (int t = 0, at = a0, xt = x0; t < l; t++, at += al, xt += xs) {
+            FloatVector w = FloatVector.broadcast(S, a[at]);
+            c0 = FloatVector.fromArray(S, x, xt).fma(w, c0);
+            c1 = FloatVector.fromArray(S, x, xt + L).fma(w, c1);
+        }
+        add(c0, y, y0);
+        add(c1, y, y0 + L);
+    }
+
+    /** One row by one vector, for the columns left over by {@link #block1x2}. */
     private static void block1x1(int l, float[] a, int a0, int al, float[] x, int x0, int xs, float[] y, int y0) {
         FloatVector c = FloatVector.zero(S);
         for (int t = 0, at = a0, xt = x0; t < l; t++, at += al, xt += xs) {

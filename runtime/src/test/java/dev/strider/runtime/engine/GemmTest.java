@@ -28,6 +28,8 @@ class GemmTest {
         int[][] mnl = {
             {1, 1, 1}, {4, 4, 1}, {3, 5, 7}, {4, 16, 9}, {5, 17, 3}, {8, 32, 288}, {7, 33, 2}, {9, 47, 13},
             {32, 784, 9}, {32, 9, 784}, {64, 196, 288}, {196, 288, 64}, {6, 100, 150}, {2, 65, 31},
+            // two rows left over (two-by-two blocks, then the columns a row at a time: two vectors, one, an overlapping one)
+            {6, 57, 5}, {3, 80, 7}, {6, 784, 25},
             // the packed path (VectorGemm.PACKED_ROWS / PACKED_DEPTH): 4-row blocks, then single rows; whole panels
             // of two vectors and a narrower last one
             {45, 71, 33}, {39, 64, 40}, {32, 32, 32}, {36, 100, 147},
@@ -122,7 +124,7 @@ class GemmTest {
     }
 
     @ParameterizedTest(name = "n={0}")
-    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1, 15, 16, 63, 64, 65, 200, 3136})
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1, 15, 16, 63, 64, 65, 84, 120, 200, 400, 3136})
     void dotProductsOfBothKernelsAgreeWithDouble(int n) {
         SplittableRandom rnd = new SplittableRandom(n);
         float[] x = random(rnd, n + 3);
