@@ -130,6 +130,11 @@ public final class BackwardPlan {
     }
 
     /** Whether layer {@code step}'s output gradient was computed in the last pass (false for a layer that never ran). */
+    /** Whether parameter {@code p}'s gradient is computed by the pass decided last (its layer's parameters are). */
+    boolean parameterComputed(int p) {
+        return params[owners.get(p)];
+    }
+
     boolean computed(int step) {
         return step < runs.length && runs[step];
     }

@@ -83,6 +83,11 @@ public abstract class EngineBase implements Engine {
         return backwardPlan.runs(step);
     }
 
+    /** Whether parameter {@code p}'s gradient is computed in this backward pass (see {@link #parameterGradients}). */
+    protected final boolean parameterComputed(int p) {
+        return backwardPlan.parameterComputed(p);
+    }
+
     /** Whether layer {@code step} computes its parameters' gradients in this backward pass (one of them is not frozen). */
     protected final boolean parameterGradients(int step) {
         return backwardPlan.parameters(step);

@@ -39,6 +39,24 @@ public abstract class GeneratedEngine extends EngineBase {
     private float[] bufferBackup;
     /** The im2col scratch of the worker threads' parts (index 0 unused: the caller uses each layer's own). */
     private float[][] laneScratch = new float[0][];
+    /** The im2col gradient scratch of the backward pass's parts beyond the first. */
+    private float[][] laneScratchGrad = new float[0][];
+    /** Parts a backward pass splits the batch into (1: the whole batch at once); fixed for the engine's life. */
+    private int backwardParts = 1;
+    /** Each part's parameter gradients ([part][parameter]; part 0 writes the parameters' own). */
+    private float[][][] laneGrads = new float[1][][];
+    /** The batch of the backward pass in progress, for {@link #backwardJob}. */
+    private int backwardBatch;
+    /** Parts {@code [from, to)} of a split backward pass: each part's images through every layer. */
+    private final Workers.Job backwardJob = (from, to, worker) -> {
+        for (int part = from; part < to; part++) {
+            int first = partStart(backwardBatch, part);
+            int end = partStart(backwardBatch, part + 1);
+            if (first < end) {
+                backwardLayers(first, end, part);
+            }
+        }
+    };
     /** Part {@code lane} of an image-parallel forward pass: its images one by one, through every layer. */
     private final Workers.Job imageJob = (from, to, lane) -> {
         for (int n = from; n < to; n++) {
@@ -84,6 +102,94 @@ public abstract class GeneratedEngine extends EngineBase {
         } else {
             Workers.run(imageJob, batch);
         }
+    }
+
+    /**
+     * Runs every layer's backward pass, in reverse order, on images {@code [from, to)}, writing part {@code lane}'s
+     * parameter gradients ({@link #laneGrad}).
+     */
+    protected abstract void backwardLayers(int from, int to, int lane);
+
+    /** Parameter gradients at most this large (in floats) are kept once more per extra part of a split backward pass. */
+    static final long SPLIT_BACKWARD_FLOATS = 16L << 20;
+
+    /**
+     * The backward schedule. A network without batch norm (whose backward pass needs sums over the whole batch)
+     * and with parameters small enough ({@value #SPLIT_BACKWARD_FLOATS} floats) splits a batch into
+     * {@link Kernels#threads()} parts of consecutive images, each with its own parameter gradients, run on the
+     * worker threads; the parts' gradients are then added to the first's, in part order. The parts depend only on the
+     * batch and the thread count, never on which threads are free (a busy pool runs every part on the caller), so an
+     * engine's gradients are the same bits whether or not other engines are running. Otherwise the whole batch goes
+     * through every layer at once.
+     */
+    protected final void backwardSchedule(int batch) {
+        if (backwardParts == 1 || batch == 1) {
+            backwardLayers(0, batch, 0);
+            return;
+        }
+        backwardBatch = batch;
+        Workers.run(backwardJob, backwardParts);
+        float[][] own = laneGrads[0];
+        for (int p = 0; p < own.length; p++) {
+            if (!parameterComputed(p)) {
+                continue;   // frozen: neither part wrote it
+            }
+            float[] sum = own[p];
+            for (int part = 1; part < backwardParts; part++) {
+                if (partStart(batch, part) == partStart(batch, part + 1)) {
+                    continue;   // no images (a batch smaller than the parts): its gradients are stale
+                }
+                float[] g = laneGrads[part][p];
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += g[i];
+                }
+            }
+        }
+    }
+
+    /** The first image of part {@code part} of a split backward pass over {@code batch} images. */
+    private int partStart(int batch, int part) {
+        return (int) ((long) batch * part / backwardParts);
+    }
+
+    /**
+     * Lets the backward pass split the batch (called by the generated constructor of a network without batch norm):
+     * allocates, for each part beyond the first, a copy of every parameter gradient and an im2col gradient scratch of
+     * {@code colLength} floats (the largest convolution's), unless the copies would exceed
+     * {@value #SPLIT_BACKWARD_FLOATS} floats or there is one thread.
+     */
+    protected final void allowParallelBackward(int colLength) {
+        long floats = 0;
+        for (Parameter p : parameters) {
+            floats += p.size();
+        }
+        int parts = Kernels.threads();
+        if (parts == 1 || floats * (parts - 1) > SPLIT_BACKWARD_FLOATS) {
+            return;
+        }
+        float[][][] grads = new float[parts][parameters.size()][];
+        for (int p = 0; p < parameters.size(); p++) {
+            grads[0][p] = parameters.get(p).grad();
+            for (int part = 1; part < parts; part++) {
+                grads[part][p] = new float[parameters.get(p).size()];
+            }
+        }
+        laneScratchGrad = new float[parts][];
+        for (int part = 1; part < parts && colLength > 0; part++) {
+            laneScratchGrad[part] = new float[colLength];
+        }
+        laneGrads = grads;
+        backwardParts = parts;
+    }
+
+    /** Parameter {@code p}'s gradient array for part {@code lane} of a backward pass ({@code own}: the parameter's, for part 0). */
+    protected final float[] laneGrad(int lane, int p, float[] own) {
+        return lane == 0 ? own : laneGrads[lane][p];
+    }
+
+    /** The im2col gradient scratch of backward part {@code lane} (at least 1). */
+    protected final float[] laneScratchGrad(int lane) {
+        return laneScratchGrad[lane];
     }
 
     /**

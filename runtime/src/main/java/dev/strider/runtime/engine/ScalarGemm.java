@@ -20,7 +20,7 @@ final class ScalarGemm {
                 block4x4(l, a, a0, ai, al, x, xOff + j, xs, y, y0 + j, ys);
             }
             for (; j < n; j++) {
-                column4(l, a, a0, ai, al, x, xOff + j, xs, y, y0 + j, ys);
+                column4(l, a, a0, ai, al, x, xOff + j, xs, y, y0 + j, ys, false);
             }
         }
         for (; i < m; i++) {
@@ -36,18 +36,29 @@ final class ScalarGemm {
         }
     }
 
-    /** One column of four rows: {@code y[r*ys] += sum_t a(r, t) x[t*xs]} for r < 4 (the columns left over by the blocks). */
-    static void column4(int l, float[] a, int a0, int ai, int al, float[] x, int x0, int xs, float[] y, int y0, int ys) {
+    /**
+     * One column of four rows: {@code y[r*ys] += sum_t a(r, t) x[t*xs]} for r < 4 (the columns left over by the blocks),
+     * with a multiply and an add per term, or with fused multiply-adds ({@code fused}: as {@link VectorGemm}'s other
+     * paths, so that an output's value is the same whichever block computes it).
+     */
+    static void column4(int l, float[] a, int a0, int ai, int al, float[] x, int x0, int xs, float[] y, int y0, int ys, boolean fused) {
         float s0 = 0f;
         float s1 = 0f;
         float s2 = 0f;
         float s3 = 0f;
         for (int t = 0, at = a0, xt = x0; t < l; t++, at += al, xt += xs) {
             float v = x[xt];
-            s0 += a[at] * v;
-            s1 += a[at + ai] * v;
-            s2 += a[at + 2 * ai] * v;
-            s3 += a[at + 3 * ai] * v;
+            if (fused) {
+                s0 = Math.fma(a[at], v, s0);
+                s1 = Math.fma(a[at + ai], v, s1);
+                s2 = Math.fma(a[at + 2 * ai], v, s2);
+                s3 = Math.fma(a[at + 3 * ai], v, s3);
+            } else {
+                s0 += a[at] * v;
+                s1 += a[at + ai] * v;
+                s2 += a[at + 2 * ai] * v;
+                s3 += a[at + 3 * ai] * v;
+            }
         }
         y[y0] += s0;
         y[y0 + ys] += s1;

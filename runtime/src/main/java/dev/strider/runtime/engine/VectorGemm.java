@@ -266,9 +266,10 @@ final class VectorGemm {
             return;
         }
         for (; j < n; j++) {
-            ScalarGemm.column4(l, a, a0, ai, al, x, xOff + j, xs, y, y0 + j, ys);
+            ScalarGemm.column4(l, a, a0, ai, al, x, xOff + j, xs, y, y0 + j, ys, true);   // fused, as every path here
         }
     }
+
 
     /**
      * Four rows by two vectors: one loop, eight accumulators, no other control flow (C2 keeps vectors in registers

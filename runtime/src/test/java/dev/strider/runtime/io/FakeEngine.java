@@ -71,6 +71,9 @@ final class FakeEngine extends GeneratedEngine {
     protected void runBackward(int batch, float[] inputGrad) {}
 
     @Override
+    protected void backwardLayers(int from, int to, int lane) {}
+
+    @Override
     protected float[] outputBuffer() {
         return out;
     }

@@ -57,7 +57,6 @@ public final class EngineGenerator {
         return out;
     }
     static final int CALLS_PER_METHOD = 400;
-    private static final ParameterSpec BATCH = ParameterSpec.builder(TypeName.INT, "batch").build();
     private static final ParameterSpec FROM = ParameterSpec.builder(TypeName.INT, "from").build();
     private static final ParameterSpec TO = ParameterSpec.builder(TypeName.INT, "to").build();
     private static final ParameterSpec LANE = ParameterSpec.builder(TypeName.INT, "lane").build();
@@ -126,6 +125,10 @@ public final class EngineGenerator {
             constructor.addStatement("allocateLaneScratch($L)", laneScratch)
                     .addCode("// (the largest im2col scratch, once per worker thread: their images in an image-parallel forward pass)\n");
         }
+        if (plan.steps().stream().noneMatch(s -> s.kernel() instanceof Kernel.BatchNorm)) {
+            constructor.addStatement("allowParallelBackward($L)", laneScratch)
+                    .addCode("// (no batch norm: the backward pass may split the batch, each part with its own parameter gradients)\n");
+        }
         type.addMethod(constructor.build());
         ClassName backend = ClassName.get("dev.strider.runtime.cuda", "Backend");
         ClassName engine = ClassName.get("dev.strider.runtime.engine", "Engine");
@@ -151,21 +154,12 @@ public final class EngineGenerator {
             if (s.kernel() instanceof Kernel.Alias) {
                 continue; // nothing to do: it shares its input's gradient buffer
             }
-            backwardCalls.add(CodeBlock.of("if (gradientNeeded($L)) $N(batch)", i, s.name() + "Backward"));
+            backwardCalls.add(CodeBlock.of("if (gradientNeeded($L)) $N(from, to, lane)", i, s.name() + "Backward"));
             if (!s.accumulate().isEmpty()) {
-                backwardCalls.add(CodeBlock.of("if (gradientNeeded($L)) $N(batch)", i, s.name() + "AddGradients"));
+                backwardCalls.add(CodeBlock.of("if (gradientNeeded($L)) $N(from, to, lane)", i, s.name() + "AddGradients"));
             }
         }
-        type.addMethod(MethodSpec.methodBuilder("runForward").addAnnotation(Override.class)
-                .addModifiers(Modifier.PROTECTED).addParameter(float[].class, "input").addParameter(int.class, "batch")
-                .addStatement("$N = input", EnginePlan.INPUT)
-                .addStatement("forwardSchedule(batch)").build());
-        MethodSpec.Builder forwardLayers = MethodSpec.methodBuilder("forwardLayers").addAnnotation(Override.class)
-                .addModifiers(Modifier.PROTECTED).addParameter(FROM).addParameter(TO).addParameter(LANE);
-        for (CodeBlock call : chunk(type, "forwardLayers", forwardCalls, CALLS_PER_METHOD, FROM, TO, LANE)) {
-            forwardLayers.addStatement(call);
-        }
-        type.addMethod(forwardLayers.build());
+        addPass(type, "runForward", float[].class, "input", EnginePlan.INPUT, "forwardSchedule", "forwardLayers", forwardCalls);
         List<String> coupling = plan.steps().stream()
                 .filter(s -> s.kernel() instanceof Kernel.BatchNorm || s.kernel() instanceof Kernel.Dropout).map(Step::name).toList();
         if (!coupling.isEmpty()) {
@@ -175,13 +169,7 @@ public final class EngineGenerator {
                             String.join(", ", coupling), coupling.size() == 1 ? "couples" : "couple")
                     .addStatement("return isTraining()").build());
         }
-        MethodSpec.Builder runBackward = MethodSpec.methodBuilder("runBackward").addAnnotation(Override.class)
-                .addModifiers(Modifier.PROTECTED).addParameter(int.class, "batch").addParameter(float[].class, "inputGrad")
-                .addStatement("$N = inputGrad", EnginePlan.INPUT_GRAD);
-        for (CodeBlock call : chunk(type, "backwardLayers", backwardCalls, CALLS_PER_METHOD, BATCH)) {
-            runBackward.addStatement(call);
-        }
-        type.addMethod(runBackward.build());
+        addPass(type, "runBackward", float[].class, "inputGrad", EnginePlan.INPUT_GRAD, "backwardSchedule", "backwardLayers", backwardCalls);
         type.addMethod(MethodSpec.methodBuilder("outputBuffer").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
                 .returns(float[].class).addStatement("return $N", plan.outputBuffer()).build());
         type.addMethod(MethodSpec.methodBuilder("outputGradBuffer").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
@@ -200,19 +188,42 @@ public final class EngineGenerator {
                 continue; // no backward: it shares its input's gradient buffer
             }
             type.addMethod(MethodSpec.methodBuilder(s.name() + "Backward").addModifiers(Modifier.PRIVATE)
-                    .addParameter(int.class, "batch").addJavadoc("Backward of $L: reads $N, writes $N and the parameter gradients.\n",
+                    .addParameter(FROM).addParameter(TO).addParameter(LANE)
+                    .addJavadoc("Backward of $L on images {@code [from, to)}: reads $N, writes $N and part {@code lane}'s parameter gradients.\n",
                             s.name(), s.outGrad(), s.inGrad())
                     .addCode(backwardGuards(plan, s, true, null))
                     .addCode(KernelEmitter.backward(guarded(s, false)).build()).build());
             if (!s.accumulate().isEmpty()) {
                 type.addMethod(MethodSpec.methodBuilder(s.name() + "AddGradients").addModifiers(Modifier.PRIVATE)
-                        .addParameter(int.class, "batch")
+                        .addParameter(FROM).addParameter(TO).addParameter(LANE)
                         .addJavadoc("After the backward of $L: its gradients for inputs that later layers take too, added to theirs.\n", s.name())
                         .addCode(backwardGuards(plan, s, false, s.accumulate()))
                         .addCode(KernelEmitter.accumulate(guarded(s, true)).build()).build());
             }
         }
         return JavaFile.builder(d.packageName(), type.build()).skipJavaLangImports(true).indent("    ").build();
+    }
+
+    /**
+     * A pass: {@code entry(batch, array)} (runForward(batch, input) or runBackward(batch, inputGrad), with the batch
+     * first or last as the base class declares it) keeps the caller's array in {@code field} and hands the batch to the
+     * base class's {@code schedule}, which calls {@code layers(from, to, lane)}: the layer calls, chunked.
+     */
+    private static void addPass(TypeSpec.Builder type, String entry, Class<?> arrayType, String array, String field, String schedule,
+                                String layers, List<CodeBlock> calls) {
+        MethodSpec.Builder run = MethodSpec.methodBuilder(entry).addAnnotation(Override.class).addModifiers(Modifier.PROTECTED);
+        if (entry.equals("runForward")) {
+            run.addParameter(arrayType, array).addParameter(int.class, "batch");
+        } else {
+            run.addParameter(int.class, "batch").addParameter(arrayType, array);
+        }
+        type.addMethod(run.addStatement("$N = $N", field, array).addStatement("$N(batch)", schedule).build());
+        MethodSpec.Builder m = MethodSpec.methodBuilder(layers).addAnnotation(Override.class)
+                .addModifiers(Modifier.PROTECTED).addParameter(FROM).addParameter(TO).addParameter(LANE);
+        for (CodeBlock call : chunk(type, layers, calls, CALLS_PER_METHOD, FROM, TO, LANE)) {
+            m.addStatement(call);
+        }
+        type.addMethod(m.build());
     }
 
     /** Whether {@code s}'s forward method takes the lane of an image-parallel pass (for its im2col scratch). */
@@ -321,7 +332,8 @@ public final class EngineGenerator {
             int self = plan.indexOf(s);
             for (Tensor t : s.tensors()) {
                 if (t.trainable()) {
-                    c.addStatement("final float[] $N = parameterGradients($L) ? $N : null", t.gradField() + IF_NEEDED, self, t.gradField());
+                    c.addStatement("final float[] $N = parameterGradients($L) ? laneGrad(lane, $L, $N) : null", t.gradField() + IF_NEEDED, self,
+                            parameterIndex(plan, t), t.gradField());
                 }
             }
         }
@@ -329,6 +341,22 @@ public final class EngineGenerator {
             c.add("// (null above: the backward plan skips that gradient, see backwardSignature())\n");
         }
         return c.build();
+    }
+
+    /** The index of trainable tensor {@code t} among the engine's parameters (their registration order). */
+    static int parameterIndex(EnginePlan plan, Tensor t) {
+        int i = 0;
+        for (Step s : plan.steps()) {
+            for (Tensor u : s.tensors()) {
+                if (u == t) {
+                    return i;
+                }
+                if (u.trainable()) {
+                    i++;
+                }
+            }
+        }
+        throw new IllegalArgumentException(t.name() + " is not a parameter of " + plan.network().decl().simpleName());
     }
 
     /** Batch norm's d gamma and d beta are the sums its d input needs: stored whenever its backward runs. */

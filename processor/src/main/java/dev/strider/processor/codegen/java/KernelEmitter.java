@@ -147,7 +147,7 @@ final class KernelEmitter {
         for (var g : s.accumulate()) {
             c.comment("$N is taken by a later layer too: add this layer's gradient to it", g.target());
             c.open("if ($N != null)", g.target())
-                    .line("$T.axpy(1f, $N, 0, $N, 0, batch * $L)", KERNELS, g.scratch(), g.target(), g.size())
+                    .line("$T.axpy(1f, $N, from * $L, $N, from * $L, (to - from) * $L)", KERNELS, g.scratch(), g.size(), g.target(), g.size(), g.size())
                     .close();
         }
         return c;
@@ -162,7 +162,7 @@ final class KernelEmitter {
             activationBackward(c, add.activation(), add.slope(), add.size(), add.size(), 1);
             c.comment("a sum passes its gradient to every input unchanged");
             for (String g : s.inGrads()) {
-                c.open("if ($N != null)", g).line("System.arraycopy(gOut, 0, $N, 0, batch * $L)", g, add.size()).close();
+                c.open("if ($N != null)", g).line("System.arraycopy(gOut, from * $L, $N, from * $L, (to - from) * $L)", add.size(), g, add.size(), add.size()).close();
             }
             return c;
         }
@@ -179,7 +179,7 @@ final class KernelEmitter {
             c.line("final float[] in = $N, out = $N, gOut = $N, gIn = $N", s.in(), s.out(), s.outGrad(), gIn);
             c.line("if (gIn == null) return");
             c.comment("d out / d x = x / out for every window that holds x (0 where a window's sum is 0)");
-            c.open("for (int nc = 0; nc < batch * $L; nc++)", w.c());
+            c.open("for (int nc = from * $L; nc < to * $L; nc++)", w.c(), w.c());
             c.open("for (int y = 0; y < $L; y++)", w.ih());
             c.open("for (int x = 0; x < $L; x++)", w.iw());
             c.line("double acc = 0");
@@ -201,7 +201,7 @@ final class KernelEmitter {
             c.line("final float[] gOut = $N, gIn = $N", s.outGrad(), gIn);
             c.line("if (gIn == null) return");
             c.comment("each input value gathers gradient / bin size from every bin that holds it (bins may overlap)");
-            c.open("for (int nc = 0; nc < batch * $L; nc++)", a.channels());
+            c.open("for (int nc = from * $L; nc < to * $L; nc++)", a.channels(), a.channels());
             c.open("for (int y = 0; y < $L; y++)", a.ih());
             c.open("for (int x = 0; x < $L; x++)", a.iw());
             c.line("double acc = 0");
@@ -220,7 +220,7 @@ final class KernelEmitter {
         if (k instanceof Kernel.Shuffle sh) {
             c.line("final float[] gOut = $N, gIn = $N", s.outGrad(), gIn);
             c.line("if (gIn == null) return");
-            c.open("for (int n = 0; n < batch; n++)").open("for (int o = 0; o < $L; o++)", sh.channels())
+            c.open("for (int n = from; n < to; n++)").open("for (int o = 0; o < $L; o++)", sh.channels())
                     .line("System.arraycopy(gOut, (n * $L + o) * $L, gIn, (n * $L + $L) * $L, $L)", sh.channels(), sh.plane(), sh.channels(),
                             sh.source("o"), sh.plane(), sh.plane())
                     .close().close();
@@ -230,12 +230,12 @@ final class KernelEmitter {
             c.line("final float[] in = $N, gOut = $N, gIn = $N, scale = $N", s.in(), s.outGrad(), gIn, s.name() + "Scale");
             c.line("if (gIn == null) return");
             c.comment("gIn_i = gOut_i scale_i^-beta - 2 alpha beta / size * in_i * sum over c whose window holds i of gOut_c in_c scale_c^(-beta-1)");
-            c.open("for (int n = 0; n < batch; n++)");
+            c.open("for (int n = from; n < to; n++)");
             c.open("for (int ch = 0; ch < $L; ch++)", lrn.channels());
-            c.line("int from = Math.max(0, ch - $L), to = Math.min($L, ch + $L)", lrn.after(), lrn.channels() - 1, lrn.before());
+            c.line("int lo = Math.max(0, ch - $L), hi = Math.min($L, ch + $L)", lrn.after(), lrn.channels() - 1, lrn.before());
             c.open("for (int p = 0; p < $L; p++)", lrn.plane());
             c.line("double sum = 0");
-            c.open("for (int j = from; j <= to; j++)")
+            c.open("for (int j = lo; j <= hi; j++)")
                     .line("int q = (n * $L + j) * $L + p", lrn.channels(), lrn.plane())
                     .line("sum += (double) gOut[q] * in[q] * Math.pow(scale[q], -$L - 1)", lrn.beta())
                     .close();
@@ -250,7 +250,7 @@ final class KernelEmitter {
                 int part = cat.channels().get(i) * cat.plane();
                 String g = s.inGrads().get(i);
                 c.open("if ($N != null)", g)
-                        .open("for (int n = 0; n < batch; n++)")
+                        .open("for (int n = from; n < to; n++)")
                         .line("System.arraycopy($N, n * $L + $L, $N, n * $L, $L)", s.outGrad(), outImage, cat.offset(i) * cat.plane(), g, part, part)
                         .close().close();
             }
@@ -261,18 +261,18 @@ final class KernelEmitter {
         } else if (k instanceof Kernel.Pool pool) {
             c.line("final float[] gOut = $N, gIn = $N", s.outGrad(), gIn);
             c.line("if (gIn == null) return");
-            c.line("java.util.Arrays.fill(gIn, 0, batch * $L, 0f)", pool.inSize());
+            c.line("java.util.Arrays.fill(gIn, from * $L, to * $L, 0f)", pool.inSize(), pool.inSize());
             if (pool.max()) {
                 maxPoolSwitches(c, s, pool);
                 c.comment("the gradient goes to the input that won the max (the \"switches\")");
-                c.open("for (int j = 0; j < batch * $L; j++)", pool.outSize()).line("gIn[argmax[j]] += gOut[j]").close();
+                c.open("for (int j = from * $L; j < to * $L; j++)", pool.outSize(), pool.outSize()).line("gIn[argmax[j]] += gOut[j]").close();
             } else {
                 avgPoolBackward(c, pool);
             }
         } else if (k instanceof Kernel.GlobalAvgPool g) {
             c.line("final float[] gOut = $N, gIn = $N", s.outGrad(), gIn);
             c.line("if (gIn == null) return");
-            c.open("for (int nc = 0; nc < batch * $L; nc++)", g.channels());
+            c.open("for (int nc = from * $L; nc < to * $L; nc++)", g.channels(), g.channels());
             c.line("float v = gOut[nc] / $L", g.plane());
             c.line("int i = nc * $L", g.plane());
             c.open("for (int p = 0; p < $L; p++)", g.plane()).line("gIn[i + p] = v").close();
@@ -287,12 +287,12 @@ final class KernelEmitter {
             c.line("final float[] gOut = $N, gIn = $N, mask = $N", s.outGrad(), gIn, s.name() + "Mask");
             c.line("if (gIn == null) return");
             c.open("if ($N)", s.name() + "Trained");
-            c.open("for (int i = 0; i < batch * $L; i++)", d.size()).line("gIn[i] = gOut[i] * mask[i]").close();
+            c.open("for (int i = from * $L; i < to * $L; i++)", d.size(), d.size()).line("gIn[i] = gOut[i] * mask[i]").close();
             c.orElse("else");
-            c.line("System.arraycopy(gOut, 0, gIn, 0, batch * $L)", d.size());
+            c.line("System.arraycopy(gOut, from * $L, gIn, from * $L, (to - from) * $L)", d.size(), d.size(), d.size());
             c.close();
         } else if (k instanceof Kernel.Copy copy) {
-            c.open("if ($N != null)", gIn).line("System.arraycopy($N, 0, $N, 0, batch * $L)", s.outGrad(), gIn, copy.size()).close();
+            c.open("if ($N != null)", gIn).line("System.arraycopy($N, from * $L, $N, from * $L, (to - from) * $L)", s.outGrad(), copy.size(), gIn, copy.size(), copy.size()).close();
         } else if (k instanceof Kernel.Alias a) {
             c.comment("$L", a.why());
         }
@@ -430,20 +430,22 @@ final class KernelEmitter {
         int kk = k.inPerGroup() * w.kh() * w.kw();
         c.line("final float[] in = $N, out = $N, gOut = $N, gIn = $N", s.in(), s.out(), s.outGrad(), s.inGrad());
         c.line("final float[] weight = $N, weightGrad = $N", s.tensor(Tensor.Role.WEIGHT).field(), s.tensor(Tensor.Role.WEIGHT).gradField());
-        c.line("final float[] colT = $N, colTGrad = $N", s.name() + "Col", s.name() + "ColGrad");
+        c.comment("im2col scratch: this layer's own for the first part of the batch, the part's own for the others");
+        c.line("final float[] colT = lane == 0 ? $N : laneScratch(lane), colTGrad = lane == 0 ? $N : laneScratchGrad(lane)",
+                s.name() + "Col", s.name() + "ColGrad");
         activationBackward(c, k.activation(), k.slope(), k.outSize(), k.outChannels(), p);
         c.open("if (weightGrad != null)").line("java.util.Arrays.fill(weightGrad, 0f)").close();
         if (k.bias()) {
             c.line("final float[] biasGrad = $N", s.tensor(Tensor.Role.BIAS).gradField());
             c.open("if (biasGrad != null)").line("java.util.Arrays.fill(biasGrad, 0f)").close();
         }
-        c.open("if (gIn != null)").line("java.util.Arrays.fill(gIn, 0, batch * $L, 0f)", k.inSize()).close();
-        c.open("for (int n = 0; n < batch; n++)");
+        c.open("if (gIn != null)").line("java.util.Arrays.fill(gIn, from * $L, to * $L, 0f)", k.inSize(), k.inSize()).close();
+        c.open("for (int n = from; n < to; n++)");
         c.open("for (int g = 0; g < $L; g++)", k.groups());
         c.line("int image = (n * $L + g * $L) * $L", w.c(), k.inPerGroup(), ihw);
         c.comment("the patches are needed for d weight only");
         c.open("if (weightGrad != null)").line("$N(in, image, colT)", s.name() + "Im2colT").close();
-        c.open("if (gIn != null)").line("java.util.Arrays.fill(colTGrad, 0f)").close();
+        c.open("if (gIn != null)").line("java.util.Arrays.fill(colTGrad, 0, $L, 0f)", p * kk).close();
         c.comment("d weight rows += d out * patch rows; d patch rows += d out * weight rows");
         c.line("$T.convBackwardPlanes(gOut, (n * $L + g * $L) * $L, $L, $L, colT, $L, weight, g * $L, weightGrad, $L, g * $L, gIn == null ? null : colTGrad)",
                 KERNELS, k.outChannels(), k.outPerGroup(), p, k.outPerGroup(), p, kk, k.outPerGroup() * kk, k.bias() ? "biasGrad" : "null", k.outPerGroup());
@@ -535,7 +537,7 @@ final class KernelEmitter {
         if (inside && w.kh() * w.kw() <= UNROLLED_WINDOW) {
             c.comment("every window lies inside the input: the $Lx$L compares unrolled; the first maximum wins, the last NaN",
                     w.kh(), w.kw());
-            c.open("for (int nc = 0; nc < batch * $L; nc++)", w.c());
+            c.open("for (int nc = from * $L; nc < to * $L; nc++)", w.c(), w.c());
             c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
             c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
             c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
@@ -553,7 +555,7 @@ final class KernelEmitter {
             c.close().close().close();
             return;
         }
-        c.open("for (int nc = 0; nc < batch * $L; nc++)", w.c());
+        c.open("for (int nc = from * $L; nc < to * $L; nc++)", w.c(), w.c());
         windowBounds(c, w);
         c.comment("padding never wins: only input cells are compared; the first maximum wins, NaN propagates");
         c.line("float best = Float.NEGATIVE_INFINITY");
@@ -604,7 +606,7 @@ final class KernelEmitter {
 
     private static void avgPoolBackward(Code c, Kernel.Pool k) {
         Kernel.Window w = k.w();
-        c.open("for (int nc = 0; nc < batch * $L; nc++)", w.c());
+        c.open("for (int nc = from * $L; nc < to * $L; nc++)", w.c(), w.c());
         c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
         c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
         c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
@@ -641,25 +643,25 @@ final class KernelEmitter {
         c.line("final float[] in = $N, out = $N, gOut = $N, gIn = $N", s.in(), s.out(), s.outGrad(), s.inGrad());
         c.line("final float[] weight = $N, weightGrad = $N", s.tensor(Tensor.Role.WEIGHT).field(), s.tensor(Tensor.Role.WEIGHT).gradField());
         activationBackward(c, k.activation(), k.slope(), k.out(), k.out(), 1);
-        c.open("if (weightGrad != null)").line("java.util.Arrays.fill(weightGrad, 0f)").close();
         if (k.bias()) {
             c.line("final float[] biasGrad = $N", s.tensor(Tensor.Role.BIAS).gradField());
-            c.open("if (biasGrad != null)").line("java.util.Arrays.fill(biasGrad, 0f)").close();
+            c.open("if (biasGrad != null)");
+            c.line("java.util.Arrays.fill(biasGrad, 0f)");
+            c.comment("d bias = the sum over the images of d out");
+            c.open("for (int n = from; n < to; n++)").open("for (int j = 0; j < $L; j++)", k.out())
+                    .line("biasGrad[j] += gOut[n * $L + j]", k.out()).close().close();
+            c.close();
         }
-        c.open("for (int n = 0; n < batch; n++)");
-        c.line("int x = n * $L, y = n * $L", k.in(), k.out());
-        c.open("if (gIn != null)").line("java.util.Arrays.fill(gIn, x, x + $L, 0f)", k.in()).close();
-        c.open("for (int j = 0; j < $L; j++)", k.out());
-        c.line("float g = gOut[y + j]");
-        if (k.bias()) {
-            c.open("if (biasGrad != null)").line("biasGrad[j] += g").close();
-        }
-        c.line("if (g == 0f) continue");
-        c.open("if (weightGrad != null)").line("$T.axpy(g, in, x, weightGrad, j * $L, $L)", KERNELS, k.in(), k.in()).close();
-        c.open("if (gIn != null)");
-        c.line("$T.axpy(g, weight, j * $L, gIn, x, $L)", KERNELS, k.in(), k.in());
+        c.comment("d weight [$L x $L] = d out transposed [$L x batch] * in [batch x $L]: one product over the batch", k.out(), k.in(), k.out(), k.in());
+        c.open("if (weightGrad != null)");
+        c.line("java.util.Arrays.fill(weightGrad, 0f)");
+        c.line("$T.gemm($L, $L, to - from, gOut, from * $L, 1, $L, in, from * $L, $L, weightGrad, 0, $L)", KERNELS, k.out(), k.in(), k.out(), k.out(), k.in(), k.in(), k.in());
         c.close();
-        c.close().close();
+        c.comment("d in [batch x $L] = d out [batch x $L] * weight [$L x $L]", k.in(), k.out(), k.out(), k.in());
+        c.open("if (gIn != null)");
+        c.line("java.util.Arrays.fill(gIn, from * $L, to * $L, 0f)", k.in(), k.in());
+        c.line("$T.gemm(to - from, $L, $L, gOut, from * $L, $L, 1, weight, 0, $L, gIn, from * $L, $L)", KERNELS, k.in(), k.out(), k.out(), k.out(), k.in(), k.in(), k.in());
+        c.close();
     }
 
     // ---- upsampling (bilinear: PyTorch's half-pixel centres, align_corners = False; written as gathers)
@@ -698,7 +700,7 @@ final class KernelEmitter {
         c.line("final float[] gOut = $N, gIn = $N", s.outGrad(), s.inGrad());
         c.line("if (gIn == null) return");
         c.comment("each input value gathers the gradients of the outputs computed from it, with the same weights");
-        c.open("for (int nc = 0; nc < batch * $L; nc++)", u.channels());
+        c.open("for (int nc = from * $L; nc < to * $L; nc++)", u.channels(), u.channels());
         c.line("int i = nc * $L, o = nc * $L", u.ih() * u.iw(), oh * ow);
         c.open("for (int iy = 0; iy < $L; iy++)", u.ih());
         c.open("for (int ix = 0; ix < $L; ix++)", u.iw());
@@ -767,7 +769,7 @@ final class KernelEmitter {
         c.open("for (int ky = 0; ky < $L; ky++)", t.kh());
         c.open("for (int kx = 0; kx < $L; kx++)", t.kw());
         c.line("double acc = 0");
-        c.open("for (int n = 0; n < batch; n++)");
+        c.open("for (int n = from; n < to; n++)");
         c.open("for (int iy = 0; iy < $L; iy++)", t.ih());
         c.line("int y = iy * $L - $L + ky * $L", t.sh(), t.ph(), t.dh());
         c.line("if (y < 0 || y >= $L) continue", t.oh());
@@ -783,14 +785,14 @@ final class KernelEmitter {
             c.line("final float[] biasGrad = $N", s.tensor(Tensor.Role.BIAS).gradField());
             c.open("for (int o = 0; biasGrad != null && o < $L; o++)", t.outChannels());
             c.line("double acc = 0");
-            c.open("for (int n = 0; n < batch; n++)").open("for (int p = 0; p < $L; p++)", t.oh() * t.ow())
+            c.open("for (int n = from; n < to; n++)").open("for (int p = 0; p < $L; p++)", t.oh() * t.ow())
                     .line("acc += gOut[(n * $L + o) * $L + p]", t.outChannels(), t.oh() * t.ow()).close().close();
             c.line("biasGrad[o] = (float) acc");
             c.close();
         }
         c.line("if (gIn == null) return");
         c.comment("d input: each input value gathers the gradients of the outputs it reached");
-        c.open("for (int n = 0; n < batch; n++)");
+        c.open("for (int n = from; n < to; n++)");
         c.open("for (int ci = 0; ci < $L; ci++)", t.c());
         c.line("int g = ci / $L", t.inPerGroup());
         c.open("for (int iy = 0; iy < $L; iy++)", t.ih());
@@ -834,16 +836,16 @@ final class KernelEmitter {
         }
         c.comment("through the fused $L: d pre-activation = d output * f'(output)", a.name().toLowerCase(java.util.Locale.ROOT));
         if (a == Activation.SOFTMAX) {
-            c.open("for (int n = 0; n < batch; n++)");
+            c.open("for (int n = from; n < to; n++)");
             c.line("$T.softmaxBackward(out, gOut, gOut, n * $L, $L, $L)", KERNELS, size, channels, plane);
             c.close();
             return;
         }
         if (a == Activation.RELU) {
-            c.line("$T.reluBackward(out, gOut, 0, batch * $L)", KERNELS, size);
+            c.line("$T.reluBackward(out, gOut, from * $L, to * $L)", KERNELS, size, size);
             return;
         }
-        c.open("for (int p = 0; p < batch * $L; p++)", size);
+        c.open("for (int p = from * $L; p < to * $L; p++)", size, size);
         switch (a) {
             case LEAKY_RELU -> c.line("if (out[p] <= 0f) gOut[p] *= $Lf", slope);
             case RELU6 -> c.line("if (out[p] <= 0f || out[p] >= 6f) gOut[p] = 0f");
@@ -879,12 +881,12 @@ final class KernelEmitter {
         c.line("final float[] in = $N, out = $N, gOut = $N, gIn = $N", s.in(), s.out(), s.outGrad(), s.inGrad());
         c.line("if (gIn == null) return");
         if (a.activation() == Activation.SOFTMAX) {
-            c.open("for (int n = 0; n < batch; n++)");
+            c.open("for (int n = from; n < to; n++)");
             c.line("$T.softmaxBackward(out, gOut, gIn, n * $L, $L, $L)", KERNELS, a.inSize(), a.channels(), a.plane());
             c.close();
             return;
         }
-        c.open("for (int p = 0; p < batch * $L; p++)", a.inSize());
+        c.open("for (int p = from * $L; p < to * $L; p++)", a.inSize(), a.inSize());
         switch (a.activation()) {
             case RELU -> c.line("gIn[p] = in[p] > 0f ? gOut[p] : 0f");
             case LEAKY_RELU -> c.line("gIn[p] = in[p] > 0f ? gOut[p] : $Lf * gOut[p]", a.slope());
@@ -949,10 +951,10 @@ final class KernelEmitter {
         int cs = k.channels() * k.plane();
         c.line("final float[] gOut = $N, gIn = $N, xhat = $N, invStd = $N", s.outGrad(), s.inGrad(), n + "Xhat", n + "InvStd");
         c.line("final float[] gamma = $N, gammaGrad = $N, betaGrad = $N", n + "Weight", n + "WeightGrad", n + "BiasGrad");
-        c.line("final int m = batch * $L", k.plane());
+        c.line("final int m = (to - from) * $L", k.plane());
         c.open("for (int ch = 0; ch < $L; ch++)", k.channels());
         c.line("double sg = 0, sgx = 0");
-        c.open("for (int b = 0; b < batch; b++)");
+        c.open("for (int b = from; b < to; b++)");
         c.line("int base = b * $L + ch * $L", cs, k.plane());
         c.open("for (int p = base; p < base + $L; p++)", k.plane()).line("sg += gOut[p]").line("sgx += gOut[p] * xhat[p]").close();
         c.close();
@@ -963,14 +965,14 @@ final class KernelEmitter {
         c.comment("through the batch statistics: dx = gamma*invStd/m * (m*dy - sum(dy) - xhat*sum(dy*xhat))");
         c.line("float k = gamma[ch] * invStd[ch] / m");
         c.line("float a = (float) sg, bb = (float) sgx");
-        c.open("for (int b = 0; b < batch; b++)");
+        c.open("for (int b = from; b < to; b++)");
         c.line("int base = b * $L + ch * $L", cs, k.plane());
         c.open("for (int p = base; p < base + $L; p++)", k.plane()).line("gIn[p] = k * (m * gOut[p] - a - xhat[p] * bb)").close();
         c.close();
         c.orElse("else");
         c.comment("running statistics are constants in evaluation mode");
         c.line("float k = gamma[ch] * invStd[ch]");
-        c.open("for (int b = 0; b < batch; b++)");
+        c.open("for (int b = from; b < to; b++)");
         c.line("int base = b * $L + ch * $L", cs, k.plane());
         c.open("for (int p = base; p < base + $L; p++)", k.plane()).line("gIn[p] = k * gOut[p]").close();
         c.close();

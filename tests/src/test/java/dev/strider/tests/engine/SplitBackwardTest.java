@@ -1,0 +1,107 @@
+package dev.strider.tests.engine;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strider.runtime.engine.Engine;
+import dev.strider.runtime.engine.Kernels;
+import dev.strider.runtime.engine.Parameter;
+import dev.strider.tests.engine.nets.GcConvDilatedGroupsEngine;
+import dev.strider.tests.engine.nets.GcConvSameEngine;
+import dev.strider.tests.engine.nets.GcConvTransposeEngine;
+import dev.strider.tests.engine.nets.GcGraphEngine;
+import dev.strider.tests.engine.nets.GcL2PoolEngine;
+import dev.strider.tests.engine.nets.GcLrnEngine;
+import dev.strider.tests.engine.nets.GcPoolsEngine;
+import dev.strider.tests.engine.nets.GcResampleEngine;
+import dev.strider.tests.reference.nets.LeNet5Engine;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The split backward pass: a network without batch norm splits a batch into {@link Kernels#threads()} parts, each
+ * through every layer with its own parameter gradients, added up afterwards. Checked against the images one at a
+ * time, for every kind of layer such networks have (branches and the sums of their gradients, concatenation, padded,
+ * dilated and grouped convolutions, pools, LRN, resampling, transposed convolution; GcGraph has batch norm too, so its
+ * backward pass runs over the whole batch, and the same holds):
+ *
+ * <ul>
+ *   <li>d loss / d input of each image is exactly its gradient alone divided by the batch (a batch of 4: the
+ *       cross-entropy gradient is scaled by 1/4, a power of two, so every value is exact), bit for bit: each image's
+ *       gradient is computed by the same code in whichever part it falls;</li>
+ *   <li>the parameter gradients are the mean of the images' gradients, within 1e-5 of the largest (the parts' sums
+ *       are added in another order than one running sum over the images);</li>
+ *   <li>a second pass gives the same bits (the parts' gradient copies are cleared, not added to).</li>
+ * </ul>
+ */
+class SplitBackwardTest {
+    private static final int BATCH = 4;
+    private static final List<Supplier<Engine>> NETWORKS = List.of(LeNet5Engine::new, GcGraphEngine::new, GcPoolsEngine::new,
+            GcConvTransposeEngine::new, GcLrnEngine::new, GcResampleEngine::new, GcConvDilatedGroupsEngine::new, GcConvSameEngine::new,
+            GcL2PoolEngine::new);
+
+    private static float[][] grads(Engine e) {
+        return e.parameters().stream().map(p -> p.grad().clone()).toArray(float[][]::new);
+    }
+
+    @Test
+    void aSplitBatchHasTheGradientsOfItsImages() {
+        for (Supplier<Engine> make : NETWORKS) {
+            Engine e = make.get();
+            e.initialize(7);
+            int in = e.inputSize();
+            float[] x = EngineContractTest.random(BATCH * in, 9);
+            int[] labels = new Random(2).ints(BATCH, 0, e.outputSize()).toArray();
+            float[] gBatch = new float[BATCH * in];
+            e.gradients(x, labels, BATCH, gBatch);
+            float[][] batchGrads = grads(e);
+            float[] gAgain = new float[BATCH * in];
+            e.gradients(x, labels, BATCH, gAgain);
+            float[][] againGrads = grads(e);
+            for (int p = 0; p < batchGrads.length; p++) {
+                for (int i = 0; i < batchGrads[p].length; i++) {
+                    if (Float.floatToIntBits(batchGrads[p][i]) != Float.floatToIntBits(againGrads[p][i])) {
+                        throw new AssertionError(e.name() + ": a second pass changed " + e.parameters().get(p).name() + "[" + i + "]");
+                    }
+                }
+            }
+            double[][] mean = new double[batchGrads.length][];
+            for (int p = 0; p < mean.length; p++) {
+                mean[p] = new double[batchGrads[p].length];
+            }
+            for (int n = 0; n < BATCH; n++) {
+                float[] one = new float[in];
+                System.arraycopy(x, n * in, one, 0, in);
+                float[] gOne = new float[in];
+                e.gradients(one, new int[] {labels[n]}, 1, gOne);
+                for (int i = 0; i < in; i++) {
+                    float expected = gOne[i] / BATCH;
+                    if (Float.floatToIntBits(gBatch[n * in + i]) != Float.floatToIntBits(expected)
+                            || Float.floatToIntBits(gAgain[n * in + i]) != Float.floatToIntBits(expected)) {
+                        throw new AssertionError(e.name() + ": d input " + i + " of image " + n + " is " + gBatch[n * in + i]
+                                + " in the batch, " + expected + " alone / " + BATCH);
+                    }
+                }
+                List<Parameter> ps = e.parameters();
+                for (int p = 0; p < ps.size(); p++) {
+                    float[] g = ps.get(p).grad();
+                    for (int i = 0; i < g.length; i++) {
+                        mean[p][i] += (double) g[i] / BATCH;
+                    }
+                }
+            }
+            for (int p = 0; p < mean.length; p++) {
+                double largest = 0;
+                for (double v : mean[p]) {
+                    largest = Math.max(largest, Math.abs(v));
+                }
+                for (int i = 0; i < mean[p].length; i++) {
+                    double diff = Math.abs(batchGrads[p][i] - mean[p][i]);
+                    assertTrue(diff <= 1e-5 * largest + 1e-9, e.name() + ": " + e.parameters().get(p).name() + "[" + i + "] is "
+                            + batchGrads[p][i] + " for the batch, the images' mean is " + mean[p][i]);
+                }
+            }
+        }
+    }
+}
