@@ -90,47 +90,57 @@ public final class Bench implements Callable<Integer> {
                 LocalDate.now(), cpu(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 "JMH iterations"));
         List<String[]> rows = new ArrayList<>();
-        // Strider's batches and large products run on strider.threads threads: its GFLOP/s are against the peak of as many cores
+        // Strider runs twice: on one thread (strider.threads=1) and on strider.threads threads (batches and large
+        // products); each is compared with the peers on as many threads, its GFLOP/s with the peak of as many cores
         int threads = Kernels.threads();
         double striderPeak = threads >= 2 ? peak2 : peak1;
         String striderCores = threads >= 2 ? "2-core" : "1-core";
-        Timing s1 = t.get("LeNet5Inference.strider@1");
-        if (s1 != null) {
+        Timing s1 = t.get("LeNet5Inference.striderOneThread@1");
+        Timing sN = t.get("LeNet5Inference.strider@1");
+        if (sN != null) {
             Timing o1 = t.get("LeNet5Inference.onnxRuntime1Thread@1");
             Timing o2 = t.get("LeNet5Inference.onnxRuntime2Threads@1");
-            rows.add(new String[] {"LeNet-5 inference, batch 1: latency", us(s1), us(o1) + " / " + us(o2), ratio(s1, o1) + " / " + ratio(s1, o2),
+            rows.add(new String[] {"LeNet-5 inference, batch 1: latency", us(s1) + " / " + us(sN), us(o1) + " / " + us(o2),
+                ratio(s1, o1) + " / " + ratio(sN, o2),
                 us(t.get("torch.lenet5_infer_b1_t1")) + " / " + us(t.get("torch.lenet5_infer_b1_t2")),
-                "ratio: Strider's latency / ONNX Runtime's on 1 / 2 threads (target <= 0.5)"});
+                "ratio: Strider's latency / ONNX Runtime's, on 1 / 2 threads each (target <= 0.5)"});
         }
         Timing s64 = t.get("LeNet5Inference.strider@64");
+        Timing s64one = t.get("LeNet5Inference.striderOneThread@64");
         if (s64 != null) {
             Timing o1 = t.get("LeNet5Inference.onnxRuntime1Thread@64");
             Timing o2 = t.get("LeNet5Inference.onnxRuntime2Threads@64");
-            rows.add(new String[] {"LeNet-5 inference, batch 64: throughput", images(s64, 64), images(o1, 64) + " / " + images(o2, 64),
-                ratio(o1, s64) + " / " + ratio(o2, s64),
+            rows.add(new String[] {"LeNet-5 inference, batch 64: throughput", images(s64one, 64) + " / " + images(s64, 64),
+                images(o1, 64) + " / " + images(o2, 64), ratio(o1, s64one) + " / " + ratio(o2, s64),
                 images(t.get("torch.lenet5_infer_b64_t1"), 64) + " / " + images(t.get("torch.lenet5_infer_b64_t2"), 64),
-                "ratio: Strider's throughput / ONNX Runtime's on 1 / 2 threads (target >= 1); Strider "
-                    + ofPeak(2.0 * LeNet5Spec.MACS * 64, s64.median() * 1e-6, striderPeak, striderCores)});
+                "ratio: Strider's throughput / ONNX Runtime's, on 1 / 2 threads each (target >= 1); Strider "
+                    + ofPeak(2.0 * LeNet5Spec.MACS * 64, s64one, 1e-6, peak1, "1-core") + ", "
+                    + ofPeak(2.0 * LeNet5Spec.MACS * 64, s64, 1e-6, striderPeak, striderCores)});
         }
         Timing train = t.get("LeNet5Training.strider");
+        Timing trainOne = t.get("LeNet5Training.striderOneThread");
         if (train != null) {
             Timing py1 = t.get("torch.lenet5_train_b64_t1");
             Timing py2 = t.get("torch.lenet5_train_b64_t2");
-            rows.add(new String[] {"LeNet-5 training, batch 64: throughput", images(train, 64), "", ratio(py1, train) + " / " + ratio(py2, train),
-                images(py1, 64) + " / " + images(py2, 64),
-                "ratio: Strider's images/s / PyTorch's on 1 / 2 threads (target >= 2); SGD with momentum, softmax cross-entropy"});
+            rows.add(new String[] {"LeNet-5 training, batch 64: throughput", images(trainOne, 64) + " / " + images(train, 64), "",
+                ratio(py1, trainOne) + " / " + ratio(py2, train), images(py1, 64) + " / " + images(py2, 64),
+                "ratio: Strider's images/s / PyTorch's, on 1 / 2 threads each (target >= 2); SGD with momentum, softmax cross-entropy"});
         }
         Timing r = t.get("ResNet18Inference.strider");
+        Timing rOne = t.get("ResNet18Inference.striderOneThread");
         if (r != null) {
             Timing o1 = t.get("ResNet18Inference.onnxRuntime1Thread");
             Timing o2 = t.get("ResNet18Inference.onnxRuntime2Threads");
-            rows.add(new String[] {"ResNet-18 inference, batch 1: latency", ms(r), ms(o1) + " / " + ms(o2), ratio(r, o1) + " / " + ratio(r, o2),
+            rows.add(new String[] {"ResNet-18 inference, batch 1: latency", ms(rOne) + " / " + ms(r), ms(o1) + " / " + ms(o2),
+                ratio(rOne, o1) + " / " + ratio(r, o2),
                 msFromUs(t.get("torch.resnet18_infer_b1_t1")) + " / " + msFromUs(t.get("torch.resnet18_infer_b1_t2")),
-                "ratio: Strider's latency / ONNX Runtime's on 1 / 2 threads (target <= 1.2); Strider "
-                    + ofPeak(2.0 * ResNet18Spec.MACS, r.median() * 1e-3, striderPeak, striderCores) + ", ONNX Runtime on 1 thread "
-                    + ofPeak(2.0 * ResNet18Spec.MACS, o1.median() * 1e-3, peak1, "1-core")});
+                "ratio: Strider's latency / ONNX Runtime's, on 1 / 2 threads each (target <= 1.2); Strider "
+                    + ofPeak(2.0 * ResNet18Spec.MACS, rOne, 1e-3, peak1, "1-core") + ", "
+                    + ofPeak(2.0 * ResNet18Spec.MACS, r, 1e-3, striderPeak, striderCores) + "; ONNX Runtime "
+                    + ofPeak(2.0 * ResNet18Spec.MACS, o1, 1e-3, peak1, "1-core") + ", "
+                    + ofPeak(2.0 * ResNet18Spec.MACS, o2, 1e-3, peak2, "2-core")});
         }
-        out.append("| workload | Strider (" + threadsText() + ") | ONNX Runtime 1.22 (1 / 2 threads) | ratio | PyTorch (1 / 2 threads) | notes |\n"
+        out.append("| workload | Strider (1 / " + threads + " threads) | ONNX Runtime 1.22 (1 / 2 threads) | ratio | PyTorch (1 / 2 threads) | notes |\n"
                 + "|---|---|---|---|---|---|\n");
         for (String[] row : rows) {
             out.append("| ").append(String.join(" | ", row)).append(" |\n");
@@ -140,10 +150,6 @@ public final class Bench implements Callable<Integer> {
         return out.toString();
     }
 
-    /** How Strider's engines use threads here, for the table's header. */
-    private static String threadsText() {
-        return Kernels.threads() == 1 ? "1 thread" : "batches and large products on " + Kernels.threads() + " threads";
-    }
 
     private static String ratio(Timing a, Timing b) {
         return a == null || b == null ? "-" : String.format(Locale.ROOT, "%.2fx", a.median() / b.median());
@@ -167,8 +173,12 @@ public final class Bench implements Callable<Integer> {
                 batch / (t.max() * 1e-6), batch / (t.min() * 1e-6));
     }
 
-    private static String ofPeak(double flops, double seconds, double peak, String cores) {
-        double g = flops / seconds / 1e9;
+    /** GFLOP/s from {@code flops} per operation and a timing in {@code unit} seconds (1e-6: microseconds) per operation. */
+    private static String ofPeak(double flops, Timing t, double unit, double peak, String cores) {
+        if (t == null) {
+            return "-";
+        }
+        double g = flops / (t.median() * unit) / 1e9;
         return Double.isNaN(peak) ? String.format(Locale.ROOT, "%.1f GFLOP/s", g)
                 : String.format(Locale.ROOT, "%.1f GFLOP/s = %.0f%% of the %s peak", g, 100 * g / peak, cores);
     }

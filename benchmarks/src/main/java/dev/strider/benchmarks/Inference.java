@@ -3,11 +3,13 @@ package dev.strider.benchmarks;
 import ai.onnxruntime.OrtException;
 import dev.strider.runtime.engine.GeneratedEngine;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Inference of one batch by Strider's Java engine and by ONNX Runtime on 1 and 2 threads; a subclass per network
+ * Inference of one batch by Strider's Java engine (on its worker threads, and on one thread) and by ONNX Runtime on
+ * 1 and 2 threads; a subclass per network
  * sets up the engine (evaluation mode), the input and the sessions (JMH runs these methods for each subclass).
  */
 public abstract class Inference {
@@ -37,6 +39,13 @@ public abstract class Inference {
     public float[] strider() {
         strider.forward(input, images, out);
         return out;
+    }
+
+    /** The same engine with the worker threads off: Strider on one thread, against the peers on one. */
+    @Benchmark
+    @Fork(jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx2g", "-Dstrider.threads=1"})
+    public float[] striderOneThread() {
+        return strider();
     }
 
     @Benchmark

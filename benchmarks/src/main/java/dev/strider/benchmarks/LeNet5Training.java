@@ -45,4 +45,11 @@ public class LeNet5Training {
     public float strider() {
         return strider.trainStep(input, labels, BATCH);
     }
+
+    /** The same step with the worker threads off: Strider on one thread, against PyTorch on one. */
+    @Benchmark
+    @Fork(jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Dstrider.threads=1"})
+    public float striderOneThread() {
+        return strider();
+    }
 }

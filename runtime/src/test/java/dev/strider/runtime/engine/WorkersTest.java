@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
 /**
- * The threads behind large products: every panel is computed exactly once, and a part that fails (a bug in a
+ * The worker threads (behind large products and a batch's images): every item is computed exactly once, and a part that fails (a bug in a
  * kernel) is reported to the caller after every other part has finished, leaving the pool usable.
  */
 class WorkersTest {

@@ -40,9 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
  * <p><b>Contract.</b> An engine is not thread-safe: every call, {@code forward} included, writes the engine's own
  * activation, gradient and scratch buffers, and the engine also holds its mode, its dropout random stream, the input
  * of its last forward pass and its optimizer. Use one engine per thread (or guard a shared engine with a lock).
- * Engines share nothing mutable: the generated classes and the runtime's kernels keep no mutable static state, so any
- * number of engines, of one network or of several, may run at the same time on different threads, and each computes
- * bit for bit what it computes alone. Weights are shared read-only through their source: save them once and
+ * Engines share nothing mutable but the runtime's worker threads, which a call uses when they are free and does without
+ * when another engine's call holds them, with the same results either way (the work is split by the batch and the
+ * thread count, never by which threads are free): any number of engines, of one network or of several, may run at
+ * the same time on different threads, and each computes bit for bit what it computes alone. Weights are shared read-only through their source: save them once and
  * {@link Weights#load} the file into each thread's engine (loads of one file may run concurrently), or copy one
  * engine's parameters into the others before starting the threads. Inference in evaluation mode (the default) reads
  * the weights and writes none; training mode also updates the batch-norm running statistics. Give each engine its
