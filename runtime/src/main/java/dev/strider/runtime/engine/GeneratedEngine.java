@@ -89,15 +89,53 @@ public abstract class GeneratedEngine extends EngineBase {
         return false;
     }
 
+    /** A part of one image's layer run by a worker thread at batch 1: items {@code [from, to)} (channels, chunks of values). */
+    @FunctionalInterface
+    protected interface Split {
+        void run(int from, int to);
+    }
+
+    /** Whether the forward pass in progress has one image (set by {@link #forwardSchedule}). */
+    private boolean singleImage;
+    /** The split being run ({@link #splitImage}); read by the workers after the hand-over publishes it. */
+    private Split split;
+    private final Workers.Job splitJob = (from, to, part) -> split.run(from, to);
+
     /**
-     * The forward schedule. Batch 1: every layer in turn (a large product inside may still use the worker threads).
+     * At batch 1, runs {@code job} over {@code items} split among the worker threads and returns true; otherwise (a
+     * batch, whose images are already split among the threads, or a single item) returns false, and the caller runs
+     * the layer itself. Each item is computed by the same code either way.
+     */
+    protected final boolean splitImage(Split job, int items) {
+        if (!singleImage || items < 2 || Kernels.threads() == 1) {
+            return false;
+        }
+        split = job;
+        try {
+            Workers.run(splitJob, items);
+        } finally {
+            split = null;
+        }
+        return true;
+    }
+
+    /**
+     * The forward schedule. Batch 1: every layer in turn; a large product, and a large element-wise layer
+     * ({@link #splitImage}), inside it may still use the worker threads.
      * Images coupled by the mode ({@link #imagesCoupled()}): every layer over the whole batch. Otherwise image by
      * image, each layer's output still in cache when the next layer reads it, the images split among the worker
      * threads ({@link Kernels#threads()}; one thread when the workers are busy with another engine's job). Every
      * image is computed by the same code on any thread, so results do not depend on the schedule.
      */
     protected final void forwardSchedule(int batch) {
-        if (batch == 1 || imagesCoupled()) {
+        if (batch == 1) {
+            singleImage = true;
+            try {
+                forwardLayers(0, 1, 0);
+            } finally {
+                singleImage = false;
+            }
+        } else if (imagesCoupled()) {
             forwardLayers(0, batch, 0);
         } else {
             Workers.run(imageJob, batch);

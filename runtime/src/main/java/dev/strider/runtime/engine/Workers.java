@@ -15,9 +15,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * oversubscribe the machine and jobs never wait for each other. A call allocates nothing: the job is a set of fields
  * published under a lock, and workers wait parked.
  *
- * <p>Part {@code p} of {@code parts} gets items {@code [total * p / parts, total * (p + 1) / parts)}, part 0 on the
- * caller. Each item's results are computed as on one thread (products: every sum in the same order; images: each
- * image by the same code), so results do not depend on the number of threads.
+ * <p>The caller is part 0, the workers parts 1 and up; each takes the next item from a shared counter until none is
+ * left (a part may run any items). Each item's results are computed as on one thread (products: every sum in the
+ * same order; images: each image by the same code), so results do not depend on the number of threads or on which
+ * thread ran which item.
  */
 final class Workers {
     /** Threads a product may use, the caller included ({@code -Dstrider.threads=N}; 1 turns the workers off). */
@@ -28,8 +29,12 @@ final class Workers {
         void run(int from, int to, int part);
     }
 
+    /** How long an idle worker spins before it parks: about 100 microseconds (-Dstrider.spin=0 parks at once). */
+    static final int SPINS = Integer.getInteger("strider.spin", 20_000);
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static final AtomicInteger PENDING = new AtomicInteger();
+    /** The next item of the current job not yet taken by a thread. */
+    private static final AtomicInteger NEXT = new AtomicInteger();
     private static Worker[] workers;
     private static volatile Job job;
     private static volatile int items;
@@ -54,13 +59,14 @@ final class Workers {
             Workers.items = total;
             Workers.caller = Thread.currentThread();
             failure = null;
+            NEXT.set(0);
             PENDING.set(parts - 1);
             for (int p = 1; p < parts; p++) {
-                w[p - 1].go(p, parts);
+                w[p - 1].go(p);
             }
             Throwable mine = null;
             try {
-                job.run(0, total / parts, 0);
+                take(job, total, 0);
             } catch (RuntimeException | Error e) {
                 mine = e;   // still wait for the workers: none may be writing when the pool is handed on
             }
@@ -88,6 +94,16 @@ final class Workers {
         }
     }
 
+    /**
+     * Runs items of the current job one at a time, as part {@code part}, until none is left: the threads take the
+     * next item from a shared counter, so one that was late to start or has slower items does not hold the others up.
+     */
+    private static void take(Job job, int total, int part) {
+        for (int i = NEXT.getAndIncrement(); i < total; i = NEXT.getAndIncrement()) {
+            job.run(i, i + 1, part);
+        }
+    }
+
     private static Worker[] start() {
         if (workers == null) {
             Worker[] w = new Worker[THREADS - 1];
@@ -104,16 +120,14 @@ final class Workers {
     private static final class Worker extends Thread {
         private volatile int generation;
         private int part;
-        private int parts;
 
         Worker(int index) {
             super("strider-worker-" + index);
             setDaemon(true);
         }
 
-        void go(int part, int parts) {
+        void go(int part) {
             this.part = part;
-            this.parts = parts;
             generation++;   // volatile write after the fields: the worker reads them after reading it
             LockSupport.unpark(this);
         }
@@ -122,13 +136,17 @@ final class Workers {
         public void run() {
             int seen = 0;
             while (true) {
+                // a forward pass hands over jobs in quick succession (its products and layers): spin a little before
+                // parking, since waking a parked thread takes tens of microseconds
+                for (int spins = 0; generation == seen && spins < SPINS; spins++) {
+                    Thread.onSpinWait();
+                }
                 while (generation == seen) {
                     LockSupport.park(this);
                 }
                 seen = generation;
                 try {
-                    int total = items;
-                    job.run(total * part / parts, total * (part + 1) / parts, part);
+                    take(job, items, part);
                 } catch (Throwable t) {
                     failure = t;
                 } finally {

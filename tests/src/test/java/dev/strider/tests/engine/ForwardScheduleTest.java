@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strider.runtime.engine.Engine;
 import dev.strider.runtime.engine.Kernels;
+import dev.strider.samples.ResNet18Engine;
 import dev.strider.tests.engine.nets.GcBatchNormEngine;
 import dev.strider.tests.engine.nets.GcConvDilatedGroupsEngine;
 import dev.strider.tests.engine.nets.GcConvSameEngine;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * convolutions, pools with and without padding, batch norm on its running statistics, dropout, LRN, resampling,
  * transposed convolution, spatial softmax). In training mode, batch norm and dropout couple the images, and the
  * engine runs layer by layer over the whole batch instead: a batch-norm network's training-mode outputs then differ
- * from the image-alone ones (batch statistics), which shows that path is taken.
+ * from the image-alone ones (batch statistics), which shows that path is taken. At batch 1, a large element-wise
+ * layer splits its one image among the workers instead: ResNet-18's images come out as in a batch.
  */
 class ForwardScheduleTest {
     private static final List<Supplier<Engine>> NETWORKS = List.of(LeNet5Engine::new, GcGraphEngine::new, GcBatchNormEngine::new,
@@ -65,6 +67,29 @@ class ForwardScheduleTest {
                     assertSameBits(y, n * out, alone, e.name() + " image " + n + " of " + batch + ", round " + round);
                 }
             }
+        }
+    }
+
+    /**
+     * At batch 1, ResNet-18's large batch norms, ReLUs and sums (at least 32,768 values an image) split their image
+     * among the worker threads (by channels or by chunks of values); in a batch of two, the images are split instead
+     * and each layer runs whole. Both give each image the same bits.
+     */
+    @Test
+    void batchOneSplitsLargeLayersAndKeepsTheBits() {
+        ResNet18Engine e = new ResNet18Engine();
+        e.initialize(5);
+        int in = e.inputSize();
+        int out = e.outputSize();
+        float[] x = EngineContractTest.random(2 * in, 8);
+        float[] y = new float[2 * out];
+        e.forward(x, 2, y);
+        for (int n = 0; n < 2; n++) {
+            float[] one = new float[in];
+            System.arraycopy(x, n * in, one, 0, in);
+            float[] alone = new float[out];
+            e.forward(one, 1, alone);
+            assertSameBits(y, n * out, alone, "ResNet-18 image " + n);
         }
     }
 

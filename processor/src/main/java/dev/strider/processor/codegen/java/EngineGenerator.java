@@ -182,8 +182,12 @@ public final class EngineGenerator {
             if (usesLane(s)) {
                 forward.addParameter(LANE);
             }
-            type.addMethod(forward.addJavadoc("$L", doc).addJavadoc("<p>Images {@code [from, to)}.\n")
-                    .addCode(KernelEmitter.forward(s).build()).build());
+            forward.addJavadoc("$L", doc).addJavadoc("<p>Images {@code [from, to)}.\n");
+            if (KernelEmitter.splitsImage(s)) {
+                addSplitForward(type, s, forward);
+            } else {
+                type.addMethod(forward.addCode(KernelEmitter.forward(s).build()).build());
+            }
             if (s.kernel() instanceof Kernel.Alias) {
                 continue; // no backward: it shares its input's gradient buffer
             }
@@ -224,6 +228,50 @@ public final class EngineGenerator {
             m.addStatement(call);
         }
         type.addMethod(m.build());
+    }
+
+    private static final ClassName SPLIT = GENERATED_ENGINE.nestedClass("Split");
+
+    /**
+     * The forward pass of a layer that splits one image among the worker threads at batch 1
+     * ({@link KernelEmitter#splitsImage}): the kernel in a method over a range of channels (batch norm) or values,
+     * a {@code Split} field made once that runs a part of it, and the forward method, which hands the image to the
+     * workers at batch 1 ({@code splitImage}) and runs the whole range itself otherwise.
+     */
+    private static void addSplitForward(TypeSpec.Builder type, Step s, MethodSpec.Builder forward) {
+        String n = s.name();
+        int items = KernelEmitter.splitItems(s);
+        if (s.kernel() instanceof Kernel.BatchNorm bn) {
+            String channels = n + "Channels";
+            type.addMethod(MethodSpec.methodBuilder(channels).addModifiers(Modifier.PRIVATE)
+                    .addParameter(FROM).addParameter(TO).addParameter(int.class, "c0").addParameter(int.class, "c1")
+                    .addParameter(boolean.class, "trained")
+                    .addJavadoc("$L's channels {@code [c0, c1)} of images {@code [from, to)}, with the batch's statistics ({@code trained}) or the running ones.\n", n)
+                    .addCode(KernelEmitter.batchNormChannels(s, bn).build()).build());
+            type.addField(FieldSpec.builder(SPLIT, n + "Split", Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("A part of $L's image at batch 1 (evaluation mode): its channels {@code [c0, c1)}.\n", n)
+                    .initializer("(c0, c1) -> $N(0, 1, c0, c1, false)", channels).build());
+            forward.addStatement("final boolean trained = isTraining()")
+                    .addCode("// (set by the part with the first image: in evaluation mode the images may be split among threads)\n")
+                    .addStatement("if (from == 0) $N = trained", n + "Trained")
+                    .addCode("// batch 1 in evaluation mode: the $L channels split among the worker threads\n", bn.channels())
+                    .addStatement("if (!trained && splitImage($N, $L)) return", n + "Split", items)
+                    .addStatement("$N(from, to, 0, $L, trained)", channels, bn.channels());
+        } else {
+            int size = s.kernel().outSize();
+            String values = n + "Values";
+            type.addMethod(MethodSpec.methodBuilder(values).addModifiers(Modifier.PRIVATE)
+                    .addParameter(int.class, "first").addParameter(int.class, "end")
+                    .addJavadoc("$L's output values {@code [first, end)} (image n's are {@code [n * $L, (n + 1) * $L)}).\n", n, size, size)
+                    .addCode(KernelEmitter.elementValues(s).build()).build());
+            type.addField(FieldSpec.builder(SPLIT, n + "Split", Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("A part of $L's image at batch 1: values {@code [$L a, $L b)}.\n", n, KernelEmitter.SPLIT_CHUNK, KernelEmitter.SPLIT_CHUNK)
+                    .initializer("(a, b) -> $N(a * $L, Math.min(b * $L, $L))", values, KernelEmitter.SPLIT_CHUNK, KernelEmitter.SPLIT_CHUNK, size).build());
+            forward.addCode("// batch 1: the image's values split among the worker threads, $L at a time\n", KernelEmitter.SPLIT_CHUNK)
+                    .addStatement("if (splitImage($N, $L)) return", n + "Split", items)
+                    .addStatement("$N(from * $L, to * $L)", values, size, size);
+        }
+        type.addMethod(forward.build());
     }
 
     /** Whether {@code s}'s forward method takes the lane of an image-parallel pass (for its im2col scratch). */

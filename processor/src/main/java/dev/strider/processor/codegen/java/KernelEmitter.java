@@ -34,10 +34,13 @@ final class KernelEmitter {
             c.close();
         } else if (k instanceof Kernel.Dense d) {
             denseForward(c, s, d);
-        } else if (k instanceof Kernel.Act a) {
-            actForward(c, s, a);
-        } else if (k instanceof Kernel.BatchNorm bn) {
-            batchNormForward(c, s, bn);
+        } else if (k instanceof Kernel.Act a && a.activation() == Activation.SOFTMAX) {
+            c.line("final float[] in = $N, out = $N", s.in(), s.out());
+            c.open("for (int n = from; n < to; n++)");
+            c.line("$T.softmax(in, out, n * $L, $L, $L)", KERNELS, a.inSize(), a.channels(), a.plane());
+            c.close();
+        } else if (splitsImage(s)) {
+            throw new IllegalArgumentException(s.name() + ": a split layer's forward pass is written by EngineGenerator");
         } else if (k instanceof Kernel.Dropout d) {
             c.line("final float[] in = $N, out = $N, mask = $N", s.in(), s.out(), s.name() + "Mask");
             c.line("final boolean trained = isTraining()");
@@ -111,22 +114,6 @@ final class KernelEmitter {
             c.line("scale[i] = (float) d");
             c.line("out[i] = (float) (in[i] * Math.pow(d, -$L))", lrn.beta());
             c.close().close().close();
-        } else if (k instanceof Kernel.Add add) {
-            c.line("final float[] out = $N", s.out());
-            for (int i = 0; i < s.ins().size(); i++) {
-                c.line("final float[] in$L = $N", i, s.ins().get(i));
-            }
-            StringBuilder sum = new StringBuilder("in0[i]");
-            for (int i = 1; i < s.ins().size(); i++) {
-                sum.append(" + in").append(i).append("[i]");
-            }
-            c.open("for (int i = from * $L; i < to * $L; i++)", add.size(), add.size());
-            c.line("float v = $L", sum);
-            if (add.activation() != Activation.NONE) {
-                activate(c, add.activation(), add.slope(), "v");
-            }
-            c.line("out[i] = v");
-            c.close();
         } else if (k instanceof Kernel.Concat cat) {
             int outImage = cat.outSize();
             for (int i = 0; i < s.ins().size(); i++) {
@@ -858,13 +845,7 @@ final class KernelEmitter {
 
     private static void actForward(Code c, Step s, Kernel.Act a) {
         c.line("final float[] in = $N, out = $N", s.in(), s.out());
-        if (a.activation() == Activation.SOFTMAX) {
-            c.open("for (int n = from; n < to; n++)");
-            c.line("$T.softmax(in, out, n * $L, $L, $L)", KERNELS, a.inSize(), a.channels(), a.plane());
-            c.close();
-            return;
-        }
-        c.open("for (int p = from * $L; p < to * $L; p++)", a.inSize(), a.inSize());
+        c.open("for (int p = first; p < end; p++)");
         c.line("float v = in[p]");
         switch (a.activation()) {
             case RELU -> c.line("out[p] = Math.max(v, 0f)"); // NaN stays NaN, as in PyTorch; branch-free
@@ -874,6 +855,24 @@ final class KernelEmitter {
             case TANH -> c.line("out[p] = (float) Math.tanh(v)");
             default -> throw new IllegalArgumentException(a.activation().name());
         }
+        c.close();
+    }
+
+    private static void addForward(Code c, Step s, Kernel.Add add) {
+        c.line("final float[] out = $N", s.out());
+        for (int i = 0; i < s.ins().size(); i++) {
+            c.line("final float[] in$L = $N", i, s.ins().get(i));
+        }
+        StringBuilder sum = new StringBuilder("in0[i]");
+        for (int i = 1; i < s.ins().size(); i++) {
+            sum.append(" + in").append(i).append("[i]");
+        }
+        c.open("for (int i = first; i < end; i++)");
+        c.line("float v = $L", sum);
+        if (add.activation() != Activation.NONE) {
+            activate(c, add.activation(), add.slope(), "v");
+        }
+        c.line("out[i] = v");
         c.close();
     }
 
@@ -900,16 +899,60 @@ final class KernelEmitter {
 
     // ---- batch normalization
 
+    /**
+     * The body of batch norm's {@code <name>Channels(from, to, c0, c1, trained)}: channels {@code [c0, c1)} of images
+     * {@code [from, to)}, with batch statistics ({@code trained}) or the running ones.
+     */
+    static Code batchNormChannels(Step s, Kernel.BatchNorm k) {
+        Code c = new Code();
+        batchNormForward(c, s, k);
+        return c;
+    }
+
+    /**
+     * Whether {@code s}'s forward pass splits one image's values among the worker threads at batch 1 (see
+     * {@link #splitItems}): element-wise activations, sums and batch norm.
+     */
+    static boolean splitsImage(Step s) {
+        Kernel k = s.kernel();
+        return k instanceof Kernel.Act a && a.activation() != Activation.SOFTMAX || k instanceof Kernel.Add || k instanceof Kernel.BatchNorm;
+    }
+
+    /** Values per item of a split element-wise layer: small enough to share, large enough to pay for the hand-over. */
+    static final int SPLIT_CHUNK = 8192;
+
+    /**
+     * How many items a split layer's image is cut into: batch norm's channels, or chunks of {@link #SPLIT_CHUNK}
+     * values; 1 (no split) for an image of fewer than {@code 4 * SPLIT_CHUNK} values, where handing it over would cost
+     * more than it saves.
+     */
+    static int splitItems(Step s) {
+        Kernel k = s.kernel();
+        int size = k.outSize();
+        if (size < 4 * SPLIT_CHUNK) {
+            return 1;
+        }
+        return k instanceof Kernel.BatchNorm bn ? bn.channels() : (size + SPLIT_CHUNK - 1) / SPLIT_CHUNK;
+    }
+
+    /** The body of an element-wise layer's {@code <name>Values(first, end)}: values {@code [first, end)} of its output. */
+    static Code elementValues(Step s) {
+        Code c = new Code();
+        if (s.kernel() instanceof Kernel.Act a) {
+            actForward(c, s, a);
+        } else {
+            addForward(c, s, (Kernel.Add) s.kernel());
+        }
+        return c;
+    }
+
     private static void batchNormForward(Code c, Step s, Kernel.BatchNorm k) {
         String n = s.name();
         int cs = k.channels() * k.plane();
         c.line("final float[] in = $N, out = $N, xhat = $N, invStd = $N", s.in(), s.out(), n + "Xhat", n + "InvStd");
         c.line("final float[] gamma = $N, beta = $N, runningMean = $N, runningVar = $N", n + "Weight", n + "Bias", n + "RunningMean", n + "RunningVar");
-        c.line("final boolean trained = isTraining()");
-        c.comment("(set by the part with the first image: in inference mode the images may be split among threads)");
-        c.line("if (from == 0) $N = trained", n + "Trained");
         c.line("final int m = (to - from) * $L", k.plane());
-        c.open("for (int ch = 0; ch < $L; ch++)", k.channels());
+        c.open("for (int ch = c0; ch < c1; ch++)");
         c.line("float mean, is");
         c.open("if (trained)");
         c.comment("batch statistics over the $L values of channel ch (biased variance normalises, as in PyTorch)", "batch*" + k.plane());
