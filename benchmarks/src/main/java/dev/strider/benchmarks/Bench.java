@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -95,15 +96,10 @@ public final class Bench implements Callable<Integer> {
         int threads = Kernels.threads();
         double striderPeak = threads >= 2 ? peak2 : peak1;
         String striderCores = threads >= 2 ? "2-core" : "1-core";
-        Timing s1 = t.get("LeNet5Inference.striderOneThread@1");
         Timing sN = t.get("LeNet5Inference.strider@1");
         if (sN != null) {
-            Timing o1 = t.get("LeNet5Inference.onnxRuntime1Thread@1");
-            Timing o2 = t.get("LeNet5Inference.onnxRuntime2Threads@1");
-            rows.add(new String[] {"LeNet-5 inference, batch 1: latency", us(s1) + " / " + us(sN), us(o1) + " / " + us(o2),
-                ratio(s1, o1) + " / " + ratio(sN, o2),
-                us(t.get("torch.lenet5_infer_b1_t1")) + " / " + us(t.get("torch.lenet5_infer_b1_t2")),
-                "ratio: Strider's latency / ONNX Runtime's, on 1 / 2 threads each (target <= 0.5)"});
+            rows.add(latencyRow(t, "LeNet-5 inference, batch 1: latency", "LeNet5Inference", "@1", "lenet5_infer_b1", Bench::us, Bench::us,
+                "0.5", ""));
         }
         Timing s64 = t.get("LeNet5Inference.strider@64");
         Timing s64one = t.get("LeNet5Inference.striderOneThread@64");
@@ -131,14 +127,12 @@ public final class Bench implements Callable<Integer> {
         if (r != null) {
             Timing o1 = t.get("ResNet18Inference.onnxRuntime1Thread");
             Timing o2 = t.get("ResNet18Inference.onnxRuntime2Threads");
-            rows.add(new String[] {"ResNet-18 inference, batch 1: latency", ms(rOne) + " / " + ms(r), ms(o1) + " / " + ms(o2),
-                ratio(rOne, o1) + " / " + ratio(r, o2),
-                msFromUs(t.get("torch.resnet18_infer_b1_t1")) + " / " + msFromUs(t.get("torch.resnet18_infer_b1_t2")),
-                "ratio: Strider's latency / ONNX Runtime's, on 1 / 2 threads each (target <= 1.2); Strider "
+            rows.add(latencyRow(t, "ResNet-18 inference, batch 1: latency", "ResNet18Inference", "", "resnet18_infer_b1", Bench::ms,
+                Bench::msFromUs, "1.2", "; Strider "
                     + ofPeak(2.0 * ResNet18Spec.MACS, rOne, 1e-3, peak1, "1-core") + ", "
                     + ofPeak(2.0 * ResNet18Spec.MACS, r, 1e-3, striderPeak, striderCores) + "; ONNX Runtime "
                     + ofPeak(2.0 * ResNet18Spec.MACS, o1, 1e-3, peak1, "1-core") + ", "
-                    + ofPeak(2.0 * ResNet18Spec.MACS, o2, 1e-3, peak2, "2-core")});
+                    + ofPeak(2.0 * ResNet18Spec.MACS, o2, 1e-3, peak2, "2-core")));
         }
         out.append("| workload | Strider (1 / " + threads + " threads) | ONNX Runtime 1.22 (1 / 2 threads) | ratio | PyTorch (1 / 2 threads) | notes |\n"
                 + "|---|---|---|---|---|---|\n");
@@ -150,6 +144,24 @@ public final class Bench implements Callable<Integer> {
         return out.toString();
     }
 
+
+    /**
+     * A latency row: Strider on one thread and on its workers ({@code <benchmark>.striderOneThread<suffix>},
+     * {@code .strider<suffix>}) and ONNX Runtime on 1 and 2 threads, shown by {@code show}; PyTorch's
+     * {@code torch.<torch>_t1/_t2}, shown by {@code showTorch}; each ratio against the peer on as many threads, then the
+     * target and {@code more} notes.
+     */
+    private static String[] latencyRow(Map<String, Timing> t, String workload, String benchmark, String suffix, String torch,
+                                       Function<Timing, String> show, Function<Timing, String> showTorch, String target, String more) {
+        Timing one = t.get(benchmark + ".striderOneThread" + suffix);
+        Timing many = t.get(benchmark + ".strider" + suffix);
+        Timing o1 = t.get(benchmark + ".onnxRuntime1Thread" + suffix);
+        Timing o2 = t.get(benchmark + ".onnxRuntime2Threads" + suffix);
+        return new String[] {workload, show.apply(one) + " / " + show.apply(many), show.apply(o1) + " / " + show.apply(o2),
+            ratio(one, o1) + " / " + ratio(many, o2),
+            showTorch.apply(t.get("torch." + torch + "_t1")) + " / " + showTorch.apply(t.get("torch." + torch + "_t2")),
+            "ratio: Strider's latency / ONNX Runtime's, on 1 / 2 threads each (target <= " + target + ")" + more};
+    }
 
     private static String ratio(Timing a, Timing b) {
         return a == null || b == null ? "-" : String.format(Locale.ROOT, "%.2fx", a.median() / b.median());

@@ -454,17 +454,8 @@ final class KernelEmitter {
             c.comment("every window lies inside the input: the $Lx$L maximum unrolled, branch-free (Math.max: NaN propagates);",
                     w.kh(), w.kw());
             c.comment("the backward pass recomputes which cell won");
-            c.open("for (int nc = from * $L; nc < to * $L; nc++)", w.c(), w.c());
-            c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
-            c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
-            c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
-            c.line("int at = i + oh * $L + ow * $L", w.sh() * w.iw(), w.sw());
-            c.line("float best = in[at]");
-            for (int kh = 0; kh < w.kh(); kh++) {
-                for (int kw = kh == 0 ? 1 : 0; kw < w.kw(); kw++) {
-                    c.line("best = Math.max(best, in[at + $L])", kh * w.iw() + kw);
-                }
-            }
+            openInsideWindows(c, w);
+            maxChain(c, w);
             c.line("out[o + oh * $L + ow] = best", w.ow());
             c.close().close().close();
             return;
@@ -477,11 +468,7 @@ final class KernelEmitter {
             c.comment("a window inside the input (most of them): unrolled, branch-free");
             c.line("int at = i + hFirst * $L + wFirst", w.iw());
             c.line("float best = in[at]");
-            for (int kh = 0; kh < w.kh(); kh++) {
-                for (int kw = kh == 0 ? 1 : 0; kw < w.kw(); kw++) {
-                    c.line("best = Math.max(best, in[at + $L])", kh * w.iw() + kw);
-                }
-            }
+            maxChain(c, w);
             c.line("out[o + oh * $L + ow] = best", w.ow());
             c.line("continue");
             c.close();
@@ -493,6 +480,29 @@ final class KernelEmitter {
         c.close().close();
         c.line("out[o + oh * $L + ow] = best", w.ow());
         c.close().close().close();
+    }
+
+    /**
+     * Opens the loops over planes {@code nc} of images {@code [from, to)}, output rows and output columns of a pooling
+     * whose windows all lie inside the input, and declares {@code at} (the window's first cell) and {@code best} (its
+     * value). The caller closes three levels.
+     */
+    private static void openInsideWindows(Code c, Kernel.Window w) {
+        c.open("for (int nc = from * $L; nc < to * $L; nc++)", w.c(), w.c());
+        c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
+        c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
+        c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
+        c.line("int at = i + oh * $L + ow * $L", w.sh() * w.iw(), w.sw());
+        c.line("float best = in[at]");
+    }
+
+    /** {@code best = Math.max(best, cell)} for the window's cells after its first, from {@code at}: branch-free, NaN propagates. */
+    private static void maxChain(Code c, Kernel.Window w) {
+        for (int kh = 0; kh < w.kh(); kh++) {
+            for (int kw = kh == 0 ? 1 : 0; kw < w.kw(); kw++) {
+                c.line("best = Math.max(best, in[at + $L])", kh * w.iw() + kw);
+            }
+        }
     }
 
     /**
@@ -524,12 +534,7 @@ final class KernelEmitter {
         if (inside && w.kh() * w.kw() <= UNROLLED_WINDOW) {
             c.comment("every window lies inside the input: the $Lx$L compares unrolled; the first maximum wins, the last NaN",
                     w.kh(), w.kw());
-            c.open("for (int nc = from * $L; nc < to * $L; nc++)", w.c(), w.c());
-            c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
-            c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
-            c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
-            c.line("int at = i + oh * $L + ow * $L", w.sh() * w.iw(), w.sw());
-            c.line("float best = in[at]");
+            openInsideWindows(c, w);
             c.line("int cell = at");
             for (int kh = 0; kh < w.kh(); kh++) {
                 for (int kw = kh == 0 ? 1 : 0; kw < w.kw(); kw++) {
