@@ -41,9 +41,10 @@ public abstract class GeneratedEngine extends EngineBase {
     private float[][] laneScratch = new float[0][];
     /** The im2col gradient scratch of the backward pass's parts beyond the first. */
     private float[][] laneScratchGrad = new float[0][];
-    /** Parts a backward pass splits the batch into (1: the whole batch at once); fixed for the engine's life. */
-    private int backwardParts = 1;
-    /** Each part's parameter gradients ([part][parameter]; part 0 writes the parameters' own). */
+    /**
+     * Each part's parameter gradients ([part][parameter]; part 0 writes the parameters' own). Its length is the number
+     * of parts a backward pass splits the batch into (1: the whole batch at once), fixed for the engine's life.
+     */
     private float[][][] laneGrads = new float[1][][];
     /** The batch of the backward pass in progress, for {@link #backwardJob}. */
     private int backwardBatch;
@@ -161,19 +162,20 @@ public abstract class GeneratedEngine extends EngineBase {
      * through every layer at once.
      */
     protected final void backwardSchedule(int batch) {
-        if (backwardParts == 1 || batch == 1) {
+        int parts = laneGrads.length;
+        if (parts == 1 || batch == 1) {
             backwardLayers(0, batch, 0);
             return;
         }
         backwardBatch = batch;
-        Workers.run(backwardJob, backwardParts);
+        Workers.run(backwardJob, parts);
         float[][] own = laneGrads[0];
         for (int p = 0; p < own.length; p++) {
             if (!parameterComputed(p)) {
                 continue;   // frozen: neither part wrote it
             }
             float[] sum = own[p];
-            for (int part = 1; part < backwardParts; part++) {
+            for (int part = 1; part < parts; part++) {
                 if (partStart(batch, part) == partStart(batch, part + 1)) {
                     continue;   // no images (a batch smaller than the parts): its gradients are stale
                 }
@@ -187,7 +189,7 @@ public abstract class GeneratedEngine extends EngineBase {
 
     /** The first image of part {@code part} of a split backward pass over {@code batch} images. */
     private int partStart(int batch, int part) {
-        return (int) ((long) batch * part / backwardParts);
+        return (int) ((long) batch * part / laneGrads.length);
     }
 
     /**
@@ -217,7 +219,6 @@ public abstract class GeneratedEngine extends EngineBase {
             laneScratchGrad[part] = new float[colLength];
         }
         laneGrads = grads;
-        backwardParts = parts;
     }
 
     /** Parameter {@code p}'s gradient array for part {@code lane} of a backward pass ({@code own}: the parameter's, for part 0). */
