@@ -43,6 +43,16 @@ public @interface Network {
      */
     Rounding rounding() default Rounding.STRICT;
 
+    /**
+     * Whether the engine only runs the network forward. An inference-only engine keeps no gradients and no
+     * backward-pass state, and its layer outputs share arrays by a memory plan the processor computes: each worker
+     * thread takes one image at a time through a few arrays sized for one image, and only the network's output is
+     * kept for the whole batch. Its summary gives the planned bytes against an engine without the plan. Training
+     * calls ({@code backward}, {@code gradients}, {@code trainStep}, {@code setTraining(true)}) throw
+     * {@code IllegalStateException}. False (the default) builds an engine that trains.
+     */
+    boolean inferenceOnly() default false;
+
     /** The value of {@link #expectParams()} that disables the check. */
     long UNCHECKED = -1;
 }

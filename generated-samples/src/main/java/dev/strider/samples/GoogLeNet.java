@@ -25,7 +25,7 @@ import dev.strider.dsl.Use;
  * (torchvision's "5x5" branch uses a 3x3 convolution, and so does this one). Layer names are torchvision's with dots
  * as underscores ({@code inception4a.branch2.1.conv} is {@code inception4a_branch2_1_conv}).
  */
-@Network(maxBatch = 1, expectParams = 6_624_904, rounding = Rounding.FLOOR)   // conv1: floor((224 - 7 + 6)/2) + 1 = 112
+@Network(maxBatch = 1, expectParams = 6_624_904, rounding = Rounding.FLOOR, inferenceOnly = true)   // conv1: floor((224 - 7 + 6)/2) + 1 = 112
 @Input(channels = 3, height = 224, width = 224)
 public abstract class GoogLeNet {
     @Use(value = Conv7.class) Layer conv1;                                                        // [64,112,112]

@@ -29,7 +29,7 @@ import dev.strider.dsl.Use;
  * the paper's "linear bottleneck", on purpose, so the warning that says so is suppressed.
  */
 @SuppressWarnings("strider:no-nonlinearity")
-@Network(maxBatch = 1, expectParams = 3_504_872, rounding = Rounding.FLOOR)   // stride-2 3x3 layers: floor((112 - 3 + 2)/2) + 1 = 56
+@Network(maxBatch = 1, expectParams = 3_504_872, rounding = Rounding.FLOOR, inferenceOnly = true)   // stride-2 3x3 layers: floor((112 - 3 + 2)/2) + 1 = 56
 @Input(channels = 3, height = 224, width = 224)
 public abstract class MobileNetV2 {
     @Conv(filters = 32, kernel = 3, stride = 2, padding = 1, bias = false) Layer features_0_0;        // [32,112,112]

@@ -25,7 +25,7 @@ import dev.strider.dsl.Use;
  * shortcut) and {@link BottleneckDown} (the same with a strided 1x1 convolution on the shortcut). Layer names are
  * torchvision's with dots as underscores: {@code layer3_0_downsample_0}, {@code layer4_2_conv3}.
  */
-@Network(maxBatch = 1, expectParams = 25_557_032, rounding = Rounding.FLOOR)   // PyTorch floors (see ResNet18)
+@Network(maxBatch = 1, expectParams = 25_557_032, rounding = Rounding.FLOOR, inferenceOnly = true)   // PyTorch floors (see ResNet18)
 @Input(channels = 3, height = 224, width = 224)
 public abstract class ResNet50 {
     @Conv(filters = 64, kernel = 7, stride = 2, padding = 3, bias = false) Layer conv1;   // [64,112,112]

@@ -23,7 +23,7 @@ import dev.strider.dsl.Use;
  * expands with 1x1 and 3x3 convolutions joined on channels. Layer names are torchvision's with dots as underscores
  * ({@code features.3.expand3x3} is {@code features_3_expand3x3}).
  */
-@Network(maxBatch = 1, expectParams = 1_235_496, rounding = Rounding.FLOOR)   // features.0: floor((224 - 3)/2) + 1 = 111
+@Network(maxBatch = 1, expectParams = 1_235_496, rounding = Rounding.FLOOR, inferenceOnly = true)   // features.0: floor((224 - 3)/2) + 1 = 111
 @Input(channels = 3, height = 224, width = 224)
 public abstract class SqueezeNet {
     @Conv(filters = 64, kernel = 3, stride = 2, activation = RELU) Layer features_0;            // [64,111,111]

@@ -51,7 +51,7 @@ public final class Decls {
     }
 
     public static NetworkDecl network(long c, long h, long w, int maxBatch, long expectParams, Rounding rounding, Loss loss, List<LayerDecl> layers) {
-        return new NetworkDecl("test.Test", "Test", "test", "Test", true, c, h, w, maxBatch, expectParams, loss, rounding, layers,
+        return new NetworkDecl("test.Test", "Test", "test", "Test", true, c, h, w, maxBatch, expectParams, loss, rounding, false, layers,
                 SourceRef.named("Test"), SourceRef.named("Test@Input"), true, true);
     }
 

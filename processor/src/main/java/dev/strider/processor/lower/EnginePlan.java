@@ -43,7 +43,20 @@ public record EnginePlan(
         return network.decl().maxBatch();
     }
 
-    /** Every array the engine allocates, step by step in layer order. */
+    /** Whether the network is declared {@code inferenceOnly}: a forward-only Java engine on {@link #memory()}. */
+    public boolean inferenceOnly() {
+        return network.decl().inferenceOnly();
+    }
+
+    /** The static memory plan of the forward pass (what an inference-only engine allocates per thread). */
+    public MemoryPlan memory() {
+        return MemoryPlan.of(this);
+    }
+
+    /**
+     * Every array an engine that trains allocates, step by step in layer order (the GPU engine's, whether or not
+     * the network is inference-only).
+     */
     public List<EngineArray> arrays() {
         List<EngineArray> all = new java.util.ArrayList<>();
         for (Step s : steps) {
@@ -52,13 +65,20 @@ public record EnginePlan(
         return all;
     }
 
-    /** The bytes of every array the engine allocates (array headers and the JVM's own overhead aside). */
+    /**
+     * The bytes of every array the Java engine allocates (array headers and the JVM's own overhead aside); for an
+     * inference-only engine, with one thread's planned arrays (each further worker thread adds
+     * {@link MemoryPlan#plannedBytes()}).
+     */
     public long engineBytes() {
         return engineBytes(maxBatch());
     }
 
     /** The bytes the engine's arrays would take for a maximum batch of {@code batch} (the rest unchanged). */
     public long engineBytes(int batch) {
+        if (inferenceOnly()) {
+            return Sizes.add(Sizes.add(weightBytes(), Sizes.mul(4, batch, outputSize())), memory().plannedBytes());
+        }
         long total = 0;
         for (Step s : steps) {
             for (EngineArray a : s.arrays(batch)) {
@@ -68,9 +88,31 @@ public record EnginePlan(
         return total;
     }
 
-    /** The bytes of the arrays with {@code role}. */
+    /**
+     * The bytes of the Java engine's arrays with {@code role}. In an inference-only engine, the weights are the
+     * parameters without gradients, the activations the batch output and one thread's planned arrays (scratch
+     * included), and there is no other scratch.
+     */
     public long engineBytes(EngineArray.Role role) {
+        if (inferenceOnly()) {
+            return switch (role) {
+                case WEIGHTS -> weightBytes();
+                case ACTIVATIONS -> Sizes.add(Sizes.mul(4, maxBatch(), outputSize()), memory().plannedBytes());
+                case SCRATCH -> 0;
+            };
+        }
         return arrays().stream().filter(a -> a.role() == role).mapToLong(EngineArray::bytes).reduce(0, Sizes::add);
+    }
+
+    /** The bytes of the parameters and buffers (running statistics), without gradients. */
+    public long weightBytes() {
+        long total = 0;
+        for (Step s : steps) {
+            for (Tensor t : s.tensors()) {
+                total = Sizes.add(total, Sizes.mul(4, t.size()));
+            }
+        }
+        return total;
     }
 
     /**

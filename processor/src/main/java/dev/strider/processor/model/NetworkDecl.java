@@ -7,6 +7,7 @@ import java.util.List;
 /**
  * A network as the user declared it. {@code networkRef} points at {@code @Network}, {@code inputRef} at
  * {@code @Input}. The input values are as written (validated later) and meaningless when {@code !hasInput}.
+ * {@code inferenceOnly}: the engine runs forward only, its layer outputs in planned shared arrays.
  * {@code complete} is false when the read phase already reported a structural error (a malformed layer field, no
  * {@code @Input}): the values of what was read are still checked, but not the shapes.
  */
@@ -23,6 +24,7 @@ public record NetworkDecl(
         long expectParams,
         Loss loss,
         Rounding rounding,
+        boolean inferenceOnly,
         List<LayerDecl> layers,
         SourceRef networkRef,
         SourceRef inputRef,

@@ -193,6 +193,7 @@ public final class NetworkReader {
                 (Long) nv.values.get("expectParams"),
                 Loss.valueOf((String) nv.values.get("loss")),
                 Rounding.valueOf((String) nv.values.get("rounding")),
+                (Boolean) nv.values.get("inferenceOnly"),
                 layers,
                 networkRef,
                 new JavacSourceRef(type, input, name),

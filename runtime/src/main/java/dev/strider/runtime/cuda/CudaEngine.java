@@ -324,6 +324,7 @@ public abstract class CudaEngine extends EngineBase {
 
     @Override
     public final void backward(float[] outputGrad, int batch, float[] inputGrad) {
+        requireTrainable("backward");
         checkBatch("backward", batch);
         EngineSupport.checkLength(name, "backward", "outputGrad", outputGrad, batch * outputSize);
         if (inputGrad != null) {
@@ -357,6 +358,7 @@ public abstract class CudaEngine extends EngineBase {
 
     @Override
     public final float gradients(float[] input, int[] labels, int batch, float[] inputGrad) {
+        requireTrainable("gradients");
         if (!crossEntropy) {
             throw new IllegalStateException(name + " is trained with mean squared error: pass targets (float[]), not class labels");
         }
@@ -373,6 +375,7 @@ public abstract class CudaEngine extends EngineBase {
 
     @Override
     public final float gradients(float[] input, float[] targets, int batch, float[] inputGrad) {
+        requireTrainable("gradients");
         if (crossEntropy) {
             throw new IllegalStateException(name + " is trained with softmax cross-entropy: pass class labels (int[]), not targets");
         }

@@ -90,6 +90,14 @@ public interface Engine extends AutoCloseable {
     /** Training mode (dropout active, batch-norm uses and updates batch statistics) or evaluation mode. */
     void setTraining(boolean training);
 
+    /**
+     * Whether the engine only runs forward ({@code @Network(inferenceOnly = true)}): then {@code backward},
+     * {@code gradients}, {@code trainStep} and {@code setTraining(true)} throw {@code IllegalStateException}.
+     */
+    default boolean inferenceOnly() {
+        return false;
+    }
+
     boolean isTraining();
 
     /** Trainable parameters, in layer order. */

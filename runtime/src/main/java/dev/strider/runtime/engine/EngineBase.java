@@ -47,6 +47,30 @@ public abstract class EngineBase implements Engine {
         }
     }
 
+    /** Whether the network is declared inference-only ({@link #inferenceOnly(boolean)}). */
+    private boolean forwardOnly;
+
+    /**
+     * Marks the engine inference-only (called by the generated constructor of a network declared
+     * {@code @Network(inferenceOnly = true)}): training calls then throw before anything changes.
+     */
+    protected final void inferenceOnly(boolean inferenceOnly) {
+        this.forwardOnly = inferenceOnly;
+    }
+
+    @Override
+    public final boolean inferenceOnly() {
+        return forwardOnly;
+    }
+
+    /** Throws if the engine is inference-only: {@code call} needs gradients it does not keep. */
+    protected final void requireTrainable(String call) {
+        if (forwardOnly) {
+            throw new IllegalStateException(name + "." + call + ": " + name + " is declared @Network(inferenceOnly = true), so its engine "
+                    + "keeps no gradients and cannot train; declare the network without inferenceOnly to train it");
+        }
+    }
+
     /**
      * Registers the next layer of the backward plan (in forward order, before its parameters): the indices of the
      * layers it takes, -1 for the network's input.
@@ -161,6 +185,7 @@ public abstract class EngineBase implements Engine {
      * overflows a weight is reported after it was applied.
      */
     private float train(float[] input, int[] labels, float[] targets, int batch) {
+        requireTrainable("trainStep");
         if (optimizer == null) {
             throw new IllegalStateException(name + ".trainStep: no optimizer; call setOptimizer first (e.g. Sgd or Adam)");
         }
@@ -225,6 +250,9 @@ public abstract class EngineBase implements Engine {
 
     @Override
     public final void setTraining(boolean training) {
+        if (training) {
+            requireTrainable("setTraining(true)");
+        }
         this.training = training;
     }
 

@@ -145,9 +145,60 @@ public abstract class GeneratedEngine extends EngineBase {
 
     /**
      * Runs every layer's backward pass, in reverse order, on images {@code [from, to)}, writing part {@code lane}'s
-     * parameter gradients ({@link #laneGrad}).
+     * parameter gradients ({@link #laneGrad}). An engine that trains overrides it; an inference-only engine has no
+     * backward pass ({@link #requireTrainable} refuses the calls that would get here).
      */
-    protected abstract void backwardLayers(int from, int to, int lane);
+    protected void backwardLayers(int from, int to, int lane) {
+        requireTrainable("backwardLayers");
+    }
+
+    // ---- the static memory plan of an inference-only engine
+
+    /** Each thread's buffers ([thread][buffer]); buffers the plan puts together are the same array. */
+    private float[][][] planned;
+    /** Each thread's own array for the network's input (buffer 0 points at it, or at the caller's first image). */
+    private float[][] plannedInput;
+
+    /**
+     * Allocates the arrays of an inference-only engine's memory plan for each worker thread (called by its generated
+     * constructor): {@code arrayLengths[a]} floats for array {@code a}, and buffer {@code b} in array
+     * {@code arrayOf[b]}. Buffer 0 is the network's input.
+     */
+    protected final void allocatePlan(int[] arrayLengths, int[] arrayOf) {
+        int threads = Kernels.threads();
+        planned = new float[threads][][];
+        plannedInput = new float[threads][];
+        for (int t = 0; t < threads; t++) {
+            float[][] arrays = new float[arrayLengths.length][];
+            for (int a = 0; a < arrays.length; a++) {
+                arrays[a] = new float[arrayLengths[a]];
+            }
+            planned[t] = new float[arrayOf.length][];
+            for (int b = 0; b < arrayOf.length; b++) {
+                planned[t][b] = arrays[arrayOf[b]];
+            }
+            plannedInput[t] = planned[t][0];
+        }
+    }
+
+    /** Thread {@code lane}'s buffers, in the plan's order. */
+    protected final float[][] planned(int lane) {
+        return planned[lane];
+    }
+
+    /**
+     * Points thread {@code lane}'s input buffer at image {@code image} of {@code input}: the caller's array itself for
+     * image 0 (its values start at index 0), a copy in the thread's own array for the others.
+     */
+    protected final void planInput(int lane, float[] input, int image) {
+        float[][] b = planned[lane];
+        if (image == 0) {
+            b[0] = input;
+        } else {
+            System.arraycopy(input, image * inputSize, plannedInput[lane], 0, inputSize);
+            b[0] = plannedInput[lane];
+        }
+    }
 
     /** Parameter gradients at most this large (in floats) are kept once more per extra part of a split backward pass. */
     static final long SPLIT_BACKWARD_FLOATS = 16L << 20;
@@ -249,15 +300,20 @@ public abstract class GeneratedEngine extends EngineBase {
 
     /**
      * Runs every layer's backward pass from the gradient in {@link #outputGradBuffer()}; writes d loss / d input to
-     * {@code inputGrad} when it is not null.
+     * {@code inputGrad} when it is not null. An engine that trains overrides it.
      */
-    protected abstract void runBackward(int batch, float[] inputGrad);
+    protected void runBackward(int batch, float[] inputGrad) {
+        requireTrainable("runBackward");
+    }
 
     /** The last layer's output buffer (logits when a trailing softmax is fused into the loss). */
     protected abstract float[] outputBuffer();
 
-    /** The last layer's gradient buffer. */
-    protected abstract float[] outputGradBuffer();
+    /** The last layer's gradient buffer (an inference-only engine has none). */
+    protected float[] outputGradBuffer() {
+        requireTrainable("outputGradBuffer");
+        return null;
+    }
 
     /** Registers a trainable parameter (called by the generated constructor, in layer order). */
     protected final void addParameter(String name, int[] shape, float[] data, float[] grad, Init init, int fanIn, int fanOut) {
@@ -328,6 +384,7 @@ public abstract class GeneratedEngine extends EngineBase {
 
     @Override
     public final void backward(float[] outputGrad, int batch, float[] inputGrad) {
+        requireTrainable("backward");
         checkBatch("backward", batch);
         checkLength("backward", "outputGrad", outputGrad, batch * outputSize);
         if (inputGrad != null) {
@@ -356,6 +413,7 @@ public abstract class GeneratedEngine extends EngineBase {
 
     @Override
     public final float gradients(float[] input, int[] labels, int batch, float[] inputGrad) {
+        requireTrainable("gradients");
         if (!crossEntropy) {
             throw new IllegalStateException(name + " is trained with mean squared error: pass targets (float[]), not class labels");
         }
@@ -367,6 +425,7 @@ public abstract class GeneratedEngine extends EngineBase {
 
     @Override
     public final float gradients(float[] input, float[] targets, int batch, float[] inputGrad) {
+        requireTrainable("gradients");
         if (crossEntropy) {
             throw new IllegalStateException(name + " is trained with softmax cross-entropy: pass class labels (int[]), not targets");
         }

@@ -32,10 +32,13 @@ public record NetworkReport(
     /**
      * Activation and weight memory, in values and bytes (float32), and {@code engineBytes}: every array the
      * generated engine allocates (weights and gradients, activations and gradients at max batch, backward state and
-     * scratch).
+     * scratch; for an inference-only engine, the weights, the batch output and one thread's planned arrays);
+     * {@code plannedBytesPerThread}: the arrays of the forward pass's static memory plan, per worker thread, against
+     * {@code unplannedForwardBytes} (each layer output its own array at max batch, each scratch its own).
      */
     public record Memory(long activationValuesPerImage, long activationBytesPerImage, long activationBytesAtMaxBatch,
-                         long weightBytes, long engineBytes) {}
+                         long weightBytes, long engineBytes, boolean inferenceOnly, long plannedBytesPerThread,
+                         long unplannedForwardBytes) {}
 
     /**
      * One layer's row. {@code inputs} names what the layer takes ({@code "input"} or earlier layers; two or more for a

@@ -11,13 +11,14 @@ import javax.tools.JavaFileObject;
 /**
  * Loads the classes of a successful compilation from its in-memory class files (the {@code CLASS_OUTPUT} entries of
  * {@link Compilation#generatedFiles()}), with the test class path as parent: the runtime's {@code GeneratedEngine},
- * which every generated engine extends, is the test's own class.
+ * which every generated engine extends, is the test's own class. A class the compilation has is its own even when the
+ * test class path has one of the same name (a network compiled again with other options).
  */
-final class GeneratedClasses extends ClassLoader {
+public final class GeneratedClasses extends ClassLoader {
     private static final String CLASS_OUTPUT = "/CLASS_OUTPUT/";
     private final Map<String, byte[]> classes = new HashMap<>();
 
-    GeneratedClasses(Compilation compilation) {
+    public GeneratedClasses(Compilation compilation) {
         super(GeneratedClasses.class.getClassLoader());
         for (JavaFileObject file : compilation.generatedFiles()) {
             String path = file.toUri().getPath();
@@ -26,6 +27,17 @@ final class GeneratedClasses extends ClassLoader {
                 String binaryName = path.substring(at + CLASS_OUTPUT.length(), path.length() - ".class".length()).replace('/', '.');
                 classes.put(binaryName, bytes(file));
             }
+        }
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (!classes.containsKey(name)) {
+            return super.loadClass(name, resolve);
+        }
+        synchronized (getClassLoadingLock(name)) {
+            Class<?> c = findLoadedClass(name);
+            return c != null ? c : findClass(name);
         }
     }
 
@@ -39,7 +51,7 @@ final class GeneratedClasses extends ClassLoader {
     }
 
     /** A new instance of {@code binaryName} through its no-argument constructor, whatever its access. */
-    Object instantiate(String binaryName) throws ReflectiveOperationException {
+    public Object instantiate(String binaryName) throws ReflectiveOperationException {
         var constructor = loadClass(binaryName).getDeclaredConstructor();
         constructor.setAccessible(true);
         return constructor.newInstance();

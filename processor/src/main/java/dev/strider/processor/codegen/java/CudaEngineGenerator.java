@@ -132,6 +132,10 @@ public final class CudaEngineGenerator {
                 .addJavadoc("{@link #initialize(long)} or a weights load). On failure {@code device} is closed and the exception says why.\n")
                 .addStatement("super(device, $S, $L, $L, $L, $L, $L)", d.simpleName(), plan.inputSize(), plan.outputSize(),
                         plan.maxBatch(), plan.loss() == Loss.SOFTMAX_CROSS_ENTROPY, plan.softmaxOutput());
+        if (plan.inferenceOnly()) {
+            // (the GPU engine keeps the buffers of one that trains, and refuses the training calls as the Java engine does)
+            constructor.addStatement("inferenceOnly(true)");
+        }
         for (CodeBlock call : EngineGenerator.chunk(type, "declareBuffers", declarations, BUFFERS_PER_METHOD)) {
             constructor.addStatement(call);
         }

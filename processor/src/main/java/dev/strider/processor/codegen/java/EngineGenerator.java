@@ -13,6 +13,7 @@ import dev.strider.processor.lower.EngineArray;
 import dev.strider.processor.lower.EnginePlan;
 import dev.strider.processor.lower.EnginePlan.Step;
 import dev.strider.processor.lower.Kernel;
+import dev.strider.processor.lower.MemoryPlan;
 import dev.strider.processor.lower.Tensor;
 import dev.strider.processor.validate.CheckedLayer;
 import java.util.ArrayList;
@@ -69,13 +70,17 @@ public final class EngineGenerator {
 
     public static JavaFile generate(EnginePlan plan, Element origin) {
         var d = plan.network().decl();
+        boolean inference = plan.inferenceOnly();
+        MemoryPlan memory = inference ? plan.memory() : null;
         ClassName self = ClassName.get(d.packageName(), className(plan));
         ClassName spec = ClassName.get(d.packageName(), SpecGenerator.className(plan.network()));
         TypeSpec.Builder type = TypeSpec.classBuilder(self)
                 .addModifiers(Modifier.FINAL)
                 .superclass(GENERATED_ENGINE)
                 .addOriginatingElement(origin)
-                .addJavadoc("The Java engine of {@link $L}: forward, backward and training at fixed shapes.\n\n", d.qualifiedName())
+                .addJavadoc(inference
+                        ? "The Java engine of {@link $L}: inference only, at fixed shapes, its layer outputs in the arrays of a static memory plan.\n\n"
+                        : "The Java engine of {@link $L}: forward, backward and training at fixed shapes.\n\n", d.qualifiedName())
                 .addJavadoc("<p>Input: $L floats per image (NCHW); output: $L per image$L. Batches of 1 to $L images.\n",
                         plan.inputSize(), plan.outputSize(), plan.softmaxOutput() ? " (probabilities)" : "", plan.maxBatch())
                 .addJavadoc("Shapes, parameters and MACs: {@link $T#summary()}. Not thread-safe: use one engine per thread.\n", spec);
@@ -87,12 +92,21 @@ public final class EngineGenerator {
         type.addField(intConstant("INPUT_SIZE", plan.inputSize(), "Values per input image."));
         type.addField(intConstant("OUTPUT_SIZE", plan.outputSize(), "Values per output."));
         type.addField(FieldSpec.builder(float[].class, EnginePlan.INPUT, Modifier.PRIVATE)
-                .addJavadoc("The caller's input of the last forward pass (read again by the first layer's backward).\n").build());
-        type.addField(FieldSpec.builder(float[].class, EnginePlan.INPUT_GRAD, Modifier.PRIVATE)
-                .addJavadoc("Where the first layer's backward writes d loss / d input; null when not asked for.\n").build());
+                .addJavadoc(inference ? "The caller's input of the forward pass in progress.\n"
+                        : "The caller's input of the last forward pass (read again by the first layer's backward).\n").build());
+        if (!inference) {
+            type.addField(FieldSpec.builder(float[].class, EnginePlan.INPUT_GRAD, Modifier.PRIVATE)
+                    .addJavadoc("Where the first layer's backward writes d loss / d input; null when not asked for.\n").build());
+        }
 
         List<CodeBlock> allocations = new ArrayList<>();
         List<CodeBlock> registrations = new ArrayList<>();
+        if (inference) {
+            type.addField(FieldSpec.builder(float[].class, OUTPUT_BATCH, Modifier.PRIVATE)
+                    .addJavadoc("The network's output for the whole batch ($L per image): each image's is copied here from its thread's arrays.\n",
+                            plan.outputSize()).build());
+            allocations.add(CodeBlock.of("$N = new float[$L]", OUTPUT_BATCH, plan.maxBatch() * plan.outputSize()));
+        }
         for (Step s : plan.steps()) {
             addLayerState(type, plan, s, allocations, registrations);
         }
@@ -102,14 +116,20 @@ public final class EngineGenerator {
                 .addStatement("super($S, $L, $L, $L, LossKind.$L, $L)", d.simpleName(), plan.inputSize(), plan.outputSize(),
                         plan.maxBatch(), plan.loss() == Loss.SOFTMAX_CROSS_ENTROPY ? "SOFTMAX_CROSS_ENTROPY" : "MEAN_SQUARED_ERROR",
                         plan.softmaxOutput());
+        if (inference) {
+            constructor.addStatement("inferenceOnly(true)");
+        }
         for (CodeBlock call : chunk(type, "allocate", allocations, ALLOCATIONS_PER_METHOD)) {
             constructor.addStatement(call);
         }
         for (CodeBlock call : chunk(type, "register", registrations, REGISTRATIONS_PER_METHOD)) {
             constructor.addStatement(call);
         }
+        if (inference) {
+            addMemoryPlan(memory, constructor);
+        }
         for (Step s : plan.steps()) {
-            if (s.kernel() instanceof Kernel.BatchNorm bn && bn.plane() == 1) {
+            if (!inference && s.kernel() instanceof Kernel.BatchNorm bn && bn.plane() == 1) {
                 constructor.addStatement("requireTrainingBatch(2, $S)", s.name());
             }
         }
@@ -121,11 +141,11 @@ public final class EngineGenerator {
                 }
             }
         }
-        if (laneScratch > 0) {
+        if (laneScratch > 0 && !inference) {
             constructor.addStatement("allocateLaneScratch($L)", laneScratch)
                     .addCode("// (the largest im2col scratch, once per worker thread: their images in an image-parallel forward pass)\n");
         }
-        if (plan.steps().stream().noneMatch(s -> s.kernel() instanceof Kernel.BatchNorm)) {
+        if (!inference && plan.steps().stream().noneMatch(s -> s.kernel() instanceof Kernel.BatchNorm)) {
             constructor.addStatement("allowParallelBackward($L)", laneScratch)
                     .addCode("// (no batch norm: the backward pass may split the batch, each part with its own parameter gradients)\n");
         }
@@ -147,7 +167,13 @@ public final class EngineGenerator {
         List<CodeBlock> forwardCalls = new ArrayList<>();
         List<CodeBlock> backwardCalls = new ArrayList<>();
         for (Step s : plan.steps()) {
-            forwardCalls.add(CodeBlock.of("$N(from, to$L)", s.name() + "Forward", usesLane(s) ? ", lane" : ""));
+            if (inference) {
+                if (!(s.kernel() instanceof Kernel.Alias)) {
+                    forwardCalls.add(CodeBlock.of("$N(0, 1, lane)", s.name() + "Forward"));
+                }
+            } else {
+                forwardCalls.add(CodeBlock.of("$N(from, to$L)", s.name() + "Forward", usesLane(s) ? ", lane" : ""));
+            }
         }
         for (int i = plan.steps().size() - 1; i >= 0; i--) {
             Step s = plan.steps().get(i);
@@ -158,6 +184,26 @@ public final class EngineGenerator {
             if (!s.accumulate().isEmpty()) {
                 backwardCalls.add(CodeBlock.of("if (gradientNeeded($L)) $N(from, to, lane)", i, s.name() + "AddGradients"));
             }
+        }
+        if (inference) {
+            addPlannedForward(type, plan, memory, forwardCalls);
+            type.addMethod(MethodSpec.methodBuilder("outputBuffer").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
+                    .returns(float[].class).addStatement("return $N", OUTPUT_BATCH).build());
+            for (Step s : plan.steps()) {
+                if (s.kernel() instanceof Kernel.Alias) {
+                    continue;   // nothing to run: it shares its input's buffer
+                }
+                MethodSpec.Builder forward = MethodSpec.methodBuilder(s.name() + "Forward").addModifiers(Modifier.PRIVATE)
+                        .addParameter(FROM).addParameter(TO).addParameter(LANE)
+                        .addJavadoc("$L", layerDoc(s))
+                        .addJavadoc("<p>One image ({@code from = 0, to = 1}) in thread {@code lane}'s planned arrays.\n");
+                if (KernelEmitter.splitsImage(s)) {
+                    addSplitForward(type, s, forward, memory);
+                } else {
+                    type.addMethod(forward.addCode(plannedLocals(memory, s)).addCode(KernelEmitter.forward(s, true).build()).build());
+                }
+            }
+            return JavaFile.builder(d.packageName(), type.build()).skipJavaLangImports(true).indent("    ").build();
         }
         addPass(type, "runForward", float[].class, "input", EnginePlan.INPUT, "forwardSchedule", "forwardLayers", forwardCalls);
         List<String> coupling = plan.steps().stream()
@@ -184,7 +230,7 @@ public final class EngineGenerator {
             }
             forward.addJavadoc("$L", doc).addJavadoc("<p>Images {@code [from, to)}.\n");
             if (KernelEmitter.splitsImage(s)) {
-                addSplitForward(type, s, forward);
+                addSplitForward(type, s, forward, null);
             } else {
                 type.addMethod(forward.addCode(KernelEmitter.forward(s).build()).build());
             }
@@ -238,16 +284,17 @@ public final class EngineGenerator {
      * a {@code Split} field made once that runs a part of it, and the forward method, which hands the image to the
      * workers at batch 1 ({@code splitImage}) and runs the whole range itself otherwise.
      */
-    private static void addSplitForward(TypeSpec.Builder type, Step s, MethodSpec.Builder forward) {
-        String n = s.name();
-        int items = KernelEmitter.splitItems(s);
-        if (s.kernel() instanceof Kernel.BatchNorm bn) {
+    private static void addSplitForward(TypeSpec.Builder type, Step s, MethodSpec.Builder forward, MemoryPlan inference) {
+        if (s.kernel() instanceof Kernel.BatchNorm bn && inference != null) {
+            addPlannedBatchNormSplit(type, s, bn, forward, inference);
+        } else if (s.kernel() instanceof Kernel.BatchNorm bn) {
+            String n = s.name();
             String channels = n + "Channels";
             type.addMethod(MethodSpec.methodBuilder(channels).addModifiers(Modifier.PRIVATE)
                     .addParameter(FROM).addParameter(TO).addParameter(int.class, "c0").addParameter(int.class, "c1")
                     .addParameter(boolean.class, "trained")
                     .addJavadoc("$L's channels {@code [c0, c1)} of images {@code [from, to)}, with the batch's statistics ({@code trained}) or the running ones.\n", n)
-                    .addCode(KernelEmitter.batchNormChannels(s, bn).build()).build());
+                    .addCode(KernelEmitter.batchNormChannels(s, bn, false).build()).build());
             type.addField(FieldSpec.builder(SPLIT, n + "Split", Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc("A part of $L's image at batch 1 (evaluation mode): its channels {@code [c0, c1)}.\n", n)
                     .initializer("(c0, c1) -> $N(0, 1, c0, c1, false)", channels).build());
@@ -255,23 +302,128 @@ public final class EngineGenerator {
                     .addCode("// (set by the part with the first image: in evaluation mode the images may be split among threads)\n")
                     .addStatement("if (from == 0) $N = trained", n + "Trained")
                     .addCode("// batch 1 in evaluation mode: the $L channels split among the worker threads\n", bn.channels())
-                    .addStatement("if (!trained && splitImage($N, $L)) return", n + "Split", items)
+                    .addStatement("if (!trained && splitImage($N, $L)) return", n + "Split", KernelEmitter.splitItems(s))
                     .addStatement("$N(from, to, 0, $L, trained)", channels, bn.channels());
         } else {
-            int size = s.kernel().outSize();
-            String values = n + "Values";
-            type.addMethod(MethodSpec.methodBuilder(values).addModifiers(Modifier.PRIVATE)
-                    .addParameter(int.class, "first").addParameter(int.class, "end")
-                    .addJavadoc("$L's output values {@code [first, end)} (image n's are {@code [n * $L, (n + 1) * $L)}).\n", n, size, size)
-                    .addCode(KernelEmitter.elementValues(s).build()).build());
-            type.addField(FieldSpec.builder(SPLIT, n + "Split", Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("A part of $L's image at batch 1: values {@code [$L a, $L b)}.\n", n, KernelEmitter.SPLIT_CHUNK, KernelEmitter.SPLIT_CHUNK)
-                    .initializer("(a, b) -> $N(a * $L, Math.min(b * $L, $L))", values, KernelEmitter.SPLIT_CHUNK, KernelEmitter.SPLIT_CHUNK, size).build());
-            forward.addCode("// batch 1: the image's values split among the worker threads, $L at a time\n", KernelEmitter.SPLIT_CHUNK)
-                    .addStatement("if (splitImage($N, $L)) return", n + "Split", items)
-                    .addStatement("$N(from * $L, to * $L)", values, size, size);
+            addValuesSplit(type, s, forward, inference);
         }
         type.addMethod(forward.build());
+    }
+
+    /**
+     * Batch norm's split in an inference-only engine: its channels method takes the thread whose planned arrays it
+     * uses (the caller's, 0, when the workers share one image at batch 1), and always uses the running statistics.
+     */
+    private static void addPlannedBatchNormSplit(TypeSpec.Builder type, Step s, Kernel.BatchNorm bn, MethodSpec.Builder forward, MemoryPlan memory) {
+        String n = s.name();
+        String channels = n + "Channels";
+        type.addMethod(MethodSpec.methodBuilder(channels).addModifiers(Modifier.PRIVATE)
+                .addParameter(FROM).addParameter(TO).addParameter(int.class, "c0").addParameter(int.class, "c1").addParameter(LANE)
+                .addJavadoc("$L's channels {@code [c0, c1)} of images {@code [from, to)} in thread {@code lane}'s arrays, with the running statistics.\n", n)
+                .addCode(plannedLocals(memory, s))
+                .addCode(KernelEmitter.batchNormChannels(s, bn, true).build()).build());
+        type.addField(FieldSpec.builder(SPLIT, n + "Split", Modifier.PRIVATE, Modifier.FINAL)
+                .addJavadoc("A part of $L's image at batch 1: its channels {@code [c0, c1)}, in the caller's arrays.\n", n)
+                .initializer("(c0, c1) -> $N(0, 1, c0, c1, 0)", channels).build());
+        forward.addCode("// batch 1: the $L channels split among the worker threads\n", bn.channels())
+                .addStatement("if (splitImage($N, $L)) return", n + "Split", KernelEmitter.splitItems(s))
+                .addStatement("$N(from, to, 0, $L, lane)", channels, bn.channels());
+    }
+
+    /**
+     * The split of an element-wise layer (activation, sum): {@code <name>Values(first, end)} over a range of its output
+     * values, a {@code Split} field that runs a chunk of them, and the forward method's hand-over. {@code memory}
+     * non-null: an inference-only engine's, whose methods take the thread of the planned arrays they use.
+     */
+    private static void addValuesSplit(TypeSpec.Builder type, Step s, MethodSpec.Builder forward, MemoryPlan memory) {
+        String n = s.name();
+        int items = KernelEmitter.splitItems(s);
+        int size = s.kernel().outSize();
+        String values = n + "Values";
+        boolean planned = memory != null;
+        MethodSpec.Builder m = MethodSpec.methodBuilder(values).addModifiers(Modifier.PRIVATE)
+                .addParameter(int.class, "first").addParameter(int.class, "end");
+        if (planned) {
+            m.addParameter(LANE).addJavadoc("$L's output values {@code [first, end)} in thread {@code lane}'s arrays.\n", n)
+                    .addCode(plannedLocals(memory, s));
+        } else {
+            m.addJavadoc("$L's output values {@code [first, end)} (image n's are {@code [n * $L, (n + 1) * $L)}).\n", n, size, size);
+        }
+        type.addMethod(m.addCode(KernelEmitter.elementValues(s).build()).build());
+        type.addField(FieldSpec.builder(SPLIT, n + "Split", Modifier.PRIVATE, Modifier.FINAL)
+                .addJavadoc("A part of $L's image at batch 1: values {@code [$L a, $L b)}$L.\n", n, KernelEmitter.SPLIT_CHUNK,
+                        KernelEmitter.SPLIT_CHUNK, planned ? ", in the caller's arrays" : "")
+                .initializer("(a, b) -> $N(a * $L, Math.min(b * $L, $L)$L)", values, KernelEmitter.SPLIT_CHUNK, KernelEmitter.SPLIT_CHUNK, size,
+                        planned ? ", 0" : "").build());
+        forward.addCode("// batch 1: the image's values split among the worker threads, $L at a time\n", KernelEmitter.SPLIT_CHUNK)
+                .addStatement("if (splitImage($N, $L)) return", n + "Split", items)
+                .addStatement("$N(from * $L, to * $L$L)", values, size, size, planned ? ", lane" : "");
+    }
+
+    /** The field of an inference-only engine's batch output. */
+    static final String OUTPUT_BATCH = "outputBatch";
+    /** The local holding a thread's planned buffers in an inference-only engine's layer methods. */
+    private static final String PLANNED = "planned";
+
+    /**
+     * The start of a layer method of an inference-only engine: a local for each buffer the layer reads or writes
+     * (named as the field of an engine that trains, so the kernel's code is the same), from the thread's planned arrays.
+     */
+    private static CodeBlock plannedLocals(MemoryPlan memory, Step s) {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(s.ins());
+        names.add(s.out());
+        if (s.kernel() instanceof Kernel.Conv) {
+            names.add(s.name() + "Col");
+        }
+        CodeBlock.Builder c = CodeBlock.builder().addStatement("final float[][] $N = planned(lane)", PLANNED);
+        List<CodeBlock> locals = new ArrayList<>();
+        for (String name : names) {
+            locals.add(CodeBlock.of("$N = $N[$L]", name, PLANNED, memory.index(name)));
+        }
+        return c.addStatement("final float[] $L", CodeBlock.join(locals, ", ")).build();
+    }
+
+    /**
+     * The memory plan's arrays, allocated for each worker thread by the constructor of an inference-only engine:
+     * their lengths, and the array of each buffer (commented with what it is and the steps it lives through).
+     */
+    private static void addMemoryPlan(MemoryPlan memory, MethodSpec.Builder constructor) {
+        constructor.addCode("// memory plan: the forward pass's $L buffers in $L arrays, $L bytes per thread (unplanned: $L bytes)\n",
+                memory.buffers().size(), memory.arrays().size(), String.format(java.util.Locale.ROOT, "%,d", memory.plannedBytes()),
+                String.format(java.util.Locale.ROOT, "%,d", memory.naiveBytes()));
+        CodeBlock.Builder arrayOf = CodeBlock.builder().add("allocatePlan(new int[] {$L}, new int[] {\n",
+                memory.arrays().stream().map(String::valueOf).collect(Collectors.joining(", "))).indent().indent();
+        List<MemoryPlan.Buffer> buffers = memory.buffers();
+        for (int i = 0; i < buffers.size(); i++) {
+            MemoryPlan.Buffer b = buffers.get(i);
+            arrayOf.add("$L$L // $L: $L floats, $L\n", b.array(), i + 1 < buffers.size() ? "," : "", b.field(), b.length(),
+                    b.first() == b.last() ? "during step " + b.first() : "steps " + b.first() + " to " + b.last());
+        }
+        constructor.addCode(arrayOf.unindent().add("});\n").unindent().build());
+    }
+
+    /**
+     * An inference-only engine's forward pass: {@code runForward} hands the batch to the schedule, which calls
+     * {@code forwardLayers} with one image (batch 1, or each image of a batch on a worker thread); the image goes
+     * through every layer in the thread's planned arrays, and its output is copied into the batch output.
+     */
+    private static void addPlannedForward(TypeSpec.Builder type, EnginePlan plan, MemoryPlan memory, List<CodeBlock> calls) {
+        type.addMethod(MethodSpec.methodBuilder("runForward").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
+                .addParameter(float[].class, "input").addParameter(int.class, "batch")
+                .addStatement("$N = input", EnginePlan.INPUT).addStatement("forwardSchedule(batch)").build());
+        MethodSpec.Builder m = MethodSpec.methodBuilder("forwardLayers").addAnnotation(Override.class)
+                .addModifiers(Modifier.PROTECTED).addParameter(FROM).addParameter(TO).addParameter(LANE)
+                .addJavadoc("Images {@code [from, to)} one at a time through thread {@code lane}'s planned arrays.\n")
+                .addStatement("final float[][] $N = planned(lane)", PLANNED)
+                .beginControlFlow("for (int n = from; n < to; n++)")
+                .addCode("// buffer 0 is the image's input: the caller's array for image 0, a copy for the others\n")
+                .addStatement("planInput(lane, $N, n)", EnginePlan.INPUT);
+        for (CodeBlock call : chunk(type, "forwardImage", calls, CALLS_PER_METHOD, LANE)) {
+            m.addStatement(call);
+        }
+        int out = memory.index(plan.outputBuffer());
+        m.addStatement("System.arraycopy($N[$L], 0, $N, n * $L, $L)", PLANNED, out, OUTPUT_BATCH, plan.outputSize(), plan.outputSize());
+        type.addMethod(m.endControlFlow().build());
     }
 
     /** Whether {@code s}'s forward method takes the lane of an image-parallel pass (for its im2col scratch). */
@@ -287,6 +439,10 @@ public final class EngineGenerator {
     /** Fields (activations, gradients, parameters, layer state), their allocation and their registration. */
     private static void addLayerState(TypeSpec.Builder type, EnginePlan plan, Step s, List<CodeBlock> allocations, List<CodeBlock> registrations) {
         Kernel k = s.kernel();
+        if (plan.inferenceOnly()) {
+            addInferenceState(type, s, allocations, registrations, plan);
+            return;
+        }
         for (EngineArray a : s.arrays(plan.maxBatch())) {
             boolean ints = a.type() == EngineArray.Type.INT;
             type.addField(FieldSpec.builder(ints ? int[].class : float[].class, a.field(), Modifier.PRIVATE)
@@ -327,6 +483,32 @@ public final class EngineGenerator {
         } else if (k instanceof Kernel.Dropout) {
             type.addField(FieldSpec.builder(boolean.class, s.name() + "Trained", Modifier.PRIVATE)
                     .addJavadoc("Whether the last forward dropped values (training mode).\n").build());
+        }
+    }
+
+    /**
+     * {@link #addLayerState} in an inference-only engine: the parameters and running statistics (no gradients; the
+     * buffers and scratch are in the memory plan) and a convolution's im2col.
+     */
+    private static void addInferenceState(TypeSpec.Builder type, Step s, List<CodeBlock> allocations, List<CodeBlock> registrations,
+            EnginePlan plan) {
+        registrations.add(stepRegistration(plan, s));
+        for (Tensor t : s.tensors()) {
+            type.addField(FieldSpec.builder(float[].class, t.field(), Modifier.PRIVATE).addJavadoc("$L $L.\n", t.name(), t.shape()).build());
+            allocations.add(CodeBlock.of("$N = new float[$L]", t.field(), Math.toIntExact(t.size())));
+            String shape = t.shape().stream().map(String::valueOf).collect(Collectors.joining(", "));
+            if (t.trainable()) {
+                registrations.add(CodeBlock.of("addParameter($S, new int[] {$L}, $N, null, $T.$L, $L, $L)", t.name(),
+                        shape, t.field(), INIT, t.init(), t.fanIn(), t.fanOut()));
+            } else {
+                registrations.add(CodeBlock.of("addBuffer($S, new int[] {$L}, $N, $T.$L)", t.name(), shape, t.field(), INIT, t.init()));
+            }
+        }
+        if (s.kernel() instanceof Kernel.Conv conv) {
+            type.addMethod(MethodSpec.methodBuilder(s.name() + "Im2col").addModifiers(Modifier.PRIVATE)
+                    .addParameter(float[].class, "in").addParameter(int.class, "image").addParameter(float[].class, "col")
+                    .addJavadoc("Lays out the patches of $L's input (one image, one group, starting at {@code image}) as rows of {@code col}.\n", s.name())
+                    .addCode(KernelEmitter.im2col(conv).build()).build());
         }
     }
 

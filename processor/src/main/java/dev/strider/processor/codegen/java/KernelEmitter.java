@@ -14,10 +14,19 @@ final class KernelEmitter {
     private KernelEmitter() {}
 
     static Code forward(Step s) {
+        return forward(s, false);
+    }
+
+    /**
+     * The body of {@code s}'s forward method; {@code inferenceOnly}: for an engine that never trains, whose buffers
+     * are the thread's planned arrays (the im2col scratch among them), and which keeps nothing for a backward pass
+     * (no dropout mask, batch-norm normalised input or LRN scale; batch norm and dropout always as in evaluation).
+     */
+    static Code forward(Step s, boolean inferenceOnly) {
         Code c = new Code();
         Kernel k = s.kernel();
         if (k instanceof Kernel.Conv conv) {
-            convForward(c, s, conv);
+            convForward(c, s, conv, inferenceOnly);
         } else if (k instanceof Kernel.Pool pool) {
             if (pool.max()) {
                 maxPoolForward(c, s, pool);
@@ -41,6 +50,9 @@ final class KernelEmitter {
             c.close();
         } else if (splitsImage(s)) {
             throw new IllegalArgumentException(s.name() + ": a split layer's forward pass is written by EngineGenerator");
+        } else if (k instanceof Kernel.Dropout d && inferenceOnly) {
+            c.comment("dropout at inference: the identity");
+            c.line("System.arraycopy($N, from * $L, $N, from * $L, (to - from) * $L)", s.in(), d.size(), s.out(), d.size(), d.size());
         } else if (k instanceof Kernel.Dropout d) {
             c.line("final float[] in = $N, out = $N, mask = $N", s.in(), s.out(), s.name() + "Mask");
             c.line("final boolean trained = isTraining()");
@@ -101,7 +113,11 @@ final class KernelEmitter {
                             sh.channels(), sh.plane(), sh.plane())
                     .close().close();
         } else if (k instanceof Kernel.Lrn lrn) {
-            c.line("final float[] in = $N, out = $N, scale = $N", s.in(), s.out(), s.name() + "Scale");
+            if (inferenceOnly) {
+                c.line("final float[] in = $N, out = $N", s.in(), s.out());
+            } else {
+                c.line("final float[] in = $N, out = $N, scale = $N", s.in(), s.out(), s.name() + "Scale");
+            }
             c.comment("scale = k + alpha/size * (sum of squares over channels c - $L .. c + $L), out = in * scale^-beta", lrn.before(), lrn.after());
             c.open("for (int n = from; n < to; n++)");
             c.open("for (int ch = 0; ch < $L; ch++)", lrn.channels());
@@ -111,7 +127,9 @@ final class KernelEmitter {
             c.open("for (int j = lo; j <= hi; j++)").line("double v = in[(n * $L + j) * $L + p]", lrn.channels(), lrn.plane()).line("sum += v * v").close();
             c.line("int i = (n * $L + ch) * $L + p", lrn.channels(), lrn.plane());
             c.line("double d = $L + $L * sum", lrn.k(), lrn.alpha() / lrn.size());
-            c.line("scale[i] = (float) d");
+            if (!inferenceOnly) {
+                c.line("scale[i] = (float) d");
+            }
             c.line("out[i] = (float) (in[i] * Math.pow(d, -$L))", lrn.beta());
             c.close().close().close();
         } else if (k instanceof Kernel.Concat cat) {
@@ -295,14 +313,19 @@ final class KernelEmitter {
      * {@code [K = in/groups * kh * kw, P = oh * ow]} matrix, and each output channel's plane is the sum of K rows
      * scaled by its weights: long contiguous loops whatever the kernel size.
      */
-    private static void convForward(Code c, Step s, Kernel.Conv k) {
+    private static void convForward(Code c, Step s, Kernel.Conv k, boolean inferenceOnly) {
         Kernel.Window w = k.w();
         int ihw = w.ih() * w.iw();
         int p = w.oh() * w.ow();
         int kk = k.inPerGroup() * w.kh() * w.kw();
         c.line("final float[] in = $N, out = $N, weight = $N", s.in(), s.out(), s.tensor(Tensor.Role.WEIGHT).field());
-        c.comment("im2col scratch: this layer's own on the caller, the worker's own in an image-parallel pass");
-        c.line("final float[] col = lane == 0 ? $N : laneScratch(lane)", s.name() + "Col");
+        if (inferenceOnly) {
+            c.comment("im2col scratch: the thread's planned array");
+            c.line("final float[] col = $N", s.name() + "Col");
+        } else {
+            c.comment("im2col scratch: this layer's own on the caller, the worker's own in an image-parallel pass");
+            c.line("final float[] col = lane == 0 ? $N : laneScratch(lane)", s.name() + "Col");
+        }
         if (k.bias()) {
             c.line("final float[] bias = $N", s.tensor(Tensor.Role.BIAS).field());
         }
@@ -908,10 +931,34 @@ final class KernelEmitter {
      * The body of batch norm's {@code <name>Channels(from, to, c0, c1, trained)}: channels {@code [c0, c1)} of images
      * {@code [from, to)}, with batch statistics ({@code trained}) or the running ones.
      */
-    static Code batchNormChannels(Step s, Kernel.BatchNorm k) {
+    static Code batchNormChannels(Step s, Kernel.BatchNorm k, boolean inferenceOnly) {
         Code c = new Code();
-        batchNormForward(c, s, k);
+        if (inferenceOnly) {
+            batchNormInference(c, s, k);
+        } else {
+            batchNormForward(c, s, k);
+        }
         return c;
+    }
+
+    /**
+     * Batch norm in an inference-only engine: the running statistics, nothing kept for a backward pass. The same
+     * arithmetic as the evaluation mode of an engine that trains, so both give the same bits.
+     */
+    private static void batchNormInference(Code c, Step s, Kernel.BatchNorm k) {
+        String n = s.name();
+        int cs = k.channels() * k.plane();
+        c.line("final float[] in = $N, out = $N", s.in(), s.out());
+        c.line("final float[] gamma = $N, beta = $N, runningMean = $N, runningVar = $N", n + "Weight", n + "Bias", n + "RunningMean", n + "RunningVar");
+        c.open("for (int ch = c0; ch < c1; ch++)");
+        c.line("float mean = runningMean[ch]");
+        c.line("float is = (float) (1.0 / Math.sqrt(runningVar[ch] + $L))", k.epsilon());
+        c.line("float g = gamma[ch], bt = beta[ch]");
+        c.open("for (int b = from; b < to; b++)");
+        c.line("int base = b * $L + ch * $L", cs, k.plane());
+        c.open("for (int p = base; p < base + $L; p++)", k.plane());
+        c.line("out[p] = g * ((in[p] - mean) * is) + bt");
+        c.close().close().close();
     }
 
     /**

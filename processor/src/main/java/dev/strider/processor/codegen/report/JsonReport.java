@@ -43,6 +43,9 @@ public final class JsonReport {
         memory.addProperty("activationBytesAtMaxBatch", n.activations() * 4 * d.maxBatch());
         memory.addProperty("weightBytes", (n.params() + n.nonTrainableParams()) * 4);
         memory.addProperty("engineBytes", plan.engineBytes());
+        memory.addProperty("inferenceOnly", plan.inferenceOnly());
+        memory.addProperty("plannedBytesPerThread", plan.memory().plannedBytes());
+        memory.addProperty("unplannedForwardBytes", plan.memory().naiveBytes());
         root.add("memory", memory);
         java.util.Map<String, EnginePlan.Step> steps = new java.util.HashMap<>();
         plan.steps().forEach(s -> steps.put(s.name(), s));

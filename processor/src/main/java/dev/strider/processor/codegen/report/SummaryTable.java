@@ -58,12 +58,27 @@ public final class SummaryTable {
         s.append("Activations: ").append(num(acts)).append(" values per image (").append(bytes(acts * 4)).append("), ")
                 .append(bytes(acts * 4 * d.maxBatch())).append(" at max batch ").append(d.maxBatch()).append('\n');
         s.append("Weights: ").append(bytes((params + state) * 4)).append(" (float32)\n");
-        s.append("Engine: ").append(bytes(plan.engineBytes())).append(" allocated at max batch ").append(d.maxBatch())
-                .append(" (weights and gradients ").append(bytes(plan.engineBytes(EngineArray.Role.WEIGHTS)))
-                .append(", activations and gradients ").append(bytes(plan.engineBytes(EngineArray.Role.ACTIVATIONS)))
-                .append(", backward state and scratch ").append(bytes(plan.engineBytes(EngineArray.Role.SCRATCH))).append(")\n");
-        s.append("Optimizer state (allocated by the first training step): ").append(bytes(params * 4)).append(" for SGD with momentum, ")
-                .append(bytes(params * 8)).append(" for Adam\n");
+        var memory = plan.memory();
+        if (plan.inferenceOnly()) {
+            s.append("Engine: ").append(bytes(plan.engineBytes())).append(" allocated at max batch ").append(d.maxBatch())
+                    .append(", inference-only (weights ").append(bytes(plan.weightBytes()))
+                    .append(", batch output ").append(bytes(4L * d.maxBatch() * plan.outputSize()))
+                    .append(", planned arrays ").append(bytes(memory.plannedBytes())).append(" per thread)\n");
+        } else {
+            s.append("Engine: ").append(bytes(plan.engineBytes())).append(" allocated at max batch ").append(d.maxBatch())
+                    .append(" (weights and gradients ").append(bytes(plan.engineBytes(EngineArray.Role.WEIGHTS)))
+                    .append(", activations and gradients ").append(bytes(plan.engineBytes(EngineArray.Role.ACTIVATIONS)))
+                    .append(", backward state and scratch ").append(bytes(plan.engineBytes(EngineArray.Role.SCRATCH))).append(")\n");
+        }
+        s.append("Memory plan").append(plan.inferenceOnly() ? "" : " (of an inference-only engine, @Network(inferenceOnly = true))")
+                .append(": ").append(bytes(memory.plannedBytes())).append(" per thread, the forward pass's ").append(memory.buffers().size())
+                .append(" buffers in ").append(memory.arrays().size()).append(memory.arrays().size() == 1 ? " array" : " arrays")
+                .append(", against ").append(bytes(memory.naiveBytes())).append(" unplanned (each layer output its own array at max batch ")
+                .append(d.maxBatch()).append(", each scratch its own)\n");
+        if (!plan.inferenceOnly()) {
+            s.append("Optimizer state (allocated by the first training step): ").append(bytes(params * 4)).append(" for SGD with momentum, ")
+                    .append(bytes(params * 8)).append(" for Adam\n");
+        }
         var rf = n.layers().get(n.layers().size() - 1).receptiveField();
         s.append("Receptive field of one output: ").append(rf.sizeH()).append('x').append(rf.sizeW())
                 .append(" input pixels (input is ").append(n.input().height()).append('x').append(n.input().width())

@@ -1,0 +1,192 @@
+package dev.strider.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.JavaFileObjects;
+import dev.strider.runtime.engine.Engine;
+import dev.strider.runtime.engine.Kernels;
+import dev.strider.runtime.engine.Parameter;
+import dev.strider.runtime.optim.Sgd;
+import dev.strider.runtime.report.NetworkReport;
+import dev.strider.tests.fuzz.GeneratedClasses;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import javax.tools.Diagnostic;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Inference-only engines ({@code @Network(inferenceOnly = true)}): every test network of the engine and reference
+ * suites (every kind of layer: branches, sums, concatenation, aliases, batch norm, dropout, LRN, padded, grouped,
+ * dilated and transposed convolutions, every pool, resampling, softmax) is compiled again with {@code inferenceOnly}
+ * set, and the engine, whose layer outputs live in the arrays of the static memory plan, must give the same bits as
+ * the engine that trains (built with the test sources) on the same weights: at batch 1, on a batch split among the
+ * worker threads (odd, so the threads' shares differ), and again on a second call (the shared arrays hold the last
+ * call's values). Training calls throw and change nothing. The plan's sizes for LeNet-5 are derived by hand below.
+ */
+class InferenceOnlyTest {
+    private static final List<Path> SOURCES = List.of(Path.of("src/test/java/dev/strider/tests/engine/nets"),
+            Path.of("src/test/java/dev/strider/tests/reference/nets"));
+    private static Compilation compilation;
+    private static GeneratedClasses classes;
+    private static final List<String> NETWORKS = new ArrayList<>();
+
+    @BeforeAll
+    static void compileInferenceOnly() throws IOException {
+        List<JavaFileObject> files = new ArrayList<>();
+        for (Path dir : SOURCES) {
+            try (Stream<Path> list = Files.list(dir)) {
+                for (Path f : list.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+                    String text = Files.readString(f);
+                    if (!text.contains("@Network(")) {
+                        continue;
+                    }
+                    String pkg = text.substring(text.indexOf("package ") + 8, text.indexOf(';', text.indexOf("package ")));
+                    String name = pkg + "." + f.getFileName().toString().replace(".java", "");
+                    files.add(JavaFileObjects.forSourceString(name, text.replace("@Network(", "@Network(inferenceOnly = true, ")));
+                    NETWORKS.add(name);
+                }
+            }
+        }
+        assertTrue(NETWORKS.size() >= 50, "test networks found: " + NETWORKS);
+        compilation = Compilers.compileWith(List.of("-Astrider.summary=true"), files.toArray(JavaFileObject[]::new));
+        assertEquals(Compilation.Status.SUCCESS, compilation.status(), () -> Compilers.describe(compilation));
+        classes = new GeneratedClasses(compilation);
+    }
+
+    private static Engine trainable(String network) throws ReflectiveOperationException {
+        var c = Class.forName(network + "Engine").getDeclaredConstructor();
+        c.setAccessible(true);
+        return (Engine) c.newInstance();
+    }
+
+    private static Engine inferenceOnly(String network) throws ReflectiveOperationException {
+        return (Engine) classes.instantiate(network + "Engine");
+    }
+
+    /** Random weights, and running statistics that are not the identity (variances positive), the same in both engines. */
+    private static void sameWeights(Engine from, Engine to, long seed) {
+        Random r = new Random(seed);
+        List<Parameter> all = new ArrayList<>(from.parameters());
+        all.addAll(from.buffers());
+        for (Parameter p : all) {
+            float[] d = p.data();
+            for (int i = 0; i < d.length; i++) {
+                float v = (float) r.nextGaussian() * 0.3f;
+                d[i] = p.name().endsWith("running_var") ? 0.5f + Math.abs(v) : v;
+            }
+            System.arraycopy(d, 0, to.parameter(p.name()).data(), 0, d.length);
+        }
+    }
+
+    private static void assertSameBits(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+                throw new AssertionError(what + ": value " + i + " is " + actual[i] + " inference-only, " + expected[i] + " in the engine that trains");
+            }
+        }
+    }
+
+    @Test
+    void everyNetworkGivesTheBitsOfTheEngineThatTrains() throws ReflectiveOperationException {
+        assertTrue(Kernels.threads() >= 1);
+        for (String network : NETWORKS) {
+            Engine train = trainable(network);
+            Engine infer = inferenceOnly(network);
+            assertFalse(train.inferenceOnly(), network);
+            assertTrue(infer.inferenceOnly(), network);
+            sameWeights(train, infer, network.hashCode());
+            int in = train.inputSize();
+            int out = train.outputSize();
+            for (int batch : new int[] {1, Math.min(7, train.maxBatch())}) {
+                for (int round = 0; round < 2; round++) {
+                    float[] x = new float[batch * in];
+                    Random r = new Random(31L * batch + round);
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = (float) r.nextGaussian();
+                    }
+                    String what = network + " batch " + batch + " round " + round;
+                    assertSameBits(train.forward(x, batch), infer.forward(x, batch), what);
+                    float[] last = new float[batch * out];
+                    infer.lastOutput(last, batch);
+                    float[] trainLast = new float[batch * out];
+                    train.lastOutput(trainLast, batch);
+                    assertSameBits(trainLast, last, what + " lastOutput");
+                }
+            }
+        }
+    }
+
+    @Test
+    void trainingCallsThrowAndChangeNothing() throws ReflectiveOperationException {
+        Engine e = inferenceOnly("dev.strider.tests.engine.nets.GcBatchNorm");
+        e.initialize(3);
+        int batch = Math.min(4, e.maxBatch());
+        float[] x = new float[batch * e.inputSize()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.sin(i);
+        }
+        float[] before = e.forward(x, batch);
+        float[] weights = e.parameters().get(0).data().clone();
+        int[] labels = new int[batch];
+        e.setOptimizer(Sgd.builder(0.1f).build());
+        List<Runnable> calls = List.of(
+                () -> e.trainStep(x, labels, batch),
+                () -> e.gradients(x, labels, batch, null),
+                () -> e.backward(new float[batch * e.outputSize()], batch, null),
+                () -> e.setTraining(true));
+        for (Runnable call : calls) {
+            IllegalStateException t = assertThrows(IllegalStateException.class, call::run);
+            assertTrue(t.getMessage().contains("GcBatchNorm is declared @Network(inferenceOnly = true)"), t.getMessage());
+            assertTrue(t.getMessage().contains("declare the network without inferenceOnly to train it"), t.getMessage());
+        }
+        assertFalse(e.isTraining());
+        assertArrayEquals(weights, e.parameters().get(0).data());
+        assertArrayEquals(before, e.forward(x, batch));
+        e.setTraining(false);   // allowed: it is already so
+        for (Parameter p : e.parameters()) {
+            assertNull(p.grad(), p.name() + " has no gradient in an inference-only engine");
+        }
+    }
+
+    /**
+     * LeNet-5 (maxBatch 8) by hand. Per image: input 784 floats, c1 output 4,704 (6x28x28), c1's im2col 19,600
+     * (25 taps x 784 positions), s2 1,176, c3 1,600, c3's im2col 15,000 (150 x 100), s4 400, f5 120, f6 84, output 10.
+     * Steps 0..6; each buffer lives from its writer to its last reader, the output to after the last step.
+     * Largest first: c1Col [0,0] opens array A (19,600); c3Col [2,2] fits A; c1Out [0,1] overlaps c1Col: array B
+     * (4,704); c3Out [2,3] fits B; s2Out [1,2] overlaps c3Col in A and c1Out in B: array C (1,176); the input [-1,0]
+     * overlaps c1Col and c1Out, fits C; s4Out [3,4] fits A; f5Out [4,5] overlaps s4Out, fits B; f6Out [5,6] fits A;
+     * output [6,7] overlaps f6Out, fits B. So 3 arrays, 19,600 + 4,704 + 1,176 = 25,480 floats = 101,920 bytes per
+     * thread; unplanned: 8 x (4,704 + 1,176 + 1,600 + 400 + 120 + 84 + 10) + 19,600 + 15,000 = 99,352 floats.
+     */
+    @Test
+    void leNet5PlanIsInTheSummaryAndTheReport() {
+        String net = "dev.strider.tests.reference.nets.LeNet5";
+        NetworkReport r = Compilers.report(compilation, net);
+        assertTrue(r.memory().inferenceOnly());
+        assertEquals(101_920, r.memory().plannedBytesPerThread());
+        assertEquals(4L * 99_352, r.memory().unplannedForwardBytes());
+        // weights 61,706 floats, no gradients; the batch output 8 x 10; one thread's planned arrays
+        assertEquals(4L * 61_706 + 4L * 8 * 10 + 101_920, r.memory().engineBytes());
+        List<String> summaries = Compilers.messages(compilation, Diagnostic.Kind.NOTE, "Strider summary of LeNet5:");
+        assertEquals(1, summaries.size());
+        String s = summaries.get(0);
+        assertTrue(s.contains("Memory plan: 99.5 KiB per thread, the forward pass's 10 buffers in 3 arrays, against 388.1 KiB unplanned"), s);
+        assertTrue(s.contains("Engine: 340.9 KiB allocated at max batch 8, inference-only (weights 241.0 KiB, batch output 320 B, "
+                + "planned arrays 99.5 KiB per thread)"), s);
+        assertFalse(s.contains("Optimizer state"), s);
+    }
+}
