@@ -13,11 +13,14 @@ import java.util.stream.Collectors;
 /** The sample networks by their command-line names. */
 public enum Samples {
     LENET5("lenet5", LeNet5.class, LeNet5Spec::summary, LeNet5Engine::new, LeNet5Engine::choose),
+    LENET5_SERVING("lenet5-serving", LeNet5Serving.class, LeNet5ServingSpec::summary, LeNet5ServingEngine::new, LeNet5ServingEngine::choose),
     CONVBN("convbn", ConvBnNet.class, ConvBnNetSpec::summary, ConvBnNetEngine::new, ConvBnNetEngine::choose),
     CONV_EXERCISE("conv-exercise", ConvExercise.class, ConvExerciseSpec::summary, ConvExerciseEngine::new, ConvExerciseEngine::choose),
     ALEXNET("alexnet", AlexNet.class, AlexNetSpec::summary, AlexNetEngine::new, AlexNetEngine::choose),
     VGG16("vgg16", Vgg16.class, Vgg16Spec::summary, Vgg16Engine::new, Vgg16Engine::choose),
     RESNET18("resnet18", ResNet18.class, ResNet18Spec::summary, ResNet18Engine::new, ResNet18Engine::choose),
+    RESNET18_SERVING("resnet18-serving", ResNet18Serving.class, ResNet18ServingSpec::summary, ResNet18ServingEngine::new,
+            ResNet18ServingEngine::choose),
     RESNET50("resnet50", ResNet50.class, ResNet50Spec::summary, ResNet50Engine::new, ResNet50Engine::choose),
     GOOGLENET("googlenet", GoogLeNet.class, GoogLeNetSpec::summary, GoogLeNetEngine::new, GoogLeNetEngine::choose),
     SQUEEZENET("squeezenet", SqueezeNet.class, SqueezeNetSpec::summary, SqueezeNetEngine::new, SqueezeNetEngine::choose),

@@ -180,6 +180,6 @@ class StriderCliTest {
     void unknownNetworkIsAClearErrorNotAStackTrace() {
         Run r = run("summary", "lenet6");
         assertEquals(2, r.code());
-        assertEquals("Unknown network 'lenet6'. Known networks: lenet5, convbn, conv-exercise, alexnet, vgg16, resnet18, resnet50, googlenet, squeezenet, mobilenetv2, alexnet2012, tiny-fcn, dilated-context.\n", r.err());
+        assertEquals("Unknown network 'lenet6'. Known networks: lenet5, lenet5-serving, convbn, conv-exercise, alexnet, vgg16, resnet18, resnet18-serving, resnet50, googlenet, squeezenet, mobilenetv2, alexnet2012, tiny-fcn, dilated-context.\n", r.err());
     }
 }

@@ -44,7 +44,7 @@ class DiagnosticsTest {
             "kernel-too-large", "needs-spatial-input", "size-overflow", "softmax-not-last", "expect-params",
             "large-pool-window", "stride-over-window", "no-nonlinearity", "orphan-input", "name-clash", "local-network",
             "engine-too-large", "unknown-input", "input-count", "merge-shapes", "unused-output", "block-use", "block-bind", "learning-rate",
-            "tensor-name");   // learning-rate: DeclaredTrainingTest; tensor-name: TensorNameTest
+            "tensor-name", "hidden-layer");   // learning-rate: DeclaredTrainingTest; tensor-name: TensorNameTest; hidden-layer: NetworkInheritanceTest
 
     @Test
     void everyMessageIdHasATest() {

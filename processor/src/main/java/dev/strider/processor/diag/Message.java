@@ -28,6 +28,8 @@ public enum Message {
             "Network %s is declared inside a method, an initializer, a lambda or an anonymous class, where annotation processors cannot see it, so it would be neither checked nor generated. Declare it as a top-level or member class."),
     UNRESOLVED_TYPE(Severity.ERROR, "unresolved-type",
             "Network %s could not be checked because %s could not be resolved. Fix the other compile errors first."),
+    HIDDEN_LAYER(Severity.ERROR, "hidden-layer",
+            "%s declares layer %s, but it already has a layer of that name, inherited from %s. Rename one of them: a network's layer names are unique (they name its weights)."),
     NAME_CLASH(Severity.ERROR, "name-clash",
             "Network %s generates %s, but that name is already taken (%s). Rename the network class or the other type."),
 

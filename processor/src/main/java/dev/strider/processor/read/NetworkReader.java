@@ -61,7 +61,13 @@ public final class NetworkReader {
         if (nv == null) {
             return new Unreadable();
         }
+        // @Input on the class, or else on the nearest superclass that has one (a network that extends another)
+        TypeElement inputType = type;
         AnnotationMirror input = mirror(type, DslNames.INPUT);
+        for (TypeElement t = superclass(type); input == null && t != null; t = superclass(t)) {
+            input = mirror(t, DslNames.INPUT);
+            inputType = t;
+        }
         AnnotationValues iv = null;
         if (input == null) {
             report.add(Message.MISSING_INPUT, networkRef, null, name);
@@ -74,7 +80,7 @@ public final class NetworkReader {
         List<LayerDecl> layers = new ArrayList<>();
         java.util.Map<String, JavacSourceRef> tensorNames = new java.util.HashMap<>();   // @TensorName per renamed layer
         BlockExpander blocks = new BlockExpander(elements, report, name);
-        for (VariableElement field : ElementFilter.fieldsIn(type.getEnclosedElements())) {
+        for (VariableElement field : layerFields(type, report, name)) {
             List<AnnotationMirror> layerMirrors = new ArrayList<>();
             for (AnnotationMirror m : field.getAnnotationMirrors()) {
                 if (DslNames.layerKind(qualifiedName(m)) != null) {
@@ -196,9 +202,51 @@ public final class NetworkReader {
                 (Boolean) nv.values.get("inferenceOnly"),
                 layers,
                 networkRef,
-                new JavacSourceRef(type, input, name),
+                new JavacSourceRef(inputType, input, name),
                 iv != null,
                 complete));
+    }
+
+    /**
+     * The fields of {@code type} and of its superclasses, the topmost superclass's first: a network may extend another
+     * network (to build an inference-only engine of a network that trains, or one of another maxBatch, from one
+     * declaration and one weights file). A layer field that hides an inherited one of the same name is an
+     * error on it, and left out.
+     */
+    private static List<VariableElement> layerFields(TypeElement type, Report report, String name) {
+        java.util.ArrayDeque<TypeElement> chain = new java.util.ArrayDeque<>();
+        for (TypeElement t = type; t != null; t = superclass(t)) {
+            chain.addFirst(t);
+        }
+        List<VariableElement> fields = new ArrayList<>();
+        java.util.Map<String, TypeElement> declaredIn = new java.util.HashMap<>();
+        for (TypeElement t : chain) {
+            for (VariableElement f : ElementFilter.fieldsIn(t.getEnclosedElements())) {
+                boolean layer = mirror(f, DslNames.USE) != null
+                        || f.getAnnotationMirrors().stream().anyMatch(m -> DslNames.layerKind(qualifiedName(m)) != null);
+                String fieldName = f.getSimpleName().toString();
+                if (layer && declaredIn.containsKey(fieldName)) {
+                    report.add(Message.HIDDEN_LAYER, new JavacSourceRef(f, null, name + "." + fieldName), null,
+                            t.getSimpleName().toString(), fieldName, declaredIn.get(fieldName).getQualifiedName().toString());
+                    continue;
+                }
+                if (layer) {
+                    declaredIn.put(fieldName, t);
+                }
+                fields.add(f);
+            }
+        }
+        return fields;
+    }
+
+    /** The superclass of {@code type}, or null for one that extends {@code Object} (or whose superclass is not resolved). */
+    private static TypeElement superclass(TypeElement type) {
+        TypeMirror s = type.getSuperclass();
+        if (s.getKind() != TypeKind.DECLARED) {
+            return null;
+        }
+        TypeElement t = (TypeElement) ((javax.lang.model.type.DeclaredType) s).asElement();
+        return t.getQualifiedName().contentEquals("java.lang.Object") ? null : t;
     }
 
     /** {@code Outer_Inner} for a nested class, the simple name for a top-level one. */

@@ -1,0 +1,75 @@
+package dev.strider.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strider.runtime.engine.Engine;
+import dev.strider.runtime.io.Weights;
+import dev.strider.runtime.optim.Sgd;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The serving samples extend the networks that train ({@code LeNet5Serving extends LeNet5}, {@code ResNet18Serving
+ * extends ResNet18}): the same layers and weight names, an inference-only engine. A LeNet-5 trained for a few steps
+ * and saved loads into the serving engine, which then gives the same bits; ResNet-18's serving engine gives the bits of
+ * the engine that trains at batch 1 and 2.
+ */
+class ServingSamplesTest {
+    private static float[] random(int n, long seed) {
+        Random r = new Random(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        return x;
+    }
+
+    private static void assertSameBits(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(actual[i]), what + ": value " + i);
+        }
+    }
+
+    @Test
+    void aTrainedLeNet5LoadsIntoItsServingEngine(@TempDir Path dir) throws Exception {
+        Engine train = new LeNet5Engine();
+        train.initialize(4);
+        train.setOptimizer(Sgd.builder(0.05f).momentum(0.9f).build());
+        float[] x = random(64 * 784, 1);
+        int[] labels = new int[64];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i % 10;
+        }
+        for (int step = 0; step < 3; step++) {
+            train.trainStep(x, labels, 64);
+        }
+        Path file = dir.resolve("lenet5.safetensors");
+        Weights.save(train, file);
+        Engine serve = new LeNet5ServingEngine();
+        assertTrue(serve.inferenceOnly());
+        assertFalse(train.inferenceOnly());
+        Weights.load(serve, file);
+        for (int batch : new int[] {1, 64}) {
+            assertSameBits(train.forward(x, batch), serve.forward(x, batch), "LeNet-5 batch " + batch);
+        }
+        assertThrows(IllegalStateException.class, () -> serve.trainStep(x, labels, 64));
+    }
+
+    @Test
+    void resNet18ServingGivesTheBitsOfResNet18() {
+        Engine train = new ResNet18Engine();
+        Engine serve = new ResNet18ServingEngine();
+        train.initialize(6);
+        serve.initialize(6);   // the same seed: the same weights (same names and shapes, in the same order)
+        float[] x = random(2 * train.inputSize(), 2);
+        for (int batch : new int[] {1, 2}) {
+            assertSameBits(train.forward(x, batch), serve.forward(x, batch), "ResNet-18 batch " + batch);
+        }
+    }
+}
