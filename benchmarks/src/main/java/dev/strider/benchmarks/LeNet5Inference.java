@@ -1,7 +1,7 @@
 package dev.strider.benchmarks;
 
 import ai.onnxruntime.OrtException;
-import dev.strider.samples.LeNet5Engine;
+import dev.strider.samples.LeNet5ServingEngine;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -13,7 +13,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-/** LeNet-5 inference (evaluation mode) of a batch of 1 or 64 images. */
+/** LeNet-5 inference of a batch of 1 or 64 images, by its inference-only engine ({@code LeNet5Serving}). */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -24,6 +24,6 @@ public class LeNet5Inference extends Inference {
 
     @Setup(Level.Trial)
     public void setUp() throws OrtException {
-        prepare(new LeNet5Engine(), new long[] {batch, 1, 28, 28}, 2, "LeNet-5 batch " + batch);
+        prepare(new LeNet5ServingEngine(), new long[] {batch, 1, 28, 28}, 2, "LeNet-5 batch " + batch);
     }
 }

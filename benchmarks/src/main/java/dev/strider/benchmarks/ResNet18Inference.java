@@ -1,7 +1,7 @@
 package dev.strider.benchmarks;
 
 import ai.onnxruntime.OrtException;
-import dev.strider.samples.ResNet18Engine;
+import dev.strider.samples.ResNet18ServingEngine;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -12,7 +12,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-/** ResNet-18 inference of one 224x224 image (evaluation mode). */
+/** ResNet-18 inference of one 224x224 image, by its inference-only engine ({@code ResNet18Serving}). */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -20,6 +20,6 @@ import org.openjdk.jmh.annotations.State;
 public class ResNet18Inference extends Inference {
     @Setup(Level.Trial)
     public void setUp() throws OrtException {
-        prepare(new ResNet18Engine(), new long[] {1, 3, 224, 224}, 5, "ResNet-18");
+        prepare(new ResNet18ServingEngine(), new long[] {1, 3, 224, 224}, 5, "ResNet-18");
     }
 }
