@@ -304,10 +304,39 @@ public final class EngineGenerator {
                     .addCode("// batch 1 in evaluation mode: the $L channels split among the worker threads\n", bn.channels())
                     .addStatement("if (!trained && splitImage($N, $L)) return", n + "Split", KernelEmitter.splitItems(s))
                     .addStatement("$N(from, to, 0, $L, trained)", channels, bn.channels());
+        } else if (s.kernel() instanceof Kernel.Pool pool) {
+            addPlanesSplit(type, s, pool, forward, inference);
         } else {
             addValuesSplit(type, s, forward, inference);
         }
         type.addMethod(forward.build());
+    }
+
+    /**
+     * The split of a large pooling layer: {@code <name>Planes(ncFirst, ncEnd)} over a range of its planes, a
+     * {@code Split} field that runs the image's channels {@code [c0, c1)}, and the forward method's hand-over.
+     * {@code memory} non-null: an inference-only engine's, whose methods take the thread of the planned arrays they use.
+     */
+    private static void addPlanesSplit(TypeSpec.Builder type, Step s, Kernel.Pool pool, MethodSpec.Builder forward, MemoryPlan memory) {
+        String n = s.name();
+        int channels = pool.w().c();
+        String planes = n + "Planes";
+        boolean planned = memory != null;
+        MethodSpec.Builder m = MethodSpec.methodBuilder(planes).addModifiers(Modifier.PRIVATE)
+                .addParameter(int.class, "ncFirst").addParameter(int.class, "ncEnd");
+        if (planned) {
+            m.addParameter(LANE).addJavadoc("$L's planes {@code [ncFirst, ncEnd)} in thread {@code lane}'s arrays.\n", n)
+                    .addCode(plannedLocals(memory, s));
+        } else {
+            m.addJavadoc("$L's planes {@code [ncFirst, ncEnd)} (image n's are {@code [n * $L, (n + 1) * $L)}).\n", n, channels, channels);
+        }
+        type.addMethod(m.addCode(KernelEmitter.poolPlanes(s).build()).build());
+        type.addField(FieldSpec.builder(SPLIT, n + "Split", Modifier.PRIVATE, Modifier.FINAL)
+                .addJavadoc("A part of $L's image at batch 1: its channels {@code [c0, c1)}$L.\n", n, planned ? ", in the caller's arrays" : "")
+                .initializer("(c0, c1) -> $N(c0, c1$L)", planes, planned ? ", 0" : "").build());
+        forward.addCode("// batch 1: the $L channels split among the worker threads\n", channels)
+                .addStatement("if (splitImage($N, $L)) return", n + "Split", channels)
+                .addStatement("$N(from * $L, to * $L$L)", planes, channels, channels, planned ? ", lane" : "");
     }
 
     /**
@@ -465,10 +494,7 @@ public final class EngineGenerator {
             }
         }
         if (k instanceof Kernel.Conv conv) {
-            type.addMethod(MethodSpec.methodBuilder(s.name() + "Im2col").addModifiers(Modifier.PRIVATE)
-                    .addParameter(float[].class, "in").addParameter(int.class, "image").addParameter(float[].class, "col")
-                    .addJavadoc("Lays out the patches of $L's input (one image, one group, starting at {@code image}) as rows of {@code col}.\n", s.name())
-                    .addCode(KernelEmitter.im2col(conv).build()).build());
+            addIm2col(type, s, conv, CodeBlock.of("$N", s.in()), CodeBlock.of("$N", s.name() + "Col"));
             type.addMethod(MethodSpec.methodBuilder(s.name() + "Im2colT").addModifiers(Modifier.PRIVATE)
                     .addParameter(float[].class, "in").addParameter(int.class, "image").addParameter(float[].class, "colT")
                     .addJavadoc("The patches of $L's input transposed: row q of {@code colT} is output position q's patch.\n", s.name())
@@ -505,10 +531,28 @@ public final class EngineGenerator {
             }
         }
         if (s.kernel() instanceof Kernel.Conv conv) {
-            type.addMethod(MethodSpec.methodBuilder(s.name() + "Im2col").addModifiers(Modifier.PRIVATE)
-                    .addParameter(float[].class, "in").addParameter(int.class, "image").addParameter(float[].class, "col")
-                    .addJavadoc("Lays out the patches of $L's input (one image, one group, starting at {@code image}) as rows of {@code col}.\n", s.name())
-                    .addCode(KernelEmitter.im2col(conv).build()).build());
+            MemoryPlan memory = plan.memory();
+            addIm2col(type, s, conv, CodeBlock.of("planned(0)[$L]", memory.index(s.in())), CodeBlock.of("planned(0)[$L]", memory.index(s.name() + "Col")));
+        }
+    }
+
+    /**
+     * A convolution's im2col method (over a range of input channels) and, when it is shared among the worker threads
+     * at batch 1 ({@link KernelEmitter#splitsIm2col}), the {@code Split} field that lays out a part of the image's
+     * patches: from {@code in} into {@code col}, the caller's arrays.
+     */
+    private static void addIm2col(TypeSpec.Builder type, Step s, Kernel.Conv conv, CodeBlock in, CodeBlock col) {
+        String im2col = s.name() + "Im2col";
+        type.addMethod(MethodSpec.methodBuilder(im2col).addModifiers(Modifier.PRIVATE)
+                .addParameter(float[].class, "in").addParameter(int.class, "image").addParameter(float[].class, "col")
+                .addParameter(int.class, "c0").addParameter(int.class, "c1")
+                .addJavadoc("Lays out the patches of $L's input channels {@code [c0, c1)} (one image, one group, starting at {@code image}) as rows of {@code col}.\n",
+                        s.name())
+                .addCode(KernelEmitter.im2col(conv).build()).build());
+        if (KernelEmitter.splitsIm2col(conv)) {
+            type.addField(FieldSpec.builder(SPLIT, im2col + "Split", Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("A part of $L's im2col at batch 1: input channels {@code [c0, c1)}.\n", s.name())
+                    .initializer("(c0, c1) -> $N($L, 0, $L, c0, c1)", im2col, in, col).build());
         }
     }
 

@@ -28,6 +28,10 @@ final class KernelEmitter {
         if (k instanceof Kernel.Conv conv) {
             convForward(c, s, conv, inferenceOnly);
         } else if (k instanceof Kernel.Pool pool) {
+            if (splitsImage(s)) {
+                throw new IllegalArgumentException(s.name() + ": a split layer's forward pass is written by EngineGenerator");
+            }
+            c.line("final int ncFirst = from * $L, ncEnd = to * $L", pool.w().c(), pool.w().c());
             if (pool.max()) {
                 maxPoolForward(c, s, pool);
             } else {
@@ -331,7 +335,13 @@ final class KernelEmitter {
         }
         c.open("for (int n = from; n < to; n++)");
         c.open("for (int g = 0; g < $L; g++)", k.groups());
-        c.line("$N(in, (n * $L + g * $L) * $L, col)", s.name() + "Im2col", w.c(), k.inPerGroup(), ihw);
+        if (splitsIm2col(k)) {
+            c.comment("batch 1: the patches of the $L input channels laid out by the worker threads", k.inPerGroup());
+            c.line("if (!splitImage($N, $L)) $N(in, (n * $L + g * $L) * $L, col, 0, $L)", s.name() + "Im2colSplit", k.inPerGroup(),
+                    s.name() + "Im2col", w.c(), k.inPerGroup(), ihw, k.inPerGroup());
+        } else {
+            c.line("$N(in, (n * $L + g * $L) * $L, col, 0, $L)", s.name() + "Im2col", w.c(), k.inPerGroup(), ihw, k.inPerGroup());
+        }
         c.line("int o = (n * $L + g * $L) * $L", k.outChannels(), k.outPerGroup(), p);
         c.line("$T.convPlanes(weight, g * $L, $L, col, $L, out, o, $L, $L, g * $L)", KERNELS, k.outPerGroup() * kk, kk, p,
                 k.outPerGroup(), k.bias() ? "bias" : "null", k.outPerGroup());
@@ -348,7 +358,18 @@ final class KernelEmitter {
     }
 
     /**
-     * The body of a convolution's im2col helper {@code (float[] in, int image, float[] col)}: row
+     * Whether a convolution's im2col is shared among the worker threads at batch 1, by input channels: one group,
+     * two channels or more, and patches of at least {@code 4 * SPLIT_CHUNK} values (less would cost more to hand over
+     * than it saves).
+     */
+    static boolean splitsIm2col(Kernel.Conv k) {
+        long patches = (long) k.inPerGroup() * k.w().kh() * k.w().kw() * k.w().oh() * k.w().ow();
+        return k.groups() == 1 && k.inPerGroup() >= 2 && patches >= 4L * SPLIT_CHUNK;
+    }
+
+    /**
+     * The body of a convolution's im2col helper {@code (float[] in, int image, float[] col, int c0, int c1)} over the
+     * group's input channels {@code [c0, c1)}: row
      * {@code (icg*kh + i)*kw + j} of {@code col} holds, for every output position, the input value under kernel tap
      * (i, j) of channel icg, or 0 in the padding.
      */
@@ -360,7 +381,7 @@ final class KernelEmitter {
                 && (w.oh() - 1) * w.sh() + (w.kh() - 1) * w.dh() < w.ih() && (w.ow() - 1) * w.sw() + (w.kw() - 1) * w.dw() < w.iw();
         if (inside) {
             c.comment("no padding reaches a patch: every row of col is a strided copy of the input");
-            c.open("for (int icg = 0; icg < $L; icg++)", k.inPerGroup());
+            c.open("for (int icg = c0; icg < c1; icg++)");
             c.open("for (int kh = 0; kh < $L; kh++)", w.kh());
             c.open("for (int kw = 0; kw < $L; kw++)", w.kw());
             c.line("int row = ((icg * $L + kh) * $L + kw) * $L", w.kh(), w.kw(), p);
@@ -370,7 +391,7 @@ final class KernelEmitter {
             c.close().close().close().close();
             return c;
         }
-        c.open("for (int icg = 0; icg < $L; icg++)", k.inPerGroup());
+        c.open("for (int icg = c0; icg < c1; icg++)");
         c.open("for (int kh = 0; kh < $L; kh++)", w.kh());
         c.comment("output rows whose input row oh*$L - $L + kh*$L lies in [0, $L)", w.sh(), w.padTop(), w.dh(), w.ih());
         c.line("int ohFirst = Math.min($L, Math.max(0, -Math.floorDiv(kh * $L - $L, $L)))", w.oh(), w.dh(), w.padTop(), w.sh());
@@ -483,7 +504,7 @@ final class KernelEmitter {
             c.close().close().close();
             return;
         }
-        c.open("for (int nc = from * $L; nc < to * $L; nc++)", w.c(), w.c());
+        c.open("for (int nc = ncFirst; nc < ncEnd; nc++)");
         windowBounds(c, w);
         c.comment("padding never wins: only input cells are compared; NaN propagates; the backward pass recomputes which cell won");
         if (w.kh() * w.kw() <= UNROLLED_WINDOW) {
@@ -506,12 +527,27 @@ final class KernelEmitter {
     }
 
     /**
-     * Opens the loops over planes {@code nc} of images {@code [from, to)}, output rows and output columns of a pooling
+     * The body of a pooling layer's {@code <name>Planes(ncFirst, ncEnd)}: its planes {@code [ncFirst, ncEnd)} (image n's
+     * are {@code [n * channels, (n + 1) * channels)}).
+     */
+    static Code poolPlanes(Step s) {
+        Code c = new Code();
+        Kernel.Pool pool = (Kernel.Pool) s.kernel();
+        if (pool.max()) {
+            maxPoolForward(c, s, pool);
+        } else {
+            avgPoolForward(c, s, pool);
+        }
+        return c;
+    }
+
+    /**
+     * Opens the loops over planes {@code nc} in {@code [ncFirst, ncEnd)}, output rows and output columns of a pooling
      * whose windows all lie inside the input, and declares {@code at} (the window's first cell) and {@code best} (its
      * value). The caller closes three levels.
      */
     private static void openInsideWindows(Code c, Kernel.Window w) {
-        c.open("for (int nc = from * $L; nc < to * $L; nc++)", w.c(), w.c());
+        c.open("for (int nc = ncFirst; nc < ncEnd; nc++)");
         c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
         c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
         c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
@@ -552,6 +588,7 @@ final class KernelEmitter {
         Kernel.Window w = k.w();
         c.line("final float[] in = $N", s.in());
         c.line("final int[] argmax = $N", s.name() + "Argmax");
+        c.line("final int ncFirst = from * $L, ncEnd = to * $L", w.c(), w.c());
         boolean inside = w.padTop() == 0 && w.padLeft() == 0
                 && (w.oh() - 1) * w.sh() + w.kh() <= w.ih() && (w.ow() - 1) * w.sw() + w.kw() <= w.iw();
         if (inside && w.kh() * w.kw() <= UNROLLED_WINDOW) {
@@ -570,7 +607,7 @@ final class KernelEmitter {
             c.close().close().close();
             return;
         }
-        c.open("for (int nc = from * $L; nc < to * $L; nc++)", w.c(), w.c());
+        c.open("for (int nc = ncFirst; nc < ncEnd; nc++)");
         windowBounds(c, w);
         c.comment("padding never wins: only input cells are compared; the first maximum wins, NaN propagates");
         c.line("float best = Float.NEGATIVE_INFINITY");
@@ -606,7 +643,7 @@ final class KernelEmitter {
     private static void avgPoolForward(Code c, Step s, Kernel.Pool k) {
         Kernel.Window w = k.w();
         c.line("final float[] in = $N, out = $N", s.in(), s.out());
-        c.open("for (int nc = from * $L; nc < to * $L; nc++)", w.c(), w.c());
+        c.open("for (int nc = ncFirst; nc < ncEnd; nc++)");
         c.line("int i = nc * $L, o = nc * $L", w.ih() * w.iw(), w.oh() * w.ow());
         c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
         c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
@@ -963,18 +1000,20 @@ final class KernelEmitter {
 
     /**
      * Whether {@code s}'s forward pass splits one image's values among the worker threads at batch 1 (see
-     * {@link #splitItems}): element-wise activations, sums and batch norm.
+     * {@link #splitItems}): element-wise activations, sums and batch norm, and pooling layers of at least
+     * {@code 4 * SPLIT_CHUNK} output values an image.
      */
     static boolean splitsImage(Step s) {
         Kernel k = s.kernel();
-        return k instanceof Kernel.Act a && a.activation() != Activation.SOFTMAX || k instanceof Kernel.Add || k instanceof Kernel.BatchNorm;
+        return k instanceof Kernel.Act a && a.activation() != Activation.SOFTMAX || k instanceof Kernel.Add || k instanceof Kernel.BatchNorm
+                || k instanceof Kernel.Pool p && p.w().c() >= 2 && p.outSize() >= 4 * SPLIT_CHUNK;
     }
 
     /** Values per item of a split element-wise layer: small enough to share, large enough to pay for the hand-over. */
     static final int SPLIT_CHUNK = 8192;
 
     /**
-     * How many items a split layer's image is cut into: batch norm's channels, or chunks of {@link #SPLIT_CHUNK}
+     * How many items a split layer's image is cut into: batch norm's and pooling's channels, or chunks of {@link #SPLIT_CHUNK}
      * values; 1 (no split) for an image of fewer than {@code 4 * SPLIT_CHUNK} values, where handing it over would cost
      * more than it saves.
      */
@@ -984,7 +1023,7 @@ final class KernelEmitter {
         if (size < 4 * SPLIT_CHUNK) {
             return 1;
         }
-        return k instanceof Kernel.BatchNorm bn ? bn.channels() : (size + SPLIT_CHUNK - 1) / SPLIT_CHUNK;
+        return k instanceof Kernel.BatchNorm bn ? bn.channels() : k instanceof Kernel.Pool p ? p.w().c() : (size + SPLIT_CHUNK - 1) / SPLIT_CHUNK;
     }
 
     /** The body of an element-wise layer's {@code <name>Values(first, end)}: values {@code [first, end)} of its output. */
