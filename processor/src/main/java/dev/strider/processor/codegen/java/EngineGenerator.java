@@ -322,15 +322,7 @@ public final class EngineGenerator {
         int channels = pool.w().c();
         String planes = n + "Planes";
         boolean planned = memory != null;
-        MethodSpec.Builder m = MethodSpec.methodBuilder(planes).addModifiers(Modifier.PRIVATE)
-                .addParameter(int.class, "ncFirst").addParameter(int.class, "ncEnd");
-        if (planned) {
-            m.addParameter(LANE).addJavadoc("$L's planes {@code [ncFirst, ncEnd)} in thread {@code lane}'s arrays.\n", n)
-                    .addCode(plannedLocals(memory, s));
-        } else {
-            m.addJavadoc("$L's planes {@code [ncFirst, ncEnd)} (image n's are {@code [n * $L, (n + 1) * $L)}).\n", n, channels, channels);
-        }
-        type.addMethod(m.addCode(KernelEmitter.poolPlanes(s).build()).build());
+        addRangeMethod(type, s, memory, planes, "planes", "ncFirst", "ncEnd", channels, KernelEmitter.poolPlanes(s));
         type.addField(FieldSpec.builder(SPLIT, n + "Split", Modifier.PRIVATE, Modifier.FINAL)
                 .addJavadoc("A part of $L's image at batch 1: its channels {@code [c0, c1)}$L.\n", n, planned ? ", in the caller's arrays" : "")
                 .initializer("(c0, c1) -> $N(c0, c1$L)", planes, planned ? ", 0" : "").build());
@@ -370,15 +362,7 @@ public final class EngineGenerator {
         int size = s.kernel().outSize();
         String values = n + "Values";
         boolean planned = memory != null;
-        MethodSpec.Builder m = MethodSpec.methodBuilder(values).addModifiers(Modifier.PRIVATE)
-                .addParameter(int.class, "first").addParameter(int.class, "end");
-        if (planned) {
-            m.addParameter(LANE).addJavadoc("$L's output values {@code [first, end)} in thread {@code lane}'s arrays.\n", n)
-                    .addCode(plannedLocals(memory, s));
-        } else {
-            m.addJavadoc("$L's output values {@code [first, end)} (image n's are {@code [n * $L, (n + 1) * $L)}).\n", n, size, size);
-        }
-        type.addMethod(m.addCode(KernelEmitter.elementValues(s).build()).build());
+        addRangeMethod(type, s, memory, values, "output values", "first", "end", size, KernelEmitter.elementValues(s));
         type.addField(FieldSpec.builder(SPLIT, n + "Split", Modifier.PRIVATE, Modifier.FINAL)
                 .addJavadoc("A part of $L's image at batch 1: values {@code [$L a, $L b)}$L.\n", n, KernelEmitter.SPLIT_CHUNK,
                         KernelEmitter.SPLIT_CHUNK, planned ? ", in the caller's arrays" : "")
@@ -387,6 +371,24 @@ public final class EngineGenerator {
         forward.addCode("// batch 1: the image's values split among the worker threads, $L at a time\n", KernelEmitter.SPLIT_CHUNK)
                 .addStatement("if (splitImage($N, $L)) return", n + "Split", items)
                 .addStatement("$N(from * $L, to * $L$L)", values, size, size, planned ? ", lane" : "");
+    }
+
+    /**
+     * A split layer's method over its items {@code [lo, hi)} ({@code perImage} an image: output values or planes),
+     * running {@code body}; in an inference-only engine ({@code memory} non-null) it also takes the thread whose
+     * planned arrays it uses.
+     */
+    private static void addRangeMethod(TypeSpec.Builder type, Step s, MemoryPlan memory, String method, String what, String lo, String hi,
+            int perImage, Code body) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(method).addModifiers(Modifier.PRIVATE)
+                .addParameter(int.class, lo).addParameter(int.class, hi);
+        if (memory != null) {
+            m.addParameter(LANE).addJavadoc("$L's $L {@code [$L, $L)} in thread {@code lane}'s arrays.\n", s.name(), what, lo, hi)
+                    .addCode(plannedLocals(memory, s));
+        } else {
+            m.addJavadoc("$L's $L {@code [$L, $L)} (image n's are {@code [n * $L, (n + 1) * $L)}).\n", s.name(), what, lo, hi, perImage, perImage);
+        }
+        type.addMethod(m.addCode(body.build()).build());
     }
 
     /** The field of an inference-only engine's batch output. */
