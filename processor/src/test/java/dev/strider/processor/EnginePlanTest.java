@@ -96,4 +96,28 @@ class EnginePlanTest {
         assertEquals(18_874_368L, array(plan, "c1Col").length());
         assertEquals(4L * (2 * 1_048_576 + 2 * 19 + 2 * 18_874_368), plan.engineBytes());
     }
+
+    /**
+     * The forward product's source (the runtime's ImplicitConv, whose test has the same sizes): none when the input is
+     * read in place, else each channel zero-padded to the rows and columns some output reads, split into the
+     * stride's phases that some tap reads.
+     */
+    @Test
+    void convolutionSourceLengths() {
+        // LeNet-5's c3: 6x14x14, 5x5, no padding: in place
+        assertEquals(0, conv(6, 14, 14, 10, 10, 5, 1, 0).sourceLength());
+        assertTrue(conv(6, 14, 14, 10, 10, 5, 1, 0).readsInPlace());
+        // 3x3, padding 1 on 56x56: (56 - 1) + 2 + 1 = 58 rows and columns
+        assertEquals(64L * 58 * 58, conv(64, 56, 56, 56, 56, 3, 1, 1).sourceLength());
+        // 7x7, stride 2, padding 3 on 224x224 -> 112: rows 2*111 + 6 + 1 = 229, four phases of 115 x 115
+        assertEquals(3L * 4 * 115 * 115, conv(3, 224, 224, 112, 112, 7, 2, 3).sourceLength());
+        // 1x1, stride 2 on 56x56 -> 28: one phase of four, 28 x 28 (rows 2*27 + 1 = 55, ceil(55/2) = 28)
+        assertEquals(64L * 28 * 28, conv(64, 56, 56, 28, 28, 1, 2, 0).sourceLength());
+        assertFalse(conv(64, 56, 56, 28, 28, 1, 2, 0).readsInPlace());
+    }
+
+    private static dev.strider.processor.lower.Kernel.Conv conv(int c, int ih, int iw, int oh, int ow, int k, int stride, int pad) {
+        return new dev.strider.processor.lower.Kernel.Conv(new dev.strider.processor.lower.Kernel.Window(c, ih, iw, oh, ow, k, k, stride, stride,
+                1, 1, pad, pad, pad, pad), 8, 1, false, Activation.NONE, 0f);
+    }
 }

@@ -163,30 +163,31 @@ class InferenceOnlyTest {
     }
 
     /**
-     * LeNet-5 (maxBatch 8) by hand. Per image: input 784 floats, c1 output 4,704 (6x28x28), c1's im2col 19,600
-     * (25 taps x 784 positions), s2 1,176, c3 1,600, c3's im2col 15,000 (150 x 100), s4 400, f5 120, f6 84, output 10.
-     * Steps 0..6; each buffer lives from its writer to its last reader, the output to after the last step.
-     * Largest first: c1Col [0,0] opens array A (19,600); c3Col [2,2] fits A; c1Out [0,1] overlaps c1Col: array B
-     * (4,704); c3Out [2,3] fits B; s2Out [1,2] overlaps c3Col in A and c1Out in B: array C (1,176); the input [-1,0]
-     * overlaps c1Col and c1Out, fits C; s4Out [3,4] fits A; f5Out [4,5] overlaps s4Out, fits B; f6Out [5,6] fits A;
-     * output [6,7] overlaps f6Out, fits B. So 3 arrays, 19,600 + 4,704 + 1,176 = 25,480 floats = 101,920 bytes per
-     * thread; unplanned: 8 x (4,704 + 1,176 + 1,600 + 400 + 120 + 84 + 10) + 19,600 + 15,000 = 99,352 floats.
+     * LeNet-5 (maxBatch 8) by hand. Per image: input 784 floats; c1's source, its input zero-padded to 32 x 32 (rows
+     * read: (28 - 1) * 1 + (5 - 1) + 1 = 32), 1,024; c1 output 4,704 (6x28x28); s2 1,176; c3 reads s2's output in
+     * place (stride 1, no padding): no source; c3 1,600; s4 400; f5 120; f6 84; output 10. Steps 0..6; each buffer
+     * lives from its writer to its last reader (c1Source during step 0), the output to after the last step.
+     * Largest first: c1Out [0,1] opens array A (4,704); c3Out [2,3] fits A; s2Out [1,2] overlaps c1Out and c3Out:
+     * array B (1,176); c1Source [0,0] overlaps c1Out, fits B; the input [-1,0] overlaps c1Out and c1Source: array C
+     * (784); s4Out [3,4] overlaps c3Out, fits B; f5Out [4,5] fits A; f6Out [5,6] overlaps f5Out, fits B; output [6,7]
+     * fits A. So 9 buffers in 3 arrays, 4,704 + 1,176 + 784 = 6,664 floats = 26,656 bytes per thread; unplanned:
+     * 8 x (4,704 + 1,176 + 1,600 + 400 + 120 + 84 + 10) + 1,024 = 65,776 floats.
      */
     @Test
     void leNet5PlanIsInTheSummaryAndTheReport() {
         String net = "dev.strider.tests.reference.nets.LeNet5";
         NetworkReport r = Compilers.report(compilation, net);
         assertTrue(r.memory().inferenceOnly());
-        assertEquals(101_920, r.memory().plannedBytesPerThread());
-        assertEquals(4L * 99_352, r.memory().unplannedForwardBytes());
+        assertEquals(26_656, r.memory().plannedBytesPerThread());
+        assertEquals(4L * 65_776, r.memory().unplannedForwardBytes());
         // weights 61,706 floats, no gradients; the batch output 8 x 10; one thread's planned arrays
-        assertEquals(4L * 61_706 + 4L * 8 * 10 + 101_920, r.memory().engineBytes());
+        assertEquals(4L * 61_706 + 4L * 8 * 10 + 26_656, r.memory().engineBytes());
         List<String> summaries = Compilers.messages(compilation, Diagnostic.Kind.NOTE, "Strider summary of LeNet5:");
         assertEquals(1, summaries.size());
         String s = summaries.get(0);
-        assertTrue(s.contains("Memory plan: 99.5 KiB per thread, the forward pass's 10 buffers in 3 arrays, against 388.1 KiB unplanned"), s);
-        assertTrue(s.contains("Engine: 340.9 KiB allocated at max batch 8, inference-only (weights 241.0 KiB, batch output 320 B, "
-                + "planned arrays 99.5 KiB per thread)"), s);
+        assertTrue(s.contains("Memory plan: 26.0 KiB per thread, the forward pass's 9 buffers in 3 arrays, against 256.9 KiB unplanned"), s);
+        assertTrue(s.contains("Engine: 267.4 KiB allocated at max batch 8, inference-only (weights 241.0 KiB, batch output 320 B, "
+                + "planned arrays 26.0 KiB per thread)"), s);
         assertFalse(s.contains("Optimizer state"), s);
     }
 }

@@ -60,7 +60,8 @@ public record EngineArray(String field, Type type, long length, Role role, Strin
         }
         if (k instanceof Kernel.Conv conv) {
             long patches = Sizes.mul(conv.inPerGroup(), conv.w().kh(), conv.w().kw(), conv.w().oh(), conv.w().ow());
-            a.add(floats(s.name() + "Col", patches, Role.SCRATCH, "im2col scratch: one image's patches for one group"));
+            a.add(floats(s.name() + "Col", Math.max(patches, conv.sourceLength()), Role.SCRATCH,
+                    "im2col scratch: one image's patches for one group (the backward pass's), and the forward product's padded input"));
             a.add(floats(s.name() + "ColGrad", patches, Role.SCRATCH, "d loss / d patches, scratch of the backward pass"));
         } else if (k instanceof Kernel.Pool p && p.max()) {
             a.add(new EngineArray(s.name() + "Argmax", Type.INT, perBatch, Role.SCRATCH,

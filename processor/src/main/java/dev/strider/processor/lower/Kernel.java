@@ -1,6 +1,7 @@
 package dev.strider.processor.lower;
 
 import dev.strider.dsl.Activation;
+import dev.strider.processor.model.Sizes;
 
 /**
  * One layer lowered to fixed integer constants: everything a renderer (Java now, CUDA later) needs to emit its
@@ -50,6 +51,43 @@ public sealed interface Kernel {
 
         public int weightSize() {
             return outChannels * inPerGroup() * w.kh() * w.kw();
+        }
+
+        /** The padded input's rows some output reads: {@code (oh - 1)*sh + (kh - 1)*dh + 1}. */
+        public int paddedRows() {
+            return (w.oh() - 1) * w.sh() + (w.kh() - 1) * w.dh() + 1;
+        }
+
+        /** The padded input's columns some output reads. */
+        public int paddedColumns() {
+            return (w.ow() - 1) * w.sw() + (w.kw() - 1) * w.dw() + 1;
+        }
+
+        /**
+         * Whether the forward product reads its input in place (the runtime's {@code ImplicitConv}): stride 1 and no
+         * padding reached.
+         */
+        public boolean readsInPlace() {
+            return w.sh() == 1 && w.sw() == 1 && w.padTop() == 0 && w.padLeft() == 0 && paddedRows() <= w.ih() && paddedColumns() <= w.iw();
+        }
+
+        /**
+         * Floats of the forward product's source for one image and group ({@code ImplicitConv.sourceLength()}, which
+         * checks it): 0 when it reads the input in place, else each input channel zero-padded and split into the
+         * stride's phases that some tap reads, each phase {@code ceil(rows / sh) x ceil(columns / sw)}.
+         */
+        public long sourceLength() {
+            if (readsInPlace()) {
+                return 0;
+            }
+            long phH = (paddedRows() + w.sh() - 1) / w.sh();
+            long phW = (paddedColumns() + w.sw() - 1) / w.sw();
+            return Sizes.mul(inPerGroup(), phases(w.kh(), w.dh(), w.sh()) * phases(w.kw(), w.dw(), w.sw()), Sizes.mul(phH, phW));
+        }
+
+        /** The distinct offsets mod {@code stride} of a kernel of {@code k} taps dilated by {@code d}. */
+        private static long phases(int k, int d, int stride) {
+            return java.util.stream.IntStream.range(0, k).map(i -> i * d % stride).distinct().count();
         }
 
         @Override

@@ -13,7 +13,8 @@ import java.util.Map;
  *
  * <p>An inference-only engine takes one image at a time through every layer on each worker thread, so each
  * thread needs the buffers of one image only. A buffer lives from the step that writes it to the last step that reads
- * it ({@link Buffer#first()} to {@link Buffer#last()}); a convolution's im2col scratch lives during its own step.
+ * it ({@link Buffer#first()} to {@link Buffer#last()}); a convolution's padded input (the source its product packs
+ * its panels from; none when it reads its input in place) lives during its own step.
  * Nothing is kept for a backward pass (no dropout mask, batch-norm normalised input or LRN scale). Two buffers whose lives do not overlap may share an array. The plan assigns them greedily by size,
  * largest first, each to the first array none of whose buffers it overlaps, or to a new array sized for it: the
  * arrays' lengths are those of their largest buffers. Each thread gets its own set of arrays.
@@ -24,7 +25,7 @@ import java.util.Map;
  * @param buffers every buffer and scratch the forward pass uses, input first, in the order the steps write them
  * @param arrays the length in floats of each shared array
  * @param naiveFloats what the forward pass takes without the plan: every layer output its own array at max batch,
- *     and every convolution's im2col scratch its own
+ *     and every convolution's padded input its own
  */
 public record MemoryPlan(List<Buffer> buffers, List<Long> arrays, long naiveFloats) {
     public MemoryPlan {
@@ -67,6 +68,11 @@ public record MemoryPlan(List<Buffer> buffers, List<Long> arrays, long naiveFloa
         return -1;
     }
 
+    /** The buffer of convolution {@code s}'s padded input (its forward product's source), when it has one. */
+    public static String source(EnginePlan.Step s) {
+        return s.name() + "Source";
+    }
+
     /** The plan of {@code plan}'s forward pass. */
     static MemoryPlan of(EnginePlan plan) {
         List<EnginePlan.Step> steps = plan.steps();
@@ -89,13 +95,12 @@ public record MemoryPlan(List<Buffer> buffers, List<Long> arrays, long naiveFloa
             life.put(s.out(), new long[] {k.outSize(), i, i});
             what.put(s.out(), s.name() + " output");
             naive = Sizes.add(naive, Sizes.mul(plan.maxBatch(), k.outSize()));
-            for (EngineArray a : s.arrays(plan.maxBatch())) {
-                if (a.field().equals(s.name() + "Col")) {
-                    // the im2col scratch: one image's patches, during this step only
-                    life.put(a.field(), new long[] {a.length(), i, i});
-                    what.put(a.field(), a.doc());
-                    naive = Sizes.add(naive, a.length());
-                }
+            if (k instanceof Kernel.Conv conv && conv.sourceLength() > 0) {
+                // the convolution's padded input, during this step only
+                String source = source(s);
+                life.put(source, new long[] {conv.sourceLength(), i, i});
+                what.put(source, s.name() + "'s input, zero-padded" + (conv.w().sh() > 1 || conv.w().sw() > 1 ? " and split by the stride's phases" : ""));
+                naive = Sizes.add(naive, conv.sourceLength());
             }
         }
         life.get(plan.outputBuffer())[2] = end;   // copied into the batch output after the last step

@@ -37,7 +37,10 @@ public abstract class GeneratedEngine extends EngineBase {
     private final List<Integer> layerSteps = new ArrayList<>();
     /** The running statistics before the current training step, to put back when the step fails. */
     private float[] bufferBackup;
-    /** The im2col scratch of the worker threads' parts (index 0 unused: the caller uses each layer's own). */
+    /**
+     * The convolution scratch of the worker threads' parts (a forward pass's padded input, a backward pass's transposed
+     * patches; index 0 unused: the caller uses each layer's own).
+     */
     private float[][] laneScratch = new float[0][];
     /** The im2col gradient scratch of the backward pass's parts beyond the first. */
     private float[][] laneScratchGrad = new float[0][];
@@ -283,7 +286,7 @@ public abstract class GeneratedEngine extends EngineBase {
     }
 
     /**
-     * Allocates the worker threads' im2col scratch: {@code length} floats (the largest convolution's) for each thread
+     * Allocates the worker threads' convolution scratch: {@code length} floats (the largest convolution's) for each thread
      * beyond the caller; called by the generated constructor of a network with convolutions.
      */
     protected final void allocateLaneScratch(int length) {
@@ -293,7 +296,7 @@ public abstract class GeneratedEngine extends EngineBase {
         }
     }
 
-    /** The im2col scratch of worker part {@code lane} (at least 1). */
+    /** The convolution scratch of worker part {@code lane} (at least 1). */
     protected final float[] laneScratch(int lane) {
         return laneScratch[lane];
     }

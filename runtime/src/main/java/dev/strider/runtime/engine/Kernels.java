@@ -117,20 +117,6 @@ public final class Kernels {
     }
 
     /**
-     * The core of a convolution's forward pass on one image and group: {@code channels} output planes of {@code p}
-     * values at {@code out[o ..]}, plane c being {@code bias[biasOff + c] + sum_r w[wOff + c*k + r] * col[r*p ..]}
-     * ({@code bias} may be null): the weights ({@code channels x k}) times the patches ({@code k x p}).
-     */
-    public static void convPlanes(float[] w, int wOff, int k, float[] col, int p, float[] out, int o, int channels,
-                                  float[] bias, int biasOff) {
-        for (int c = 0; c < channels; c++) {
-            int plane = o + c * p;
-            java.util.Arrays.fill(out, plane, plane + p, bias == null ? 0f : bias[biasOff + c]);
-        }
-        gemm(channels, p, k, w, wOff, k, 1, col, 0, p, out, o, p);
-    }
-
-    /**
      * The core of a convolution's backward pass on one image and group, over transposed patches {@code colT}
      * ({@code p} rows of {@code k}): adds d out ({@code channels x p} at {@code gOut[o ..]}) times the patches to the
      * weight gradient rows at {@code wGrad[wOff ..]} (if not null: a frozen layer skips it), each plane's sum to {@code biasGrad[biasOff + c]} (if not

@@ -29,8 +29,11 @@ final class VectorGemm {
     static final int PACKED_ROWS = 32;
     static final int PACKED_DEPTH = 32;
 
-    /** Packed copies of the operands, one set per thread (grown, never shrunk: a call allocates nothing once warm). */
-    private static final ThreadLocal<float[][]> PACKS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[8 * L]});
+    /**
+     * Per thread: the packed copies of the operands (grown, never shrunk: a call allocates nothing once warm), a
+     * narrow panel's tile, and one vector's lanes.
+     */
+    private static final ThreadLocal<float[][]> PACKS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[8 * L], new float[L]});
 
     /**
      * See {@link Kernels#gemm}. Products with at least {@link #PACKED_ROWS} rows, {@link #PACKED_DEPTH} terms and two
@@ -201,6 +204,176 @@ final class VectorGemm {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    private static final ThreadLocal<ImplicitProduct> IMPLICIT = ThreadLocal.withInitial(ImplicitProduct::new);
+
+    /**
+     * The product of {@link ImplicitConv}: {@code y[yOff + i*ys + q] += sum_{t<l} a[aOff + i*ai + t] * x[xOff + taps[t]
+     * + pos(q)]}, where panel {@code p}'s columns are the runs {@code (dst, pos, len)} of {@code segments[3*panelStart[p]
+     * .. 3*panelStart[p+1])}: columns {@code p*2L + dst ..} read {@code len} consecutive values from {@code pos} on;
+     * {@code tapMax} is the largest of {@code taps}.
+     * Each thread packs its panels from {@code x} and computes them with the same register blocks as {@link #packed}.
+     */
+    static void implicit(int m, int n, int l, float[] a, int aOff, int ai, float[] x, int xOff, int[] taps, int tapMax,
+                         int[] panelStart, int[] segments, float[] y, int yOff, int ys) {
+        ImplicitProduct product = IMPLICIT.get();
+        product.set(m, n, l, a, aOff, ai, x, xOff, taps, tapMax, panelStart, segments, y, yOff, ys);
+        int panels = panelStart.length - 1;
+        try {
+            if ((long) m * n * l >= THREADED_MACS) {
+                Workers.run(product, panels);
+            } else {
+                product.run(0, panels, 0);
+            }
+        } finally {
+            product.clear();
+        }
+    }
+
+    /** One implicit product's arguments (one holder per calling thread, reused), and its panels for any thread. */
+    private static final class ImplicitProduct implements Workers.Job {
+        /** A packed row's stride: the panel's two vectors and a spare one for the last run's spill. */
+        private static final int XS = 3 * L;
+        private int m;
+        private int n;
+        private int l;
+        private float[] a;
+        private int aOff;
+        private int ai;
+        private float[] x;
+        private int xOff;
+        private int[] taps;
+        private int tapMax;
+        private int[] panelStart;
+        private int[] segments;
+        private float[] y;
+        private int yOff;
+        private int ys;
+
+        void set(int m, int n, int l, float[] a, int aOff, int ai, float[] x, int xOff, int[] taps, int tapMax, int[] panelStart,
+                 int[] segments, float[] y, int yOff, int ys) {
+            this.m = m;
+            this.n = n;
+            this.l = l;
+            this.a = a;
+            this.aOff = aOff;
+            this.ai = ai;
+            this.x = x;
+            this.xOff = xOff;
+            this.taps = taps;
+            this.tapMax = tapMax;
+            this.panelStart = panelStart;
+            this.segments = segments;
+            this.y = y;
+            this.yOff = yOff;
+            this.ys = ys;
+        }
+
+        /** Drops the references to the caller's arrays. */
+        void clear() {
+            a = null;
+            x = null;
+            taps = null;
+            panelStart = null;
+            segments = null;
+            y = null;
+        }
+
+        @Override
+        public void run(int first, int end, int part) {
+            float[][] packs = PACKS.get();
+            if (packs[1].length < XS * l) {
+                packs[1] = new float[XS * l];
+            }
+            for (int panel = first; panel < end; panel++) {
+                pack(panel, packs[1]);
+                computePanel(panel, packs[1], packs[2]);
+            }
+        }
+
+        /**
+         * Panel {@code panel}'s rows from the source, a run at a time for every row (a short loop per run and row
+         * measured three times slower: C2's loop set-up for one or two iterations). Each run is copied in whole vectors,
+         * its last one spilling past the run into the next run's columns (written after it) or the row's spare vector.
+         */
+        private void pack(int panel, float[] xp) {
+            float[] x = this.x;
+            int[] taps = this.taps;
+            int[] seg = this.segments;
+            int l = this.l;
+            int xOff = this.xOff;
+            for (int s = 3 * panelStart[panel], s1 = 3 * panelStart[panel + 1]; s < s1; s += 3) {
+                int dst = seg[s];
+                int pos = xOff + seg[s + 1];
+                int len = seg[s + 2];
+                if (pos + tapMax + 2 * L > x.length) {
+                    // near the end of the array: exact copies
+                    for (int t = 0; t < l; t++) {
+                        System.arraycopy(x, pos + taps[t], xp, t * XS + dst, len);
+                    }
+                } else if (len <= L) {
+                    for (int t = 0; t < l; t++) {
+                        FloatVector.fromArray(S, x, pos + taps[t]).intoArray(xp, t * XS + dst);
+                    }
+                } else {
+                    for (int t = 0; t < l; t++) {
+                        int src = pos + taps[t];
+                        int d = t * XS + dst;
+                        FloatVector.fromArray(S, x, src).intoArray(xp, d);
+                        FloatVector.fromArray(S, x, src + L).intoArray(xp, d + L);
+                    }
+                }
+            }
+        }
+
+        private void computePanel(int panel, float[] xp, float[] tile) {
+            int w = 2 * L;
+            int j = panel * w;
+            int width = Math.min(w, n - j);
+            int blocks = m / 4;
+            for (int b = 0; b < blocks; b++) {
+                int y0 = yOff + 4 * b * ys + j;
+                int a0 = aOff + 4 * b * ai;
+                if (width == w) {
+                    block4x2(l, a, a0, ai, 1, xp, 0, XS, y, y0, ys);
+                } else {
+                    // the last, narrower panel: the block into a zeroed tile, then only its columns into y
+                    java.util.Arrays.fill(tile, 0f);
+                    block4x2(l, a, a0, ai, 1, xp, 0, XS, tile, 0, w);
+                    addTile(tile, 4, width, y, y0, ys);
+                }
+            }
+            int i = 4 * blocks;
+            if (i + 2 <= m) {
+                if (width == w) {
+                    block2x2(l, a, aOff + i * ai, ai, 1, xp, 0, XS, y, yOff + i * ys + j, ys);
+                } else {
+                    java.util.Arrays.fill(tile, 0f);
+                    block2x2(l, a, aOff + i * ai, ai, 1, xp, 0, XS, tile, 0, w);
+                    addTile(tile, 2, width, y, yOff + i * ys + j, ys);
+                }
+                i += 2;
+            }
+            if (i < m) {
+                if (width == w) {
+                    block1x2(l, a, aOff + i * ai, 1, xp, 0, XS, y, yOff + i * ys + j);
+                } else {
+                    java.util.Arrays.fill(tile, 0f);
+                    block1x2(l, a, aOff + i * ai, 1, xp, 0, XS, tile, 0);
+                    addTile(tile, 1, width, y, yOff + i * ys + j, ys);
+                }
+            }
+        }
+
+        private static void addTile(float[] tile, int rows, int width, float[] y, int y0, int ys) {
+            int w = 2 * L;
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < width; c++) {
+                    y[y0 + r * ys + c] += tile[r * w + c];
                 }
             }
         }
@@ -381,8 +554,11 @@ final class VectorGemm {
 
     /** {@code y[off + i] += c[i]} for lanes {@code i >= first}. */
     private static void addLanes(FloatVector c, float[] y, int off, int first) {
+        // through an array: c.lane(i) with a variable i is not intrinsified in Java 17, and boxes c on every call
+        float[] lanes = PACKS.get()[3];
+        c.intoArray(lanes, 0);
         for (int i = first; i < L; i++) {
-            y[off + i] += c.lane(i);
+            y[off + i] += lanes[i];
         }
     }
 

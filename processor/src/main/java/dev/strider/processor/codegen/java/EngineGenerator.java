@@ -403,8 +403,8 @@ public final class EngineGenerator {
     private static CodeBlock plannedLocals(MemoryPlan memory, Step s) {
         java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(s.ins());
         names.add(s.out());
-        if (s.kernel() instanceof Kernel.Conv) {
-            names.add(s.name() + "Col");
+        if (s.kernel() instanceof Kernel.Conv conv && conv.sourceLength() > 0) {
+            names.add(MemoryPlan.source(s));
         }
         CodeBlock.Builder c = CodeBlock.builder().addStatement("final float[][] $N = planned(lane)", PLANNED);
         List<CodeBlock> locals = new ArrayList<>();
@@ -496,7 +496,7 @@ public final class EngineGenerator {
             }
         }
         if (k instanceof Kernel.Conv conv) {
-            addIm2col(type, s, conv, CodeBlock.of("$N", s.in()), CodeBlock.of("$N", s.name() + "Col"));
+            addPatches(type, s, conv);
             type.addMethod(MethodSpec.methodBuilder(s.name() + "Im2colT").addModifiers(Modifier.PRIVATE)
                     .addParameter(float[].class, "in").addParameter(int.class, "image").addParameter(float[].class, "colT")
                     .addJavadoc("The patches of $L's input transposed: row q of {@code colT} is output position q's patch.\n", s.name())
@@ -533,29 +533,26 @@ public final class EngineGenerator {
             }
         }
         if (s.kernel() instanceof Kernel.Conv conv) {
-            MemoryPlan memory = plan.memory();
-            addIm2col(type, s, conv, CodeBlock.of("planned(0)[$L]", memory.index(s.in())), CodeBlock.of("planned(0)[$L]", memory.index(s.name() + "Col")));
+            addPatches(type, s, conv);
         }
     }
 
     /**
-     * A convolution's im2col method (over a range of input channels) and, when it is shared among the worker threads
-     * at batch 1 ({@link KernelEmitter#splitsIm2col}), the {@code Split} field that lays out a part of the image's
-     * patches: from {@code in} into {@code col}, the caller's arrays.
+     * A convolution's {@code <name>Patches} field: the geometry its forward product packs the patches' panels from
+     * the input with (the runtime's {@code ImplicitConv}), one group's.
      */
-    private static void addIm2col(TypeSpec.Builder type, Step s, Kernel.Conv conv, CodeBlock in, CodeBlock col) {
-        String im2col = s.name() + "Im2col";
-        type.addMethod(MethodSpec.methodBuilder(im2col).addModifiers(Modifier.PRIVATE)
-                .addParameter(float[].class, "in").addParameter(int.class, "image").addParameter(float[].class, "col")
-                .addParameter(int.class, "c0").addParameter(int.class, "c1")
-                .addJavadoc("Lays out the patches of $L's input channels {@code [c0, c1)} (one image, one group, starting at {@code image}) as rows of {@code col}.\n",
-                        s.name())
-                .addCode(KernelEmitter.im2col(conv).build()).build());
-        if (KernelEmitter.splitsIm2col(conv)) {
-            type.addField(FieldSpec.builder(SPLIT, im2col + "Split", Modifier.PRIVATE, Modifier.FINAL)
-                    .addJavadoc("A part of $L's im2col at batch 1: input channels {@code [c0, c1)}.\n", s.name())
-                    .initializer("(c0, c1) -> $N($L, 0, $L, c0, c1)", im2col, in, col).build());
-        }
+    private static void addPatches(TypeSpec.Builder type, Step s, Kernel.Conv conv) {
+        Kernel.Window w = conv.w();
+        ClassName implicit = ClassName.get("dev.strider.runtime.engine", "ImplicitConv");
+        FieldSpec.Builder f = FieldSpec.builder(implicit, s.name() + "Patches", Modifier.PRIVATE, Modifier.FINAL)
+                .addJavadoc("$L's patches, never laid out: the forward product packs its panels straight from the input$L.\n", s.name(),
+                        conv.readsInPlace() ? " (stride 1, no padding: read in place)"
+                                : String.format(java.util.Locale.ROOT, ", zero-padded to %d x %d%s (%,d floats a group)", conv.paddedRows(),
+                                        conv.paddedColumns(), w.sh() > 1 || w.sw() > 1 ? " and split by the stride's phases" : "",
+                                        conv.sourceLength()))
+                .initializer("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", implicit, conv.inPerGroup(), w.ih(), w.iw(),
+                        w.kh(), w.kw(), w.sh(), w.sw(), w.dh(), w.dw(), w.padTop(), w.padLeft(), w.oh(), w.ow(), conv.outPerGroup());
+        type.addField(f.build());
     }
 
     /** {@code step("name", inputs...)}: the layer's place in the backward plan (the steps it takes, -1 for the input). */

@@ -4,6 +4,7 @@ import com.palantir.javapoet.ClassName;
 import dev.strider.dsl.Activation;
 import dev.strider.processor.lower.EnginePlan.Step;
 import dev.strider.processor.lower.Kernel;
+import dev.strider.processor.lower.MemoryPlan;
 import dev.strider.processor.lower.Tensor;
 
 /**
@@ -313,9 +314,10 @@ final class KernelEmitter {
     private static final ClassName KERNELS = ClassName.get("dev.strider.runtime.engine", "Kernels");
 
     /**
-     * Convolution as im2col + row updates: per image and group, the input patches are laid out as a
-     * {@code [K = in/groups * kh * kw, P = oh * ow]} matrix, and each output channel's plane is the sum of K rows
-     * scaled by its weights: long contiguous loops whatever the kernel size.
+     * Convolution as a matrix product without an im2col matrix: per image and group, the weights
+     * ({@code filters x K}, {@code K = in/groups * kh * kw}) times the patches ({@code K x P}, {@code P = oh * ow}),
+     * whose panels the layer's {@code <name>Patches} ({@code ImplicitConv}) packs straight from the input, or from its
+     * zero-padded copy (split by the stride's phases) in the scratch.
      */
     private static void convForward(Code c, Step s, Kernel.Conv k, boolean inferenceOnly) {
         Kernel.Window w = k.w();
@@ -323,28 +325,29 @@ final class KernelEmitter {
         int p = w.oh() * w.ow();
         int kk = k.inPerGroup() * w.kh() * w.kw();
         c.line("final float[] in = $N, out = $N, weight = $N", s.in(), s.out(), s.tensor(Tensor.Role.WEIGHT).field());
-        if (inferenceOnly) {
-            c.comment("im2col scratch: the thread's planned array");
-            c.line("final float[] col = $N", s.name() + "Col");
+        String source = "null";
+        if (k.sourceLength() > 0) {
+            source = "source";
+            if (inferenceOnly) {
+                c.comment("the input zero-padded$L for the product: the thread's planned array", w.sh() > 1 || w.sw() > 1 ? " and split by the stride's phases" : "");
+                c.line("final float[] source = $N", MemoryPlan.source(s));
+            } else {
+                c.comment("the input zero-padded$L for the product: this layer's scratch on the caller, the worker's own in an image-parallel pass",
+                        w.sh() > 1 || w.sw() > 1 ? " and split by the stride's phases" : "");
+                c.line("final float[] source = lane == 0 ? $N : laneScratch(lane)", s.name() + "Col");
+            }
         } else {
-            c.comment("im2col scratch: this layer's own on the caller, the worker's own in an image-parallel pass");
-            c.line("final float[] col = lane == 0 ? $N : laneScratch(lane)", s.name() + "Col");
+            c.comment("stride 1 and no padding: the product reads its patches from the input in place");
         }
         if (k.bias()) {
             c.line("final float[] bias = $N", s.tensor(Tensor.Role.BIAS).field());
         }
         c.open("for (int n = from; n < to; n++)");
         c.open("for (int g = 0; g < $L; g++)", k.groups());
-        if (splitsIm2col(k)) {
-            c.comment("batch 1: the patches of the $L input channels laid out by the worker threads", k.inPerGroup());
-            c.line("if (!splitImage($N, $L)) $N(in, (n * $L + g * $L) * $L, col, 0, $L)", s.name() + "Im2colSplit", k.inPerGroup(),
-                    s.name() + "Im2col", w.c(), k.inPerGroup(), ihw, k.inPerGroup());
-        } else {
-            c.line("$N(in, (n * $L + g * $L) * $L, col, 0, $L)", s.name() + "Im2col", w.c(), k.inPerGroup(), ihw, k.inPerGroup());
-        }
+        c.comment("[$L x $L weights] x [$L x $L patches]", k.outPerGroup(), kk, kk, p);
         c.line("int o = (n * $L + g * $L) * $L", k.outChannels(), k.outPerGroup(), p);
-        c.line("$T.convPlanes(weight, g * $L, $L, col, $L, out, o, $L, $L, g * $L)", KERNELS, k.outPerGroup() * kk, kk, p,
-                k.outPerGroup(), k.bias() ? "bias" : "null", k.outPerGroup());
+        c.line("$N.forward(weight, g * $L, in, (n * $L + g * $L) * $L, $L, out, o, $L, g * $L)", s.name() + "Patches", k.outPerGroup() * kk,
+                w.c(), k.inPerGroup(), ihw, source, k.bias() ? "bias" : "null", k.outPerGroup());
         if (k.activation() != Activation.NONE && k.activation() != Activation.SOFTMAX) {
             c.open("for (int q = o; q < o + $L; q++)", k.outPerGroup() * p);
             activate(c, k.activation(), k.slope(), "out[q]");
@@ -355,73 +358,6 @@ final class KernelEmitter {
             c.line("$T.softmax(out, n * $L, $L, $L)", KERNELS, k.outSize(), k.outChannels(), p);
         }
         c.close(); // n
-    }
-
-    /**
-     * Whether a convolution's im2col is shared among the worker threads at batch 1, by input channels: one group,
-     * two channels or more, and patches of at least {@code 4 * SPLIT_CHUNK} values (less would cost more to hand over
-     * than it saves).
-     */
-    static boolean splitsIm2col(Kernel.Conv k) {
-        long patches = (long) k.inPerGroup() * k.w().kh() * k.w().kw() * k.w().oh() * k.w().ow();
-        return k.groups() == 1 && k.inPerGroup() >= 2 && patches >= 4L * SPLIT_CHUNK;
-    }
-
-    /**
-     * The body of a convolution's im2col helper {@code (float[] in, int image, float[] col, int c0, int c1)} over the
-     * group's input channels {@code [c0, c1)}: row
-     * {@code (icg*kh + i)*kw + j} of {@code col} holds, for every output position, the input value under kernel tap
-     * (i, j) of channel icg, or 0 in the padding.
-     */
-    static Code im2col(Kernel.Conv k) {
-        Kernel.Window w = k.w();
-        int p = w.oh() * w.ow();
-        Code c = new Code();
-        boolean inside = w.padTop() == 0 && w.padLeft() == 0
-                && (w.oh() - 1) * w.sh() + (w.kh() - 1) * w.dh() < w.ih() && (w.ow() - 1) * w.sw() + (w.kw() - 1) * w.dw() < w.iw();
-        if (inside) {
-            c.comment("no padding reaches a patch: every row of col is a strided copy of the input");
-            c.open("for (int icg = c0; icg < c1; icg++)");
-            c.open("for (int kh = 0; kh < $L; kh++)", w.kh());
-            c.open("for (int kw = 0; kw < $L; kw++)", w.kw());
-            c.line("int row = ((icg * $L + kh) * $L + kw) * $L", w.kh(), w.kw(), p);
-            c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
-            c.line("int src = image + icg * $L + (oh * $L + kh * $L) * $L + kw * $L", w.ih() * w.iw(), w.sh(), w.dh(), w.iw(), w.dw());
-            copyRow(c, w, "0", String.valueOf(w.ow()));
-            c.close().close().close().close();
-            return c;
-        }
-        c.open("for (int icg = c0; icg < c1; icg++)");
-        c.open("for (int kh = 0; kh < $L; kh++)", w.kh());
-        c.comment("output rows whose input row oh*$L - $L + kh*$L lies in [0, $L)", w.sh(), w.padTop(), w.dh(), w.ih());
-        c.line("int ohFirst = Math.min($L, Math.max(0, -Math.floorDiv(kh * $L - $L, $L)))", w.oh(), w.dh(), w.padTop(), w.sh());
-        c.line("int ohEnd = Math.max(ohFirst, Math.min($L, Math.floorDiv($L - kh * $L, $L) + 1))", w.oh(), w.ih() - 1 + w.padTop(), w.dh(), w.sh());
-        c.open("for (int kw = 0; kw < $L; kw++)", w.kw());
-        c.line("int owFirst = Math.min($L, Math.max(0, -Math.floorDiv(kw * $L - $L, $L)))", w.ow(), w.dw(), w.padLeft(), w.sw());
-        c.line("int owEnd = Math.max(owFirst, Math.min($L, Math.floorDiv($L - kw * $L, $L) + 1))", w.ow(), w.iw() - 1 + w.padLeft(), w.dw(), w.sw());
-        c.line("int row = ((icg * $L + kh) * $L + kw) * $L", w.kh(), w.kw(), p);
-        c.line("java.util.Arrays.fill(col, row, row + ohFirst * $L, 0f)", w.ow());
-        c.line("java.util.Arrays.fill(col, row + ohEnd * $L, row + $L, 0f)", w.ow(), p);
-        c.open("for (int oh = ohFirst; oh < ohEnd; oh++)");
-        c.line("int src = image + icg * $L + (oh * $L - $L + kh * $L) * $L - $L + kw * $L", w.ih() * w.iw(), w.sh(), w.padTop(),
-                w.dh(), w.iw(), w.padLeft(), w.dw());
-        c.comment("the padding at both ends of the row (a few values: plain loops, not calls)");
-        c.open("for (int ow = 0; ow < owFirst; ow++)").line("col[row + oh * $L + ow] = 0f", w.ow()).close();
-        c.open("for (int ow = owEnd; ow < $L; ow++)", w.ow()).line("col[row + oh * $L + ow] = 0f", w.ow()).close();
-        copyRow(c, w, "owFirst", "owEnd");
-        c.close().close().close().close();
-        return c;
-    }
-
-    /** {@code col[row + oh*ow + q] = in[src + q*sw]} for {@code q} in {@code [first, end)}: one call when contiguous. */
-    private static void copyRow(Code c, Kernel.Window w, String first, String end) {
-        if (w.sw() == 1 && first.equals("0")) {
-            c.line("System.arraycopy(in, src, col, row + oh * $L, $L)", w.ow(), end);
-        } else if (w.sw() == 1) {
-            c.line("System.arraycopy(in, src + $L, col, row + oh * $L + $L, $L - $L)", first, w.ow(), first, end, first);
-        } else {
-            c.open("for (int ow = $L; ow < $L; ow++)", first, end).line("col[row + oh * $L + ow] = in[src + ow * $L]", w.ow(), w.sw()).close();
-        }
     }
 
     /**
@@ -499,7 +435,7 @@ final class KernelEmitter {
                     w.kh(), w.kw());
             c.comment("the backward pass recomputes which cell won");
             openInsideWindows(c, w);
-            maxChain(c, w);
+            maxWindow(c, w);
             c.line("out[o + oh * $L + ow] = best", w.ow());
             c.close().close().close();
             return;
@@ -511,8 +447,7 @@ final class KernelEmitter {
             c.open("if (hEnd - hFirst == $L && wEnd - wFirst == $L)", w.kh(), w.kw());
             c.comment("a window inside the input (most of them): unrolled, branch-free");
             c.line("int at = i + hFirst * $L + wFirst", w.iw());
-            c.line("float best = in[at]");
-            maxChain(c, w);
+            maxWindow(c, w);
             c.line("out[o + oh * $L + ow] = best", w.ow());
             c.line("continue");
             c.close();
@@ -543,8 +478,8 @@ final class KernelEmitter {
 
     /**
      * Opens the loops over planes {@code nc} in {@code [ncFirst, ncEnd)}, output rows and output columns of a pooling
-     * whose windows all lie inside the input, and declares {@code at} (the window's first cell) and {@code best} (its
-     * value). The caller closes three levels.
+     * whose windows all lie inside the input, and declares {@code at} (the window's first cell). The caller closes
+     * three levels.
      */
     private static void openInsideWindows(Code c, Kernel.Window w) {
         c.open("for (int nc = ncFirst; nc < ncEnd; nc++)");
@@ -552,16 +487,45 @@ final class KernelEmitter {
         c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
         c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
         c.line("int at = i + oh * $L + ow * $L", w.sh() * w.iw(), w.sw());
-        c.line("float best = in[at]");
     }
 
-    /** {@code best = Math.max(best, cell)} for the window's cells after its first, from {@code at}: branch-free, NaN propagates. */
-    private static void maxChain(Code c, Kernel.Window w) {
+    /**
+     * {@code float best}: the maximum of the window's cells from {@code at}, each row's maximum first, then theirs (a
+     * tree, not a chain: Math.max has a few cycles of latency, and the rows' maxima are independent). Branch-free; the
+     * same value in any order, NaN propagating.
+     */
+    private static void maxWindow(Code c, Kernel.Window w) {
+        java.util.List<String> rows = new java.util.ArrayList<>();
         for (int kh = 0; kh < w.kh(); kh++) {
-            for (int kw = kh == 0 ? 1 : 0; kw < w.kw(); kw++) {
-                c.line("best = Math.max(best, in[at + $L])", kh * w.iw() + kw);
+            java.util.List<String> cells = new java.util.ArrayList<>();
+            for (int kw = 0; kw < w.kw(); kw++) {
+                int d = kh * w.iw() + kw;
+                cells.add(d == 0 ? "in[at]" : "in[at + " + d + "]");
             }
+            if (w.kh() == 1) {
+                rows = cells;
+                break;
+            }
+            c.line("float row$L = $L", kh, maxTree(cells));
+            rows.add("row" + kh);
         }
+        c.line("float best = $L", maxTree(rows));
+    }
+
+    /** {@code Math.max} of the values, paired off level by level. */
+    private static String maxTree(java.util.List<String> values) {
+        java.util.List<String> level = values;
+        while (level.size() > 1) {
+            java.util.List<String> next = new java.util.ArrayList<>();
+            for (int i = 0; i + 1 < level.size(); i += 2) {
+                next.add("Math.max(" + level.get(i) + ", " + level.get(i + 1) + ")");
+            }
+            if (level.size() % 2 == 1) {
+                next.add(level.get(level.size() - 1));
+            }
+            level = next;
+        }
+        return level.get(0);
     }
 
     /**
@@ -595,6 +559,7 @@ final class KernelEmitter {
             c.comment("every window lies inside the input: the $Lx$L compares unrolled; the first maximum wins, the last NaN",
                     w.kh(), w.kw());
             openInsideWindows(c, w);
+            c.line("float best = in[at]");
             c.line("int cell = at");
             for (int kh = 0; kh < w.kh(); kh++) {
                 for (int kw = kh == 0 ? 1 : 0; kw < w.kw(); kw++) {

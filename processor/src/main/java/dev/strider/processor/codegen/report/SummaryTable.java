@@ -74,7 +74,7 @@ public final class SummaryTable {
                 .append(": ").append(bytes(memory.plannedBytes())).append(" per thread, the forward pass's ").append(memory.buffers().size())
                 .append(" buffers in ").append(memory.arrays().size()).append(memory.arrays().size() == 1 ? " array" : " arrays")
                 .append(", against ").append(bytes(memory.naiveBytes())).append(" unplanned (each layer output its own array at max batch ")
-                .append(d.maxBatch()).append(", each scratch its own)\n");
+                .append(d.maxBatch()).append(", each convolution's padded input its own)\n");
         if (!plan.inferenceOnly()) {
             s.append("Optimizer state (allocated by the first training step): ").append(bytes(params * 4)).append(" for SGD with momentum, ")
                     .append(bytes(params * 8)).append(" for Adam\n");

@@ -1,0 +1,254 @@
+package dev.strider.runtime.engine;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A convolution's forward product without an im2col matrix (implicit GEMM). The product is still the weights
+ * ({@code filters x K}, {@code K = channels * kh * kw}) times the patches ({@code K x P}, {@code P = oh * ow}), but
+ * the patches are never laid out: each thread packs the column panel of the product it is about to compute straight
+ * from the input, as the matrix kernel packs any operand, so the patch values are copied once, into a panel that
+ * stays in cache, instead of twice through a {@code K x P} array.
+ *
+ * <p>For that, tap {@code t = (c*kh + i)*kw + j} must read every output row's values from one contiguous run of a
+ * <em>source</em>: the input itself when the stride is 1 and no padding is reached; otherwise a copy of the input,
+ * zero-padded and split into the stride's phases (plane {@code (py, px)} holds the padded input's rows
+ * {@code py, py + sh, ...} and columns {@code px, px + sw, ...}), so that tap (i, j) reads phase
+ * {@code (i*dh mod sh, j*dw mod sw)} from row {@code i*dh / sh} and column {@code j*dw / sw} on, one value per
+ * output column. Only the phases some tap reads are kept. The source is about the input's size; the im2col
+ * matrix it replaces is {@code kh * kw} times it.
+ *
+ * <p>A panel of output positions crosses output rows: its <em>segments</em> (one per output row it touches, each a
+ * contiguous run of the source) are worked out here once, for every panel. Every output's sum has the same terms in
+ * the same order as through im2col, so the results are the same bits.
+ *
+ * <p>Immutable and shared: generated engines keep one per convolution layer in a static field.
+ */
+public final class ImplicitConv {
+    /** Columns per panel: two vectors on the Vector API kernel (its register block's width), else 32. */
+    static final int PANEL = Kernels.vectorized() ? 2 * VectorGemm.lanes() : 32;
+
+    private final int channels;
+    private final int ih;
+    private final int iw;
+    private final int sh;
+    private final int sw;
+    private final int padTop;
+    private final int padLeft;
+    private final int hp;
+    private final int wp;
+    private final int filters;
+    private final int positions;
+    private final boolean direct;
+    private final int phH;
+    private final int phW;
+    private final int[] phaseRows;
+    private final int[] phaseCols;
+    private final int sourceLength;
+    private final int[] taps;
+    private final int tapMax;
+    private final int[] panelStart;
+    private final int[] segments;
+
+    /**
+     * The geometry of one group of a convolution: {@code channels} input channels of {@code ih x iw}, a
+     * {@code kh x kw} kernel with strides {@code sh, sw}, dilations {@code dh, dw} and top and left padding
+     * {@code padTop, padLeft}, giving {@code oh x ow} outputs for each of {@code filters} filters.
+     *
+     * @throws IllegalArgumentException if the sizes do not describe a convolution (the processor never emits one)
+     */
+    public ImplicitConv(int channels, int ih, int iw, int kh, int kw, int sh, int sw, int dh, int dw, int padTop, int padLeft,
+                        int oh, int ow, int filters) {
+        if (Math.min(Math.min(channels, Math.min(ih, iw)), Math.min(Math.min(kh, kw), Math.min(oh, ow))) < 1
+                || Math.min(Math.min(sh, sw), Math.min(dh, dw)) < 1 || Math.min(padTop, padLeft) < 0 || filters < 1) {
+            throw new IllegalArgumentException("not a convolution: " + channels + "x" + ih + "x" + iw + " input, " + kh + "x" + kw
+                    + " kernel, stride " + sh + "x" + sw + ", dilation " + dh + "x" + dw + ", padding " + padTop + "/" + padLeft
+                    + ", " + oh + "x" + ow + " output");
+        }
+        this.channels = channels;
+        this.ih = ih;
+        this.iw = iw;
+        this.sh = sh;
+        this.sw = sw;
+        this.padTop = padTop;
+        this.padLeft = padLeft;
+        this.filters = filters;
+        this.positions = oh * ow;
+        // the padded input's rows and columns some output reads (padding past them is never read)
+        this.hp = (oh - 1) * sh + (kh - 1) * dh + 1;
+        this.wp = (ow - 1) * sw + (kw - 1) * dw + 1;
+        this.direct = sh == 1 && sw == 1 && padTop == 0 && padLeft == 0 && hp <= ih && wp <= iw;
+        if (direct) {
+            phH = ih;
+            phW = iw;
+            phaseRows = new int[] {0};
+            phaseCols = new int[] {0};
+            sourceLength = 0;
+        } else {
+            phH = (hp + sh - 1) / sh;
+            phW = (wp + sw - 1) / sw;
+            phaseRows = phases(kh, dh, sh);
+            phaseCols = phases(kw, dw, sw);
+            sourceLength = Math.multiplyExact(Math.multiplyExact(channels, phaseRows.length * phaseCols.length), phH * phW);
+        }
+        int plane = phH * phW;
+        int channelStride = direct ? ih * iw : phaseRows.length * phaseCols.length * plane;
+        taps = new int[channels * kh * kw];
+        for (int c = 0, t = 0; c < channels; c++) {
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++, t++) {
+                    int dy = i * dh;
+                    int dx = j * dw;
+                    int phase = index(phaseRows, dy % sh) * phaseCols.length + index(phaseCols, dx % sw);
+                    taps[t] = c * channelStride + phase * plane + (dy / sh) * phW + dx / sw;
+                }
+            }
+        }
+        tapMax = Arrays.stream(taps).max().getAsInt();
+        int panels = (positions + PANEL - 1) / PANEL;
+        panelStart = new int[panels + 1];
+        List<int[]> runs = new ArrayList<>();
+        for (int p = 0; p < panels; p++) {
+            panelStart[p] = runs.size();
+            int end = Math.min(positions, (p + 1) * PANEL);
+            for (int q = p * PANEL; q < end; ) {
+                int row = q / ow;
+                int col = q % ow;
+                int len = Math.min(ow - col, end - q);
+                runs.add(new int[] {q - p * PANEL, row * phW + col, len});
+                q += len;
+            }
+        }
+        panelStart[panels] = runs.size();
+        segments = new int[3 * runs.size()];
+        for (int r = 0; r < runs.size(); r++) {
+            System.arraycopy(runs.get(r), 0, segments, 3 * r, 3);
+        }
+    }
+
+    /** The offsets (mod {@code stride}) at which a kernel of {@code k} taps dilated by {@code d} reads, ascending. */
+    private static int[] phases(int k, int d, int stride) {
+        boolean[] used = new boolean[stride];
+        for (int i = 0; i < k; i++) {
+            used[i * d % stride] = true;
+        }
+        int[] p = new int[stride];
+        int n = 0;
+        for (int r = 0; r < stride; r++) {
+            if (used[r]) {
+                p[n++] = r;
+            }
+        }
+        return Arrays.copyOf(p, n);
+    }
+
+    private static int index(int[] values, int v) {
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == v) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("phase " + v + " not kept");
+    }
+
+    /** Floats of scratch {@link #forward} needs for the source: 0 when it reads the input in place. */
+    public int sourceLength() {
+        return sourceLength;
+    }
+
+    /** Whether the product reads the input in place (stride 1, no padding reached). */
+    public boolean readsInPlace() {
+        return direct;
+    }
+
+    /**
+     * One image and group: {@code out[o + f*P + q] = bias[biasOff + f] + sum_t w[wOff + f*K + t] * patch(t, q)} for
+     * every filter {@code f} and output position {@code q} ({@code bias} may be null: 0). The input's channels start
+     * at {@code in[inOff]}; {@code source} (at least {@link #sourceLength()} floats, unused when the input is read in
+     * place) is overwritten. Large products are shared among the worker threads by panels.
+     */
+    public void forward(float[] w, int wOff, float[] in, int inOff, float[] source, float[] out, int o, float[] bias, int biasOff) {
+        for (int f = 0; f < filters; f++) {
+            int plane = o + f * positions;
+            Arrays.fill(out, plane, plane + positions, bias == null ? 0f : bias[biasOff + f]);
+        }
+        float[] x = in;
+        int xOff = inOff;
+        if (!direct) {
+            if (source == null || source.length < sourceLength) {
+                throw new IllegalArgumentException("the source scratch holds " + (source == null ? "nothing" : source.length + " floats")
+                        + ", this convolution's padded input needs " + sourceLength);
+            }
+            prepare(in, inOff, source);
+            x = source;
+            xOff = 0;
+        }
+        product(w, wOff, x, xOff, out, o, Kernels.vectorized());
+    }
+
+    /** The product onto {@code out} (already holding the biases) from the source at {@code x[xOff]}, on either kernel. */
+    void product(float[] w, int wOff, float[] x, int xOff, float[] out, int o, boolean vector) {
+        int k = taps.length;
+        if (vector) {
+            VectorGemm.implicit(filters, positions, k, w, wOff, k, x, xOff, taps, tapMax, panelStart, segments, out, o, positions);
+            return;
+        }
+        float[] xp = SCALAR_PANEL.get();
+        if (xp.length < PANEL * k) {
+            xp = new float[PANEL * k];
+            SCALAR_PANEL.set(xp);
+        }
+        for (int p = 0; p + 1 < panelStart.length; p++) {
+            int first = p * PANEL;
+            int width = Math.min(PANEL, positions - first);
+            for (int t = 0; t < k; t++) {
+                int base = xOff + taps[t];
+                for (int s = 3 * panelStart[p]; s < 3 * panelStart[p + 1]; s += 3) {
+                    System.arraycopy(x, base + segments[s + 1], xp, t * PANEL + segments[s], segments[s + 2]);
+                }
+            }
+            ScalarGemm.gemm(filters, width, k, w, wOff, k, 1, xp, 0, PANEL, out, o + first, positions);
+        }
+    }
+
+    private static final ThreadLocal<float[]> SCALAR_PANEL = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** Writes the zero-padded, phase-split copy of the input's channels at {@code in[inOff]} into {@code source}. */
+    void prepare(float[] in, int inOff, float[] source) {
+        int dst = 0;
+        for (int c = 0; c < channels; c++) {
+            int channel = inOff + c * ih * iw;
+            for (int py : phaseRows) {
+                for (int px : phaseCols) {
+                    for (int r = 0; r < phH; r++, dst += phW) {
+                        int y = r * sh + py;
+                        int iy = y - padTop;
+                        if (y >= hp || iy < 0 || iy >= ih) {
+                            Arrays.fill(source, dst, dst + phW, 0f);
+                            continue;
+                        }
+                        int row = channel + iy * iw;
+                        // columns q with 0 <= q*sw + px - padLeft < iw and q*sw + px < wp
+                        int qFirst = Math.max(0, Math.floorDiv(padLeft - px + sw - 1, sw));
+                        int qEnd = Math.min(phW, Math.min(Math.floorDiv(iw - 1 + padLeft - px, sw), Math.floorDiv(wp - 1 - px, sw)) + 1);
+                        if (qEnd <= qFirst) {
+                            Arrays.fill(source, dst, dst + phW, 0f);
+                            continue;
+                        }
+                        Arrays.fill(source, dst, dst + qFirst, 0f);
+                        Arrays.fill(source, dst + qEnd, dst + phW, 0f);
+                        int ix = qFirst * sw + px - padLeft;
+                        if (sw == 1) {
+                            System.arraycopy(in, row + ix, source, dst + qFirst, qEnd - qFirst);
+                        } else {
+                            for (int q = qFirst; q < qEnd; q++, ix += sw) {
+                                source[dst + q] = in[row + ix];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

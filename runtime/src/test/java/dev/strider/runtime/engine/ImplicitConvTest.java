@@ -1,0 +1,208 @@
+package dev.strider.runtime.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The convolution without an im2col matrix against two references: a direct convolution summed in double (within
+ * the float sum's rounding bound), and the same kernel run on an explicit im2col matrix, which it must match bit for
+ * bit (the same terms in the same order). Geometries cover the input read in place, padding, strides split into
+ * phases (with the phases no tap reads left out), dilation, output rows shorter and longer than a panel, filters
+ * leaving every remainder of the four-row blocks, and products large enough to be shared among the threads.
+ */
+class ImplicitConvTest {
+    private static final double TOLERANCE_PER_TERM = 1.2e-7;
+
+    record Geometry(int c, int ih, int iw, int kh, int kw, int sh, int sw, int dh, int dw, int pt, int pl, int pb, int pr, int filters) {
+        int oh() {
+            return (ih + pt + pb - (kh - 1) * dh - 1) / sh + 1;
+        }
+
+        int ow() {
+            return (iw + pl + pr - (kw - 1) * dw - 1) / sw + 1;
+        }
+
+        ImplicitConv conv() {
+            return new ImplicitConv(c, ih, iw, kh, kw, sh, sw, dh, dw, pt, pl, oh(), ow(), filters);
+        }
+
+        @Override
+        public String toString() {
+            return c + "x" + ih + "x" + iw + " k" + kh + "x" + kw + " s" + sh + "x" + sw + " d" + dh + "x" + dw + " p" + pt + "," + pl + ","
+                    + pb + "," + pr + " -> " + filters + "x" + oh() + "x" + ow();
+        }
+    }
+
+    static Stream<Arguments> geometries() {
+        Geometry[] g = {
+            new Geometry(1, 28, 28, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 6),        // LeNet-5's c1: padding, rows of 28
+            new Geometry(6, 14, 14, 5, 5, 1, 1, 1, 1, 0, 0, 0, 0, 16),       // c3: read in place, rows of 10
+            new Geometry(8, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 5),          // rows of 9, 4 + 1 filters
+            new Geometry(3, 23, 23, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3, 7),        // a stem: four phases, 4 + 2 + 1 filters
+            new Geometry(16, 14, 14, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 10),      // a 1x1 downsample: one phase of four
+            new Geometry(4, 13, 11, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 3),        // odd sizes, stride 2
+            new Geometry(5, 12, 12, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 4),        // dilation 2
+            new Geometry(3, 17, 40, 3, 5, 2, 3, 1, 2, 1, 0, 0, 4, 9),        // unequal strides, dilation and padding
+            new Geometry(2, 5, 70, 1, 3, 1, 1, 1, 1, 0, 1, 0, 1, 2),         // rows longer than two panels
+            new Geometry(32, 8, 8, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 33),        // 1x1, read in place
+            new Geometry(7, 6, 6, 6, 6, 1, 1, 1, 1, 0, 0, 0, 0, 2),          // one output
+            new Geometry(64, 34, 34, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64),      // shared among threads: 64 x 1156 x 576
+            new Geometry(48, 20, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 130),     // threads, stride 2, a narrow last panel
+        };
+        return Stream.of(g).flatMap(x -> Stream.of(Arguments.of(x, true), Arguments.of(x, false)));
+    }
+
+    @ParameterizedTest(name = "{0}, vector kernel {1}")
+    @MethodSource("geometries")
+    void agreesWithIm2colAndADirectConvolution(Geometry g, boolean vector) {
+        SplittableRandom rnd = new SplittableRandom(g.hashCode());
+        int k = g.c() * g.kh() * g.kw();
+        int p = g.oh() * g.ow();
+        int inOff = 7;
+        int wOff = 3;
+        int o = 5;
+        float[] in = random(rnd, inOff + g.c() * g.ih() * g.iw() + 2);
+        float[] w = random(rnd, wOff + g.filters() * k);
+        float[] bias = random(rnd, g.filters() + 1);
+        ImplicitConv conv = g.conv();
+        float[] out = new float[o + g.filters() * p + 4];
+        java.util.Arrays.fill(out, 42f);
+        float[] source = new float[conv.sourceLength()];
+        java.util.Arrays.fill(source, Float.NaN);   // whatever the scratch held before: every value read is written
+        float[] x = in;
+        int xOff = inOff;
+        if (!conv.readsInPlace()) {
+            conv.prepare(in, inOff, source);
+            x = source;
+            xOff = 0;
+        }
+        for (int f = 0; f < g.filters(); f++) {
+            java.util.Arrays.fill(out, o + f * p, o + (f + 1) * p, bias[1 + f]);
+        }
+        conv.product(w, wOff, x, xOff, out, o, vector);
+
+        // the same kernel over an explicit im2col matrix: the same bits
+        float[] col = im2col(g, in, inOff);
+        float[] viaCol = new float[out.length];
+        java.util.Arrays.fill(viaCol, 42f);
+        for (int f = 0; f < g.filters(); f++) {
+            java.util.Arrays.fill(viaCol, o + f * p, o + (f + 1) * p, bias[1 + f]);
+        }
+        if (vector) {
+            VectorGemm.gemm(g.filters(), p, k, w, wOff, k, 1, col, 0, p, viaCol, o, p);
+        } else {
+            ScalarGemm.gemm(g.filters(), p, k, w, wOff, k, 1, col, 0, p, viaCol, o, p);
+        }
+        assertArrayEquals(viaCol, out, "against the biases plus the same kernel on im2col (values outside the output stay 42)");
+
+        // a direct convolution in double
+        for (int f = 0; f < g.filters(); f++) {
+            for (int y = 0; y < g.oh(); y++) {
+                for (int xx = 0; xx < g.ow(); xx++) {
+                    double exact = bias[1 + f];
+                    double magnitude = Math.abs(exact);
+                    for (int c = 0; c < g.c(); c++) {
+                        for (int i = 0; i < g.kh(); i++) {
+                            for (int j = 0; j < g.kw(); j++) {
+                                int iy = y * g.sh() - g.pt() + i * g.dh();
+                                int ix = xx * g.sw() - g.pl() + j * g.dw();
+                                if (iy < 0 || iy >= g.ih() || ix < 0 || ix >= g.iw()) {
+                                    continue;
+                                }
+                                double t = (double) w[wOff + ((f * g.c() + c) * g.kh() + i) * g.kw() + j]
+                                        * in[inOff + (c * g.ih() + iy) * g.iw() + ix];
+                                exact += t;
+                                magnitude += Math.abs(t);
+                            }
+                        }
+                    }
+                    assertEquals(exact, out[o + f * p + y * g.ow() + xx], (k + 1) * TOLERANCE_PER_TERM * magnitude,
+                            "filter " + f + " at (" + y + ", " + xx + ")");
+                }
+            }
+        }
+    }
+
+    @Test
+    void forwardWritesTheBiasesThenTheProduct() {
+        Geometry g = new Geometry(3, 10, 10, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5);
+        SplittableRandom rnd = new SplittableRandom(5);
+        ImplicitConv conv = g.conv();
+        float[] in = random(rnd, 300);
+        float[] w = random(rnd, 5 * 27);
+        float[] bias = random(rnd, 5);
+        int p = g.oh() * g.ow();
+        float[] out = random(rnd, 5 * p);   // stale values: forward overwrites them
+        conv.forward(w, 0, in, 0, new float[conv.sourceLength()], out, 0, bias, 0);
+        float[] expected = new float[5 * p];
+        for (int f = 0; f < 5; f++) {
+            java.util.Arrays.fill(expected, f * p, (f + 1) * p, bias[f]);
+        }
+        Kernels.gemm(5, p, 27, w, 0, 27, 1, im2col(g, in, 0), 0, p, expected, 0, p);
+        assertArrayEquals(expected, out);
+        // no bias: the product alone
+        conv.forward(w, 0, in, 0, new float[conv.sourceLength()], out, 0, null, 0);
+        java.util.Arrays.fill(expected, 0f);
+        Kernels.gemm(5, p, 27, w, 0, 27, 1, im2col(g, in, 0), 0, p, expected, 0, p);
+        assertArrayEquals(expected, out);
+    }
+
+    @Test
+    void sourceSizes() {
+        // stride 1, no padding: the input in place
+        assertEquals(0, new Geometry(6, 14, 14, 5, 5, 1, 1, 1, 1, 0, 0, 0, 0, 16).conv().sourceLength());
+        // 3x3, padding 1 on 56x56: one padded copy, 58 x 58 per channel
+        assertEquals(64 * 58 * 58, new Geometry(64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64).conv().sourceLength());
+        // 7x7, stride 2, padding 3 on 224x224: the padded rows and columns read are 0 .. 2*111 + 6 = 228 (229),
+        // four phases of 115 x 115
+        assertEquals(3 * 4 * 115 * 115, new Geometry(3, 224, 224, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3, 64).conv().sourceLength());
+        // 1x1, stride 2: only the even rows and columns, 28 x 28 of 56 x 56
+        assertEquals(64 * 28 * 28, new Geometry(64, 56, 56, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 128).conv().sourceLength());
+        assertTrue(new Geometry(64, 56, 56, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 64).conv().readsInPlace());
+    }
+
+    @Test
+    void rejectsSizesThatAreNoConvolution() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ImplicitConv(3, 8, 8, 3, 3, 0, 1, 1, 1, 0, 0, 6, 6, 4));
+        assertEquals("not a convolution: 3x8x8 input, 3x3 kernel, stride 0x1, dilation 1x1, padding 0/0, 6x6 output", e.getMessage());
+    }
+
+    /** The patches as a K x P matrix, written the plain way (0 in the padding). */
+    private static float[] im2col(Geometry g, float[] in, int inOff) {
+        int p = g.oh() * g.ow();
+        float[] col = new float[g.c() * g.kh() * g.kw() * p];
+        for (int c = 0, t = 0; c < g.c(); c++) {
+            for (int i = 0; i < g.kh(); i++) {
+                for (int j = 0; j < g.kw(); j++, t++) {
+                    for (int y = 0; y < g.oh(); y++) {
+                        for (int x = 0; x < g.ow(); x++) {
+                            int iy = y * g.sh() - g.pt() + i * g.dh();
+                            int ix = x * g.sw() - g.pl() + j * g.dw();
+                            boolean inside = iy >= 0 && iy < g.ih() && ix >= 0 && ix < g.iw();
+                            col[t * p + y * g.ow() + x] = inside ? in[inOff + (c * g.ih() + iy) * g.iw() + ix] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+        return col;
+    }
+
+    private static float[] random(SplittableRandom rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        return v;
+    }
+}
