@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The forward schedule: a batch in evaluation mode runs image by image, its images split among the worker threads
- * (each worker with its own im2col scratch), while batch 1 runs every layer in turn on the caller. Each image must
+ * (each worker with its own convolution scratch), while batch 1 runs every layer in turn on the caller. Each image must
  * come out bit for bit as it does alone, for every kind of layer (branches, concatenation, sums, padded and grouped
  * convolutions, pools with and without padding, batch norm on its running statistics, dropout, LRN, resampling,
  * transposed convolution, spatial softmax). In training mode, batch norm and dropout couple the images, and the

@@ -556,8 +556,10 @@ final class KernelEmitter {
         boolean inside = w.padTop() == 0 && w.padLeft() == 0
                 && (w.oh() - 1) * w.sh() + w.kh() <= w.ih() && (w.ow() - 1) * w.sw() + w.kw() <= w.iw();
         if (inside && w.kh() * w.kw() <= UNROLLED_WINDOW) {
-            c.comment("every window lies inside the input: the $Lx$L compares unrolled; the first maximum wins, the last NaN",
+            c.comment("every window lies inside the input: the $Lx$L compares unrolled; the first maximum wins, the last NaN;",
                     w.kh(), w.kw());
+            c.comment("no branches (half of them would be mispredicted): a conditional move for the cell, Math.max for the value,");
+            c.comment("which compares as the winner does (it differs only in the sign of a zero)");
             openInsideWindows(c, w);
             c.line("float best = in[at]");
             c.line("int cell = at");
@@ -565,7 +567,8 @@ final class KernelEmitter {
                 for (int kw = kh == 0 ? 1 : 0; kw < w.kw(); kw++) {
                     int off = kh * w.iw() + kw;
                     c.line("float v$L = in[at + $L]", off, off);
-                    c.open("if (v$L > best || v$L != v$L)", off, off, off).line("best = v$L", off).line("cell = at + $L", off).close();
+                    c.line("cell = v$L > best | v$L != v$L ? at + $L : cell", off, off, off, off);
+                    c.line("best = Math.max(best, v$L)", off);
                 }
             }
             c.line("argmax[o + oh * $L + ow] = cell", w.ow());
