@@ -31,8 +31,11 @@ import javax.lang.model.element.Modifier;
 public final class EngineGenerator {
     static final ClassName GENERATED_ENGINE = ClassName.get("dev.strider.runtime.engine", "GeneratedEngine");
     static final ClassName INIT = ClassName.get("dev.strider.runtime.engine", "Init");
-    /** Statements per helper method for the straight-line parts (allocation, registration, layer calls). */
-    static final int ALLOCATIONS_PER_METHOD = 200;
+    /**
+     * Statements per helper method for the straight-line parts (allocation, registration, layer calls). An
+     * allocation is at most about 45 bytes of bytecode (a convolution's {@code ImplicitConv} and its 14 constants).
+     */
+    static final int ALLOCATIONS_PER_METHOD = 100;
     static final int REGISTRATIONS_PER_METHOD = 40;
 
     /**
@@ -496,7 +499,7 @@ public final class EngineGenerator {
             }
         }
         if (k instanceof Kernel.Conv conv) {
-            addPatches(type, s, conv);
+            addPatches(type, s, conv, allocations);
             type.addMethod(MethodSpec.methodBuilder(s.name() + "Im2colT").addModifiers(Modifier.PRIVATE)
                     .addParameter(float[].class, "in").addParameter(int.class, "image").addParameter(float[].class, "colT")
                     .addJavadoc("The patches of $L's input transposed: row q of {@code colT} is output position q's patch.\n", s.name())
@@ -533,7 +536,7 @@ public final class EngineGenerator {
             }
         }
         if (s.kernel() instanceof Kernel.Conv conv) {
-            addPatches(type, s, conv);
+            addPatches(type, s, conv, allocations);
         }
     }
 
@@ -541,18 +544,21 @@ public final class EngineGenerator {
      * A convolution's {@code <name>Patches} field: the geometry its forward product packs the patches' panels from
      * the input with (the runtime's {@code ImplicitConv}), one group's.
      */
-    private static void addPatches(TypeSpec.Builder type, Step s, Kernel.Conv conv) {
+    private static void addPatches(TypeSpec.Builder type, Step s, Kernel.Conv conv, List<CodeBlock> allocations) {
         Kernel.Window w = conv.w();
         ClassName implicit = ClassName.get("dev.strider.runtime.engine", "ImplicitConv");
-        FieldSpec.Builder f = FieldSpec.builder(implicit, s.name() + "Patches", Modifier.PRIVATE, Modifier.FINAL)
+        // assigned with the allocations (chunked into helper methods), not as an initializer: a deep network's
+        // constructor would pass HotSpot's 8,000-byte limit
+        FieldSpec.Builder f = FieldSpec.builder(implicit, s.name() + "Patches", Modifier.PRIVATE)
                 .addJavadoc("$L's patches, never laid out: the forward product packs its panels straight from the input$L.\n", s.name(),
                         conv.readsInPlace() ? " (stride 1, no padding: read in place)"
                                 : String.format(java.util.Locale.ROOT, ", zero-padded to %d x %d%s (%,d floats a group)", conv.paddedRows(),
                                         conv.paddedColumns(), w.sh() > 1 || w.sw() > 1 ? " and split by the stride's phases" : "",
-                                        conv.sourceLength()))
-                .initializer("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", implicit, conv.inPerGroup(), w.ih(), w.iw(),
-                        w.kh(), w.kw(), w.sh(), w.sw(), w.dh(), w.dw(), w.padTop(), w.padLeft(), w.oh(), w.ow(), conv.outPerGroup());
+                                        conv.sourceLength()));
         type.addField(f.build());
+        allocations.add(CodeBlock.of("$N = new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", s.name() + "Patches", implicit,
+                conv.inPerGroup(), w.ih(), w.iw(), w.kh(), w.kw(), w.sh(), w.sw(), w.dh(), w.dw(), w.padTop(), w.padLeft(), w.oh(), w.ow(),
+                conv.outPerGroup()));
     }
 
     /** {@code step("name", inputs...)}: the layer's place in the backward plan (the steps it takes, -1 for the input). */
