@@ -918,6 +918,41 @@ class DiagnosticsTest {
     }
 
     @Test
+    void anInferenceOnlyConvolutionNeedsOnlyItsPaddedInput() {
+        // the network above, inference-only: no im2col scratch (no backward pass), only the padded input, 256 x 1026 x
+        // 1026 = 269,485,056 values, which fits
+        JavaFileObject src = network(
+                "@Network(maxBatch = 1, inferenceOnly = true)",
+                "@Input(channels = 256, height = 1024, width = 1024)",
+                "abstract class Foo {",
+                "    @Conv(filters = 1, kernel = 3, padding = 1, activation = Activation.RELU)",
+                "    Layer c1;",
+                "}");
+        Compilation c = compileWith(List.of("-Astrider.maxEngineMemory=64g"), src);
+        assertThat(c).succeeded();
+    }
+
+    @Test
+    void sizeOverflowOfAnInferenceOnlyConvolutionsPaddedInput() {
+        // the input, 2,047 x 1024 x 1024 = 2,146,435,072 values, fits; padded by one on each side it is 2,047 x 1026 x
+        // 1026 = 2,154,827,772
+        JavaFileObject src = network(
+                "@Network(maxBatch = 1, inferenceOnly = true)",
+                "@Input(channels = 2047, height = 1024, width = 1024)",
+                "abstract class Foo {",
+                "    @Conv(filters = 1, kernel = 3, padding = 1, activation = Activation.RELU)",
+                "    Layer c1;",
+                "}");
+        Compilation c = compileWith(List.of("-Astrider.maxEngineMemory=64g"), src);
+        assertThat(c).failed();
+        String expected = "[strider/size-overflow] Conv \"c1\": its padded input c1Source (one image's 2047 input channels zero-padded "
+                + "to 1026x1026) is 2,154,827,772 values, more than a Java array can hold (2^31 - 1 = 2,147,483,647). Use fewer "
+                + "input channels per group or a smaller input.";
+        assertThat(c).hadErrorContaining(expected).inFile(src).onLineContaining("@Conv(filters = 1, kernel = 3");
+        assertEquals(expected, single(c, Diagnostic.Kind.ERROR, "[strider/size-overflow]"));
+    }
+
+    @Test
     void sizeOverflowOfAnIm2colScratchWhateverTheMemoryLimit() {
         // 512 * 3*3 * 1024*1024 = 4,831,838,208 = 2^32 + 536,870,912 patch values: as an int a plausible length, so
         // the engine's memory passed a raised limit and the scratch was far too short

@@ -118,12 +118,28 @@ public record EnginePlan(
     /**
      * Reports a size-overflow error on each layer that owns an array longer than {@link EngineArray#MAX_LENGTH}
      * (naming its first such array: a layer's others follow from the same sizes), and returns whether every array
-     * fits. The checker already bounds the activations and weights; a convolution's im2col scratch is only known here.
+     * fits. The checker already bounds the activations and weights; a convolution's im2col scratch (an engine that
+     * trains) or padded input (an inference-only one) is only known here.
      */
     public boolean checkArrayLengths(Report report) {
         boolean fit = true;
         for (Step s : steps) {
+            if (inferenceOnly() && s.kernel() instanceof Kernel.Conv conv && conv.sourceLength() > EngineArray.MAX_LENGTH) {
+                // an inference-only engine has no im2col scratch (no backward pass): only the forward product's padded input
+                Layer l = s.layer().layer();
+                Kernel.Window w = conv.w();
+                String what = String.format(Locale.ROOT, "padded input %s (one image's %d input channels%s zero-padded to %dx%d%s)",
+                        MemoryPlan.source(s), conv.inPerGroup(), conv.groups() > 1 ? " per group" : "", conv.paddedRows(), conv.paddedColumns(),
+                        w.sh() > 1 || w.sw() > 1 ? ", split by the stride's phases" : "");
+                report.add(Message.SIZE_OVERFLOW, l.ref(), null, l.label(), "its " + what + " is", conv.sourceLength(),
+                        "Use fewer input channels per group or a smaller input.");
+                fit = false;
+                continue;
+            }
             for (EngineArray a : s.arrays(maxBatch())) {
+                if (inferenceOnly() && a.role() == EngineArray.Role.SCRATCH && s.kernel() instanceof Kernel.Conv) {
+                    continue;   // the im2col scratch of an engine that trains: not allocated here
+                }
                 if (a.length() > EngineArray.MAX_LENGTH) {
                     Layer l = s.layer().layer();
                     report.add(Message.SIZE_OVERFLOW, l.ref(), null, l.label(), "its " + describe(s, a) + " is", a.length(), fix(s, a));
