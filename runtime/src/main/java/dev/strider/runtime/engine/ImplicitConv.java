@@ -169,6 +169,10 @@ public final class ImplicitConv {
      * place) is overwritten. Large products are shared among the worker threads by panels.
      */
     public void forward(float[] w, int wOff, float[] in, int inOff, float[] source, float[] out, int o, float[] bias, int biasOff) {
+        if (!direct && (source == null || source.length < sourceLength)) {
+            throw new IllegalArgumentException("the source scratch holds " + (source == null ? "nothing" : source.length + " floats")
+                    + ", this convolution's padded input needs " + sourceLength);
+        }
         for (int f = 0; f < filters; f++) {
             int plane = o + f * positions;
             Arrays.fill(out, plane, plane + positions, bias == null ? 0f : bias[biasOff + f]);
@@ -176,10 +180,6 @@ public final class ImplicitConv {
         float[] x = in;
         int xOff = inOff;
         if (!direct) {
-            if (source == null || source.length < sourceLength) {
-                throw new IllegalArgumentException("the source scratch holds " + (source == null ? "nothing" : source.length + " floats")
-                        + ", this convolution's padded input needs " + sourceLength);
-            }
             prepare(in, inOff, source);
             x = source;
             xOff = 0;

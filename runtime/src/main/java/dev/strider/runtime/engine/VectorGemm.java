@@ -198,11 +198,7 @@ final class VectorGemm {
                         // the last, narrower panel: the block into a zeroed tile, then only its columns into y
                         java.util.Arrays.fill(tile, 0f);
                         block4x2(l, ap, apOff + b * blockStep, pi, pl, xp, 0, 2 * L, tile, 0, w);
-                        for (int r = 0; r < 4; r++) {
-                            for (int c = 0; c < width; c++) {
-                                y[y0 + r * ys + c] += tile[r * w + c];
-                            }
-                        }
+                        addTile(tile, 4, width, y, y0, ys);
                     }
                 }
             }
@@ -368,13 +364,14 @@ final class VectorGemm {
                 }
             }
         }
+    }
 
-        private static void addTile(float[] tile, int rows, int width, float[] y, int y0, int ys) {
-            int w = 2 * L;
-            for (int r = 0; r < rows; r++) {
-                for (int c = 0; c < width; c++) {
-                    y[y0 + r * ys + c] += tile[r * w + c];
-                }
+    /** {@code y[r][c] += tile[r][c]} for a tile's first {@code width} columns (a narrow last panel's block). */
+    private static void addTile(float[] tile, int rows, int width, float[] y, int y0, int ys) {
+        int w = 2 * L;
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < width; c++) {
+                y[y0 + r * ys + c] += tile[r * w + c];
             }
         }
     }

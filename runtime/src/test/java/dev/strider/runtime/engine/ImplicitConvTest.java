@@ -171,6 +171,19 @@ class ImplicitConvTest {
     }
 
     @Test
+    void aShortScratchIsRefusedBeforeAnythingIsWritten() {
+        ImplicitConv conv = new Geometry(3, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4).conv();   // 3 x 12 x 12 = 432
+        float[] out = new float[4 * 100];
+        java.util.Arrays.fill(out, 7f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> conv.forward(new float[4 * 27], 0, new float[300], 0, new float[431], out, 0, null, 0));
+        assertEquals("the source scratch holds 431 floats, this convolution's padded input needs 432", e.getMessage());
+        for (float v : out) {
+            assertEquals(7f, v);
+        }
+    }
+
+    @Test
     void rejectsSizesThatAreNoConvolution() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new ImplicitConv(3, 8, 8, 3, 3, 0, 1, 1, 1, 0, 0, 6, 6, 4));
