@@ -127,10 +127,9 @@ public record EnginePlan(
             if (inferenceOnly() && s.kernel() instanceof Kernel.Conv conv && conv.sourceLength() > EngineArray.MAX_LENGTH) {
                 // an inference-only engine has no im2col scratch (no backward pass): only the forward product's padded input
                 Layer l = s.layer().layer();
-                Kernel.Window w = conv.w();
                 String what = String.format(Locale.ROOT, "padded input %s (one image's %d input channels%s zero-padded to %dx%d%s)",
                         MemoryPlan.source(s), conv.inPerGroup(), conv.groups() > 1 ? " per group" : "", conv.paddedRows(), conv.paddedColumns(),
-                        w.sh() > 1 || w.sw() > 1 ? ", split by the stride's phases" : "");
+                        conv.phaseSplit() ? ", split by the stride's phases" : "");
                 report.add(Message.SIZE_OVERFLOW, l.ref(), null, l.label(), "its " + what + " is", conv.sourceLength(),
                         "Use fewer input channels per group or a smaller input.");
                 fit = false;

@@ -85,6 +85,11 @@ public sealed interface Kernel {
             return Sizes.mul(inPerGroup(), phases(w.kh(), w.dh(), w.sh()) * phases(w.kw(), w.dw(), w.sw()), Sizes.mul(phH, phW));
         }
 
+        /** Whether the source is split into the stride's phases (a stride over 1 in either direction). */
+        public boolean phaseSplit() {
+            return w.sh() > 1 || w.sw() > 1;
+        }
+
         /** The distinct offsets mod {@code stride} of a kernel of {@code k} taps dilated by {@code d}. */
         private static long phases(int k, int d, int stride) {
             return java.util.stream.IntStream.range(0, k).map(i -> i * d % stride).distinct().count();

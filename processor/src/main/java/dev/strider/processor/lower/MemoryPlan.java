@@ -99,7 +99,7 @@ public record MemoryPlan(List<Buffer> buffers, List<Long> arrays, long naiveFloa
                 // the convolution's padded input, during this step only
                 String source = source(s);
                 life.put(source, new long[] {conv.sourceLength(), i, i});
-                what.put(source, s.name() + "'s input, zero-padded" + (conv.w().sh() > 1 || conv.w().sw() > 1 ? " and split by the stride's phases" : ""));
+                what.put(source, s.name() + "'s input, zero-padded" + (conv.phaseSplit() ? " and split by the stride's phases" : ""));
                 naive = Sizes.add(naive, conv.sourceLength());
             }
         }

@@ -146,7 +146,7 @@ public final class EngineGenerator {
         }
         if (laneScratch > 0 && !inference) {
             constructor.addStatement("allocateLaneScratch($L)", laneScratch)
-                    .addCode("// (the largest im2col scratch, once per worker thread: their images in an image-parallel forward pass)\n");
+                    .addCode("// (the largest convolution scratch, once per worker thread: their images in an image-parallel forward pass)\n");
         }
         if (!inference && plan.steps().stream().noneMatch(s -> s.kernel() instanceof Kernel.BatchNorm)) {
             constructor.addStatement("allowParallelBackward($L)", laneScratch)
@@ -460,7 +460,7 @@ public final class EngineGenerator {
         type.addMethod(m.endControlFlow().build());
     }
 
-    /** Whether {@code s}'s forward method takes the lane of an image-parallel pass (for its im2col scratch). */
+    /** Whether {@code s}'s forward method takes the lane of an image-parallel pass (for its convolution scratch). */
     private static boolean usesLane(Step s) {
         return s.kernel() instanceof Kernel.Conv;
     }
@@ -519,7 +519,7 @@ public final class EngineGenerator {
 
     /**
      * {@link #addLayerState} in an inference-only engine: the parameters and running statistics (no gradients; the
-     * buffers and scratch are in the memory plan) and a convolution's im2col.
+     * buffers and padded inputs are in the memory plan) and a convolution's {@code ImplicitConv}.
      */
     private static void addInferenceState(TypeSpec.Builder type, Step s, List<CodeBlock> allocations, List<CodeBlock> registrations,
             EnginePlan plan) {
@@ -553,7 +553,7 @@ public final class EngineGenerator {
                 .addJavadoc("$L's patches, never laid out: the forward product packs its panels straight from the input$L.\n", s.name(),
                         conv.readsInPlace() ? " (stride 1, no padding: read in place)"
                                 : String.format(java.util.Locale.ROOT, ", zero-padded to %d x %d%s (%,d floats a group)", conv.paddedRows(),
-                                        conv.paddedColumns(), w.sh() > 1 || w.sw() > 1 ? " and split by the stride's phases" : "",
+                                        conv.paddedColumns(), conv.phaseSplit() ? " and split by the stride's phases" : "",
                                         conv.sourceLength()));
         type.addField(f.build());
         allocations.add(CodeBlock.of("$N = new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", s.name() + "Patches", implicit,

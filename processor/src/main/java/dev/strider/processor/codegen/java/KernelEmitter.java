@@ -20,7 +20,7 @@ final class KernelEmitter {
 
     /**
      * The body of {@code s}'s forward method; {@code inferenceOnly}: for an engine that never trains, whose buffers
-     * are the thread's planned arrays (the im2col scratch among them), and which keeps nothing for a backward pass
+     * are the thread's planned arrays (the convolutions' padded inputs among them), and which keeps nothing for a backward pass
      * (no dropout mask, batch-norm normalised input or LRN scale; batch norm and dropout always as in evaluation).
      */
     static Code forward(Step s, boolean inferenceOnly) {
@@ -329,11 +329,11 @@ final class KernelEmitter {
         if (k.sourceLength() > 0) {
             source = "source";
             if (inferenceOnly) {
-                c.comment("the input zero-padded$L for the product: the thread's planned array", w.sh() > 1 || w.sw() > 1 ? " and split by the stride's phases" : "");
+                c.comment("the input zero-padded$L for the product: the thread's planned array", k.phaseSplit() ? " and split by the stride's phases" : "");
                 c.line("final float[] source = $N", MemoryPlan.source(s));
             } else {
                 c.comment("the input zero-padded$L for the product: this layer's scratch on the caller, the worker's own in an image-parallel pass",
-                        w.sh() > 1 || w.sw() > 1 ? " and split by the stride's phases" : "");
+                        k.phaseSplit() ? " and split by the stride's phases" : "");
                 c.line("final float[] source = lane == 0 ? $N : laneScratch(lane)", s.name() + "Col");
             }
         } else {
