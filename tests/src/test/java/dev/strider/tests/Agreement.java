@@ -14,8 +14,18 @@ public final class Agreement {
      * Fails with the first value outside the tolerance, naming both sides ({@code expectedSide}, {@code actualSide}).
      */
     public static void assertAgree(String what, String expectedSide, float[] expected, String actualSide, float[] actual) {
+        assertAgree(what, expectedSide, expected, actualSide, actual, 0);
+    }
+
+    /**
+     * As {@link #assertAgree(String, String, float[], String, float[])}, with the scale at least {@code minScale}: for
+     * an array whose values cancel to near zero as a whole (the gradient of a bias just before batch norm, zero in exact
+     * arithmetic), the scale of the sums it came from, such as the network's largest gradient.
+     */
+    public static void assertAgree(String what, String expectedSide, float[] expected, String actualSide, float[] actual,
+                                   double minScale) {
         assertEquals(expected.length, actual.length, what + ": length");
-        double scale = 0;
+        double scale = minScale;
         for (float v : expected) {
             scale = Math.max(scale, Math.abs(v));
         }

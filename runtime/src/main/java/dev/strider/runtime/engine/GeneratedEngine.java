@@ -241,9 +241,15 @@ public abstract class GeneratedEngine extends EngineBase {
         }
     }
 
-    /** The first image of part {@code part} of a split backward pass over {@code batch} images. */
+    /**
+     * The first image of part {@code part} of a split backward pass over {@code batch} images: {@code ceil(batch *
+     * part / parts)}, so that the parts without images (a batch smaller than the parts) are the last ones. Part 0
+     * writes the parameters' own gradients and the others are added to it, so part 0 must always have images: with
+     * the floor, a batch of 3 on 4 or more threads left part 0 empty and its gradients those of the previous pass.
+     */
     private int partStart(int batch, int part) {
-        return (int) ((long) batch * part / laneGrads.length);
+        int parts = laneGrads.length;
+        return (int) (((long) batch * part + parts - 1) / parts);
     }
 
     /**

@@ -60,13 +60,18 @@ class GpuEngineTest {
         n.add("dev.strider.tests.gpu.nets.GpuTiles");
         if (GpuTestDevices.real()) {
             // a few seconds each on a GPU; minutes each on the CPU emulator
-            for (String big : List.of("AlexNet", "Vgg16", "AlexNet2012", "ResNet18", "ResNet50", "GoogLeNet", "SqueezeNet", "MobileNetV2",
-                    "DilatedContext")) {
-                n.add("dev.strider.samples." + big);
-            }
+            n.addAll(BIG);
         }
         return n.stream();
     }
+
+    /**
+     * The ImageNet-size samples, run on a real GPU only. Their training steps take a learning rate of 1e-4: at 0.05
+     * (the small networks' rate) AlexNet's loss goes from 29 to 2.5e8 in two steps of SGD on three random images, on
+     * the Java engine alone, and the third step is not finite.
+     */
+    private static final List<String> BIG = List.of("AlexNet", "Vgg16", "AlexNet2012", "ResNet18", "ResNet50", "GoogLeNet", "SqueezeNet",
+            "MobileNetV2", "DilatedContext").stream().map(s -> "dev.strider.samples." + s).toList();
 
     private static GeneratedEngine javaEngine(String network) throws ReflectiveOperationException {
         return (GeneratedEngine) Class.forName(network + "Engine").getDeclaredConstructor().newInstance();
@@ -123,9 +128,10 @@ class GpuEngineTest {
             }
 
             // training steps: SGD with momentum, Nesterov and weight decay, then Adam (fresh state on both)
+            boolean big = BIG.contains(network);
             List<Supplier<Optimizer>> optimizers = List.of(
-                    () -> Sgd.builder(0.05f).momentum(0.9f).nesterov(true).weightDecay(1e-3f).build(),
-                    () -> Adam.builder().learningRate(1e-3f).weightDecay(1e-4f).build());
+                    () -> Sgd.builder(big ? 1e-4f : 0.05f).momentum(0.9f).nesterov(true).weightDecay(1e-3f).build(),
+                    () -> Adam.builder().learningRate(big ? 1e-4f : 1e-3f).weightDecay(1e-4f).build());
             for (Supplier<Optimizer> o : optimizers) {
                 cpu.setOptimizer(o.get());
                 gpu.setOptimizer(o.get());
@@ -137,7 +143,21 @@ class GpuEngineTest {
                     float lg = classes ? gpu.trainStep(input, labels, batch) : gpu.trainStep(input, targets, batch);
                     String what = network + " " + cpu.optimizer().getClass().getSimpleName() + " step " + step;
                     close(what + " loss", new float[] {lc}, new float[] {lg});
-                    compareState(what, cpu, gpu, cpu.optimizer() instanceof Adam);
+                    boolean adam = cpu.optimizer() instanceof Adam;
+                    if (!big) {
+                        compareState(what, cpu, gpu, adam);
+                    } else if (!adam) {
+                        if (step == 1) {
+                            compareState(what, cpu, gpu, false);
+                        } else {
+                            compareWeights(what, cpu, gpu, false);
+                        }
+                    } else if (step == 1) {
+                        // Adam's first steps move each weight by about its learning rate whatever its gradient's size, so
+                        // a weight whose gradient is rounding noise moves by the noise's sign: the weights are compared
+                        // on the small networks (the same strider_adam kernel), the gradients here
+                        compareGradients(what, cpu, gpu);
+                    }
                 }
             }
             assertEquals(6, gpu.trainingSteps());
@@ -221,6 +241,33 @@ class GpuEngineTest {
      * the sign of noise, on either engine.
      */
     private static void compareState(String what, Engine cpu, Engine gpu, boolean adam) {
+        compareWeights(what, cpu, gpu, adam);
+        compareGradients(what, cpu, gpu);
+    }
+
+    /** Every parameter's gradient. */
+    private static void compareGradients(String what, Engine cpu, Engine gpu) {
+        float largest = 0;
+        for (Parameter p : cpu.parameters()) {
+            largest = Math.max(largest, maxAbs(p.grad()));
+        }
+        List<Parameter> cp = cpu.parameters();
+        List<Parameter> gp = gpu.parameters();
+        for (int i = 0; i < cp.size(); i++) {
+            // a gradient that cancels to near zero (a bias before batch norm) is judged against the network's gradients
+            Agreement.assertAgree(what + " d " + cp.get(i).name(), "Java engine", cp.get(i).grad(), "GPU", gp.get(i).grad(), largest);
+        }
+    }
+
+    /**
+     * Every parameter's values and every running statistic, not the gradients: what the later training steps of the
+     * ImageNet-size samples compare. Their gradients after a step are too ill-conditioned for a fixed tolerance: on
+     * ResNet-18 (three random images, batch norm over three images) the Java engine's own vector and scalar kernels,
+     * which sum in different orders, give gradients up to 450 times the tolerance apart already at the first step
+     * (measured), and at SGD's second step d conv1.weight[0] is 0.0052747 with the vector kernels, 0.0051914 with the
+     * scalar ones and 0.0052646 on the GPU. The weights an SGD step produces stay well within the tolerance.
+     */
+    private static void compareWeights(String what, Engine cpu, Engine gpu, boolean adam) {
         List<Parameter> cp = cpu.parameters();
         List<Parameter> gp = gpu.parameters();
         assertEquals(cp.size(), gp.size(), what);
@@ -233,7 +280,6 @@ class GpuEngineTest {
             if (!adam || maxAbs(cp.get(i).grad()) > 1e-5f * largest) {
                 close(what + " " + cp.get(i).name(), cp.get(i).data(), gp.get(i).data());
             }
-            close(what + " d " + cp.get(i).name(), cp.get(i).grad(), gp.get(i).grad());
         }
         List<Parameter> cb = cpu.buffers();
         List<Parameter> gb = gpu.buffers();
