@@ -583,17 +583,83 @@ public final class CudaGenerator {
                 List.of(String.format(Locale.ROOT, "const int img = n / %d, p = n %% %d, oc = g * %d + m;", plane, plane, k.outPerGroup()),
                         String.format(Locale.ROOT, "out[(img * %d + oc) * %d + p] = %s;", k.outChannels(), plane,
                                 activate(k.activation(), k.slope(), bias ? "(acc + bias[oc])" : "acc"))));
-        gemm(product, k(s) + "_forward", doc + "; rows " + w.rowsFormula() + ", columns " + w.columnsFormula()
-                        + String.format(Locale.ROOT, "; implicit GEMM: m = output channel of the group (%d), n = image x position "
-                        + "(batch x %d), k = input channel x tap (%d x %d x %d), gathered from the input%s", k.outPerGroup(), plane,
-                        k.inPerGroup(), w.kh(), w.kw(), bias || k.activation() != Activation.NONE ? "; bias and activation fused into the store" : ""),
-                "const float* __restrict__ in, const float* __restrict__ weight, " + (bias ? "const float* __restrict__ bias, " : "")
-                        + "float* __restrict__ out", forwardLaunches,
-                b(s.in()) + ", " + b(s.tensor(Tensor.Role.WEIGHT).field()) + ", " + (bias ? b(s.tensor(Tensor.Role.BIAS).field()) + ", " : "") + b(s.out()));
+        String splits = forwardSplits(product, k.outPerGroup(), plane, taps);
+        String finish = activate(k.activation(), k.slope(), bias ? "(acc + bias[oc])" : "acc");
+        String docs = doc + "; rows " + w.rowsFormula() + ", columns " + w.columnsFormula()
+                + String.format(Locale.ROOT, "; implicit GEMM: m = output channel of the group (%d), n = image x position "
+                + "(batch x %d), k = input channel x tap (%d x %d x %d), gathered from the input%s", k.outPerGroup(), plane,
+                k.inPerGroup(), w.kh(), w.kw(), bias || k.activation() != Activation.NONE ? "; bias and activation fused into the store" : "");
+        String params = "const float* __restrict__ in, const float* __restrict__ weight, " + (bias ? "const float* __restrict__ bias, " : "")
+                + "float* __restrict__ out";
+        String args = b(s.in()) + ", " + b(s.tensor(Tensor.Role.WEIGHT).field()) + ", " + (bias ? b(s.tensor(Tensor.Role.BIAS).field()) + ", " : "") + b(s.out());
+        if (splits == null) {
+            gemm(product, k(s) + "_forward", docs, params, forwardLaunches, args);
+        } else {
+            // few tiles at small batches: k in slices, each slice's sums to a scratch buffer, added in order by _forward_sum
+            String partial = s.name() + "ForwardPartial";
+            buffer(partial, partial, forwardPartialLength(product, k.outPerGroup(), plane, taps, k.outSize()), false);
+            gemm(product.withSplitsOf(splits, List.of(
+                            String.format(Locale.ROOT, "const int img = n / %d, p = n %% %d, oc = g * %d + m;", plane, plane, k.outPerGroup()),
+                            String.format(Locale.ROOT, "if (splits == 1) out[(img * %d + oc) * %d + p] = %s;", k.outChannels(), plane, finish),
+                            String.format(Locale.ROOT, "else partial[((split * batch + img) * %d + oc) * %d + p] = acc;", k.outChannels(), plane))),
+                    k(s) + "_forward", docs, params + ", float* __restrict__ partial", forwardLaunches, args + ", " + b(partial));
+            kernel(k(s) + "_forward_sum", s.name() + ": the slices' partial sums added in order" + (bias || k.activation() != Activation.NONE
+                            ? ", then bias and activation" : "") + " (nothing when the batch's product ran in one slice)",
+                    "const float* __restrict__ partial, " + (bias ? "const float* __restrict__ bias, " : "") + "float* __restrict__ out",
+                    "batch * " + k.outSize(), forwardLaunches,
+                    b(partial) + ", " + (bias ? b(s.tensor(Tensor.Role.BIAS).field()) + ", " : "") + b(s.out()));
+            cu.line("const int splits = %s;", splits);
+            cu.line("if (splits == 1) return;");
+            cu.open("STRIDER_LOOP(i, batch * %d)", k.outSize());
+            cu.line("float acc = 0.0f;");
+            cu.line("for (int split = 0; split < splits; split++) acc += partial[split * batch * %d + i];", k.outSize());
+            if (bias) {
+                cu.line("const int oc = i / %d %% %d;", plane, k.outChannels());
+            }
+            cu.line("out[i] = %s;", finish);
+            cu.close().close().blank();
+        }
         if (k.activation() == Activation.SOFTMAX) {
             softmaxKernel(k(s) + "_softmax", s.name() + ": the fused softmax over " + k.outChannels() + " channels at each position",
                     s.out(), s.out(), k.outChannels(), plane, forwardLaunches);
         }
+    }
+
+    /** The least depth of one slice of k in a forward product (8 tiles of k). */
+    private static final int MIN_FORWARD_SLICE = 128;
+    /** The most slices of k in a forward product. */
+    private static final int MAX_FORWARD_SPLITS = 32;
+
+    /**
+     * The slices of k of a forward product ({@code rows} x {@code batch * columns} x {@code depth}) as a C and Java
+     * expression of {@code batch}: enough for {@link #SPLIT_TARGET_BLOCKS} blocks, each slice at least
+     * {@link #MIN_FORWARD_SLICE} deep, at most {@link #MAX_FORWARD_SPLITS}; null when a batch of 1 needs no slices.
+     */
+    private static String forwardSplits(TiledGemm product, int rows, int columns, int depth) {
+        int most = Math.min(MAX_FORWARD_SPLITS, depth / MIN_FORWARD_SLICE);
+        if (most < 2 || forwardSplitsAt(product, rows, columns, depth, 1) < 2) {
+            return null;
+        }
+        String tiles = String.format(Locale.ROOT, "%d * ((batch * %d + %d) / %d)", product.tiles(rows, 1), columns, product.bn() - 1, product.bn());
+        String wanted = String.format(Locale.ROOT, "(%d + %s - 1) / (%s)", SPLIT_TARGET_BLOCKS, tiles, tiles);
+        return String.format(Locale.ROOT, "(%s > %d ? %d : %s)", wanted, most, most, wanted);
+    }
+
+    /** {@link #forwardSplits}'s value at {@code batch}. */
+    private static int forwardSplitsAt(TiledGemm product, int rows, int columns, int depth, int batch) {
+        int most = Math.min(MAX_FORWARD_SPLITS, depth / MIN_FORWARD_SLICE);
+        long tiles = product.tiles(rows, 1) * ((batch * (long) columns + product.bn() - 1) / product.bn());
+        return (int) Math.max(1, Math.min(most, (SPLIT_TARGET_BLOCKS + tiles - 1) / tiles));
+    }
+
+    /** The partial sums' buffer of a split forward product: the most slices x images x outputs over the batches it takes. */
+    private long forwardPartialLength(TiledGemm product, int rows, int columns, int depth, long outSize) {
+        long most = 0;
+        for (int batch = 1; batch <= plan.maxBatch(); batch++) {
+            int splits = forwardSplitsAt(product, rows, columns, depth, batch);
+            most = Math.max(most, splits == 1 ? 0 : splits * (long) batch * outSize);
+        }
+        return most;
     }
 
     private void convForwardDirect(Step s, Kernel.Conv k, String doc) {

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  * Every output is one thread's sum in increasing k, so results are deterministic. With {@code splits > 1} the k range
  * is cut into that many slices whose partial products go to a scratch buffer, summed in slice order by a second
  * kernel: deterministic parallelism for weight gradients, whose k (batch x positions) is long and whose m x n is small.
+ * With {@code splitsOf} the number of slices is decided at launch, from the batch ({@code splits = gridDim.z / groups}):
+ * a forward product at batch 1 has few tiles of C and a long k, a large batch has tiles enough.
  *
  * @param m the row count, a C expression of {@code batch} and literals; {@code mMax} its value at the largest batch
  * @param n the column count, likewise
@@ -26,10 +28,22 @@ import java.util.regex.Pattern;
  * @param bAlongK whether B is contiguous along k (else along n)
  * @param loadB statements that set {@code v} from {@code k}, {@code n} (and {@code g})
  * @param store statements that store {@code acc}, the value of {@code C[m][n]} (and may read {@code g},
- *     {@code split})
+ *     {@code split}, and {@code splits} with {@code splitsOf})
+ * @param splitsOf null, or the slices of k as a C and Java expression of {@code batch} (then {@code splits} is unused)
  */
 record TiledGemm(String m, int mMax, String n, String k, int groups, int splits, boolean aAlongK, List<String> loadA,
-                 boolean bAlongK, List<String> loadB, List<String> store) {
+                 boolean bAlongK, List<String> loadB, List<String> store, String splitsOf) {
+    /** A product with a fixed number of slices of k. */
+    TiledGemm(String m, int mMax, String n, String k, int groups, int splits, boolean aAlongK, List<String> loadA,
+              boolean bAlongK, List<String> loadB, List<String> store) {
+        this(m, mMax, n, k, groups, splits, aAlongK, loadA, bAlongK, loadB, store, null);
+    }
+
+    /** The same product with the slices of k decided at launch by {@code splitsOf} and stored by {@code store}. */
+    TiledGemm withSplitsOf(String splitsOf, List<String> store) {
+        return new TiledGemm(m, mMax, n, k, groups, 1, aAlongK, loadA, bAlongK, loadB, store, splitsOf);
+    }
+
     /** The depth of a tile. */
     static final int BK = 16;
     private static final Pattern USES_G = Pattern.compile("\\bg\\b");
@@ -46,7 +60,13 @@ record TiledGemm(String m, int mMax, String n, String k, int groups, int splits,
 
     /** The grid: x over n, y over m, z over groups and slices of k; C (and Java) expressions. */
     List<String> blocks() {
-        return List.of(ceil(n, bn()), ceil(m, bm()), String.valueOf(groups * splits));
+        String z = splitsOf != null ? (groups == 1 ? splitsOf : groups + " * " + splitsOf) : String.valueOf(groups * splits);
+        return List.of(ceil(n, bn()), ceil(m, bm()), z);
+    }
+
+    /** Tiles of C at a batch: the blocks of one slice of k ({@code n} and {@code m} evaluated at that batch). */
+    long tiles(long mValue, long nValue) {
+        return groups * ((mValue + bm() - 1) / bm()) * ((nValue + bn() - 1) / bn());
     }
 
     private static String ceil(String count, int tile) {
@@ -66,7 +86,8 @@ record TiledGemm(String m, int mMax, String n, String k, int groups, int splits,
         cu.comment("C[m][n] = sum over k of A[m][k] B[k][n] with m < %s, n < %s, k < %s%s: tiles of %d x %d outputs through shared", m, n, k,
                 groups > 1 ? " in each of " + groups + " groups" : "", bm, bn);
         cu.comment("memory, %d values of k at a time; thread (ty, tx) sums rows ty + 16i, columns tx + 16j in registers%s", BK,
-                splits > 1 ? "; k in " + splits + " slices (grid z), partial sums summed by the next kernel" : "");
+                splitsOf != null ? "; k in slices (grid z: " + splitsOf + ") when there are few tiles, partial sums summed by the next kernel"
+                        : splits > 1 ? "; k in " + splits + " slices (grid z), partial sums summed by the next kernel" : "");
         cu.open("extern \"C\" __global__ void %s(int batch, %s)", name, params);
         cu.line("__shared__ float As[%d][%d];", BK, bm + 1);
         cu.line("__shared__ float Bs[%d][%d];", BK, bn + 1);
@@ -77,7 +98,11 @@ record TiledGemm(String m, int mMax, String n, String k, int groups, int splits,
         if (USES_G.matcher(all).find()) {
             cu.line("const int g = %s;", groups > 1 ? "blockIdx.z % " + groups : "0");
         }
-        if (splits > 1) {
+        if (splitsOf != null) {
+            cu.line("const int splits = gridDim.z / %d, split = blockIdx.z / %d;", groups, groups);
+            cu.line("const int chunk = (K + splits * %d - 1) / (splits * %d) * %d;", BK, BK, BK);
+            cu.line("const int kBegin = split * chunk, kEnd = min(K, kBegin + chunk);");
+        } else if (splits > 1) {
             cu.line("const int split = blockIdx.z / %d;", groups);
             cu.line("const int chunk = (K + %d) / %d * %d;", splits * BK - 1, splits * BK, BK);
             cu.line("const int kBegin = split * chunk, kEnd = min(K, kBegin + chunk);");
