@@ -102,6 +102,7 @@ class GpuEngineTest {
                 labels[i] = rnd.nextInt(cpu.outputSize());
             }
 
+            boolean big = BIG.contains(network);
             // evaluation-mode forward, then training-mode gradients
             close(network + " forward (evaluation)", cpu.forward(input, batch), gpu.forward(input, batch));
             assertEquals(cpu.inferenceOnly(), gpu.inferenceOnly(), network + ": both engines inference-only, or neither");
@@ -117,8 +118,8 @@ class GpuEngineTest {
                 float lg = classes ? gpu.gradients(input, labels, batch, gpuIn) : gpu.gradients(input, targets, batch, gpuIn);
                 String what = network + " (training " + training + ")";
                 close(what + " loss", new float[] {lc}, new float[] {lg});
-                close(what + " d loss / d input", cpuIn, gpuIn);
-                compareState(what, cpu, gpu);
+                closeGradient(big, what + " d loss / d input", cpuIn, gpuIn, maxAbs(cpuIn));
+                compareState(what, cpu, gpu, false, big);
 
                 // backward from the caller's gradient of the output (probabilities where the network outputs them)
                 float[] outputGrad = random(rnd, batch * cpu.outputSize());
@@ -126,12 +127,11 @@ class GpuEngineTest {
                 gpu.forward(input, batch);
                 cpu.backward(outputGrad, batch, cpuIn);
                 gpu.backward(outputGrad, batch, gpuIn);
-                close(what + " backward: d loss / d input", cpuIn, gpuIn);
-                compareState(what + " backward", cpu, gpu);
+                closeGradient(big, what + " backward: d loss / d input", cpuIn, gpuIn, maxAbs(cpuIn));
+                compareState(what + " backward", cpu, gpu, false, big);
             }
 
             // training steps: SGD with momentum, Nesterov and weight decay, then Adam (fresh state on both)
-            boolean big = BIG.contains(network);
             List<Supplier<Optimizer>> optimizers = List.of(
                     () -> Sgd.builder(big ? 1e-4f : 0.05f).momentum(0.9f).nesterov(true).weightDecay(1e-3f).build(),
                     () -> Adam.builder().learningRate(big ? 1e-4f : 1e-3f).weightDecay(ADAM_DECAY).build());
@@ -148,10 +148,10 @@ class GpuEngineTest {
                     close(what + " loss", new float[] {lc}, new float[] {lg});
                     boolean adam = cpu.optimizer() instanceof Adam;
                     if (!big) {
-                        compareState(what, cpu, gpu, adam);
+                        compareState(what, cpu, gpu, adam, false);
                     } else if (!adam) {
                         if (step == 1) {
-                            compareState(what, cpu, gpu, false);
+                            compareState(what, cpu, gpu, false, true);
                         } else {
                             compareWeights(what, cpu, gpu, false);
                         }
@@ -159,7 +159,7 @@ class GpuEngineTest {
                         // Adam's first steps move each weight by about its learning rate whatever its gradient's size, so
                         // a weight whose gradient is rounding noise moves by the noise's sign: the weights are compared
                         // on the small networks (the same strider_adam kernel), the gradients here
-                        compareGradients(what, cpu, gpu);
+                        compareGradients(what, cpu, gpu, true);
                     }
                 }
             }
@@ -233,9 +233,6 @@ class GpuEngineTest {
         }
     }
 
-    private static void compareState(String what, Engine cpu, Engine gpu) {
-        compareState(what, cpu, gpu, false);
-    }
 
     /**
      * Every parameter's values and gradient, and every running statistic. After an Adam step, a weight whose
@@ -243,13 +240,22 @@ class GpuEngineTest {
      * that only ever sees inputs a ReLU zeroed) is compared by its gradient only: Adam divides that rounding noise by
      * its own size, so the step is the learning rate times the sign of noise, on either engine.
      */
-    private static void compareState(String what, Engine cpu, Engine gpu, boolean adam) {
+    private static void compareState(String what, Engine cpu, Engine gpu, boolean adam, boolean big) {
         compareWeights(what, cpu, gpu, adam);
-        compareGradients(what, cpu, gpu);
+        compareGradients(what, cpu, gpu, big);
     }
 
-    /** Every parameter's gradient. */
-    private static void compareGradients(String what, Engine cpu, Engine gpu) {
+    /**
+     * Every parameter's gradient: value by value ({@link Agreement}), or for the ImageNet-size samples by the relative
+     * distance of the whole array, {@code |gpu - java| / |java|} in L2 norm, at most 5%. On those networks (three random
+     * images, batch norm over three images) single gradients are too ill-conditioned for a value-by-value tolerance:
+     * the Java engine's own vector and scalar kernels, which sum in other orders, give ResNet-18 gradients up to 450
+     * times the tolerance apart, and d loss / d input moved from within it to 21 times outside it when the GPU's
+     * forward products were cut into slices. Measured relative distances on ResNet-18: up to 0.35% between the Java
+     * engine's two kernel orders in the passes compared here (7% after two SGD steps, where the loss has collapsed),
+     * 1.08% between the GPU and the Java engine (d layer3_0_bn2.weight, on an H100). A wrong kernel is off by order 1.
+     */
+    private static void compareGradients(String what, Engine cpu, Engine gpu, boolean big) {
         float largest = 0;
         for (Parameter p : cpu.parameters()) {
             largest = Math.max(largest, maxAbs(p.grad()));
@@ -258,8 +264,35 @@ class GpuEngineTest {
         List<Parameter> gp = gpu.parameters();
         for (int i = 0; i < cp.size(); i++) {
             // a gradient that cancels to near zero (a bias before batch norm) is judged against the network's gradients
-            Agreement.assertAgree(what + " d " + cp.get(i).name(), "Java engine", cp.get(i).grad(), "GPU", gp.get(i).grad(), largest);
+            if (big) {
+                closeGradient(true, what + " d " + cp.get(i).name(), cp.get(i).grad(), gp.get(i).grad(), largest);
+            } else {
+                Agreement.assertAgree(what + " d " + cp.get(i).name(), "Java engine", cp.get(i).grad(), "GPU", gp.get(i).grad(), largest);
+            }
         }
+    }
+
+    /**
+     * A gradient array: {@link #close} for the small networks, within 5% in relative L2 distance for the ImageNet-size
+     * ones, where an array whose values are all under a ten-thousandth of {@code largest} (a gradient that cancels to
+     * near zero) counts as having values of that size.
+     */
+    private static void closeGradient(boolean big, String what, float[] expected, float[] actual, float largest) {
+        if (!big) {
+            close(what, expected, actual);
+            return;
+        }
+        assertEquals(expected.length, actual.length, what + ": length");
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < expected.length; i++) {
+            double d = (double) actual[i] - expected[i];
+            diff += d * d;
+            norm += (double) expected[i] * expected[i];
+        }
+        double floor = 1e-4 * largest;
+        double relative = Math.sqrt(diff / Math.max(norm, floor * floor * expected.length));
+        assertTrue(relative <= 0.05, what + ": the GPU's gradient is " + relative + " of the Java engine's away in L2 norm (at most 0.05)");
     }
 
     /**
