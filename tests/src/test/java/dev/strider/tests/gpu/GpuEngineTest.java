@@ -69,7 +69,8 @@ class GpuEngineTest {
     }
 
     /**
-     * The ImageNet-size samples, run on a real GPU only. Their training steps take a learning rate of 1e-4: at 0.05
+     * The large samples (the ImageNet-size ones, and DilatedContext's dilated convolutions over 64 x 64 images), too
+     * slow for the CPU emulator, run on a real GPU only. Their training steps take a learning rate of 1e-4: at 0.05
      * (the small networks' rate) AlexNet's loss goes from 29 to 2.5e8 in two steps of SGD on three random images, on
      * the Java engine alone, and the third step is not finite.
      */
@@ -233,7 +234,6 @@ class GpuEngineTest {
         }
     }
 
-
     /**
      * Every parameter's values and gradient, and every running statistic. After an Adam step, a weight whose
      * gradient is zero in exact arithmetic (a bias just before batch norm: the normalisation cancels it; a filter tap
@@ -246,7 +246,7 @@ class GpuEngineTest {
     }
 
     /**
-     * Every parameter's gradient: value by value ({@link Agreement}), or for the ImageNet-size samples by the relative
+     * Every parameter's gradient: value by value ({@link Agreement}), or for the large samples by the relative
      * distance of the whole array, {@code |gpu - java| / |java|} in L2 norm, at most 5%. On those networks (three random
      * images, batch norm over three images) single gradients are too ill-conditioned for a value-by-value tolerance:
      * the Java engine's own vector and scalar kernels, which sum in other orders, give ResNet-18 gradients up to 450
@@ -273,7 +273,7 @@ class GpuEngineTest {
     }
 
     /**
-     * A gradient array: {@link #close} for the small networks, within 5% in relative L2 distance for the ImageNet-size
+     * A gradient array: {@link #close} for the small networks, within 5% in relative L2 distance for the large
      * ones, where an array whose values are all under a ten-thousandth of {@code largest} (a gradient that cancels to
      * near zero) counts as having values of that size.
      */
@@ -297,7 +297,7 @@ class GpuEngineTest {
 
     /**
      * Every parameter's values and every running statistic, not the gradients: what the later training steps of the
-     * ImageNet-size samples compare. Their gradients after a step are too ill-conditioned for a fixed tolerance: on
+     * large samples compare. Their gradients after a step are too ill-conditioned for a fixed tolerance: on
      * ResNet-18 (three random images, batch norm over three images) the Java engine's own vector and scalar kernels,
      * which sum in different orders, give gradients up to 450 times the tolerance apart already at the first step
      * (measured), and at SGD's second step d conv1.weight[0] is 0.0052747 with the vector kernels, 0.0051914 with the
