@@ -15,6 +15,7 @@ import dev.strider.tests.engine.nets.GcLrnEngine;
 import dev.strider.tests.engine.nets.GcPoolsEngine;
 import dev.strider.tests.engine.nets.GcResampleEngine;
 import dev.strider.tests.reference.nets.LeNet5Engine;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Supplier;
@@ -79,44 +80,15 @@ class SplitBackwardTest {
                 fresh.forward(x, batch);
                 fresh.backward(og, batch, null);
                 float[][] g = grads(stale);
-                float[][] f = grads(fresh);
-                for (int p = 0; p < g.length; p++) {
-                    for (int i = 0; i < g[p].length; i++) {
-                        if (Float.floatToIntBits(g[p][i]) != Float.floatToIntBits(f[p][i])) {
-                            throw new AssertionError(stale.name() + " batch " + batch + " on " + Kernels.threads() + " threads: "
-                                    + stale.parameters().get(p).name() + "[" + i + "] is " + g[p][i] + " after another pass, "
-                                    + f[p][i] + " in a fresh engine");
-                        }
-                    }
-                }
-                double[][] sum = new double[g.length][];
-                for (int p = 0; p < g.length; p++) {
-                    sum[p] = new double[g[p].length];
-                }
+                String what = stale.name() + " batch " + batch + " on " + Kernels.threads() + " threads";
+                assertSameBits(what + ", after another pass and in a fresh engine", stale, g, grads(fresh));
+                double[][] sum = zeros(g);
                 for (int n = 0; n < batch; n++) {
-                    float[] one = new float[in];
-                    System.arraycopy(x, n * in, one, 0, in);
-                    float[] ogOne = new float[out];
-                    System.arraycopy(og, n * out, ogOne, 0, out);
-                    fresh.forward(one, 1);
-                    fresh.backward(ogOne, 1, null);
-                    float[][] gOne = grads(fresh);
-                    for (int p = 0; p < g.length; p++) {
-                        for (int i = 0; i < g[p].length; i++) {
-                            sum[p][i] += gOne[p][i];
-                        }
-                    }
+                    fresh.forward(Arrays.copyOfRange(x, n * in, (n + 1) * in), 1);
+                    fresh.backward(Arrays.copyOfRange(og, n * out, (n + 1) * out), 1, null);
+                    add(sum, fresh, 1);
                 }
-                for (int p = 0; p < g.length; p++) {
-                    double largest = 0;
-                    for (double v : sum[p]) {
-                        largest = Math.max(largest, Math.abs(v));
-                    }
-                    for (int i = 0; i < g[p].length; i++) {
-                        assertTrue(Math.abs(g[p][i] - sum[p][i]) <= 1e-5 * largest + 1e-9, stale.name() + " batch " + batch + ": "
-                                + stale.parameters().get(p).name() + "[" + i + "] is " + g[p][i] + ", the sum of the images' " + sum[p][i]);
-                    }
-                }
+                assertNear(what + ", the batch and the sum of its images", stale, g, sum);
             }
         }
     }
@@ -134,23 +106,11 @@ class SplitBackwardTest {
             float[][] batchGrads = grads(e);
             float[] gAgain = new float[BATCH * in];
             e.gradients(x, labels, BATCH, gAgain);
-            float[][] againGrads = grads(e);
-            for (int p = 0; p < batchGrads.length; p++) {
-                for (int i = 0; i < batchGrads[p].length; i++) {
-                    if (Float.floatToIntBits(batchGrads[p][i]) != Float.floatToIntBits(againGrads[p][i])) {
-                        throw new AssertionError(e.name() + ": a second pass changed " + e.parameters().get(p).name() + "[" + i + "]");
-                    }
-                }
-            }
-            double[][] mean = new double[batchGrads.length][];
-            for (int p = 0; p < mean.length; p++) {
-                mean[p] = new double[batchGrads[p].length];
-            }
+            assertSameBits(e.name() + ", a first and a second pass", e, batchGrads, grads(e));
+            double[][] mean = zeros(batchGrads);
             for (int n = 0; n < BATCH; n++) {
-                float[] one = new float[in];
-                System.arraycopy(x, n * in, one, 0, in);
                 float[] gOne = new float[in];
-                e.gradients(one, new int[] {labels[n]}, 1, gOne);
+                e.gradients(Arrays.copyOfRange(x, n * in, (n + 1) * in), new int[] {labels[n]}, 1, gOne);
                 for (int i = 0; i < in; i++) {
                     float expected = gOne[i] / BATCH;
                     if (Float.floatToIntBits(gBatch[n * in + i]) != Float.floatToIntBits(expected)
@@ -159,24 +119,53 @@ class SplitBackwardTest {
                                 + " in the batch, " + expected + " alone / " + BATCH);
                     }
                 }
-                List<Parameter> ps = e.parameters();
-                for (int p = 0; p < ps.size(); p++) {
-                    float[] g = ps.get(p).grad();
-                    for (int i = 0; i < g.length; i++) {
-                        mean[p][i] += (double) g[i] / BATCH;
-                    }
+                add(mean, e, BATCH);
+            }
+            assertNear(e.name() + ", the batch and the mean of its images", e, batchGrads, mean);
+        }
+    }
+
+    /** Fails at the first gradient value whose bits differ between {@code a} and {@code b}. */
+    private static void assertSameBits(String what, Engine e, float[][] a, float[][] b) {
+        for (int p = 0; p < a.length; p++) {
+            for (int i = 0; i < a[p].length; i++) {
+                if (Float.floatToIntBits(a[p][i]) != Float.floatToIntBits(b[p][i])) {
+                    throw new AssertionError(what + ": " + e.parameters().get(p).name() + "[" + i + "] is " + a[p][i] + " and " + b[p][i]);
                 }
             }
-            for (int p = 0; p < mean.length; p++) {
-                double largest = 0;
-                for (double v : mean[p]) {
-                    largest = Math.max(largest, Math.abs(v));
-                }
-                for (int i = 0; i < mean[p].length; i++) {
-                    double diff = Math.abs(batchGrads[p][i] - mean[p][i]);
-                    assertTrue(diff <= 1e-5 * largest + 1e-9, e.name() + ": " + e.parameters().get(p).name() + "[" + i + "] is "
-                            + batchGrads[p][i] + " for the batch, the images' mean is " + mean[p][i]);
-                }
+        }
+    }
+
+    /** Arrays of zeros shaped as {@code like}. */
+    private static double[][] zeros(float[][] like) {
+        double[][] z = new double[like.length][];
+        for (int p = 0; p < like.length; p++) {
+            z[p] = new double[like[p].length];
+        }
+        return z;
+    }
+
+    /** Adds {@code e}'s parameter gradients divided by {@code divisor} to {@code sum}. */
+    private static void add(double[][] sum, Engine e, int divisor) {
+        List<Parameter> ps = e.parameters();
+        for (int p = 0; p < ps.size(); p++) {
+            float[] g = ps.get(p).grad();
+            for (int i = 0; i < g.length; i++) {
+                sum[p][i] += (double) g[i] / divisor;
+            }
+        }
+    }
+
+    /** Each gradient within 1e-5 of its parameter's largest expected magnitude (plus 1e-9) of {@code expected}. */
+    private static void assertNear(String what, Engine e, float[][] actual, double[][] expected) {
+        for (int p = 0; p < expected.length; p++) {
+            double largest = 0;
+            for (double v : expected[p]) {
+                largest = Math.max(largest, Math.abs(v));
+            }
+            for (int i = 0; i < expected[p].length; i++) {
+                assertTrue(Math.abs(actual[p][i] - expected[p][i]) <= 1e-5 * largest + 1e-9, what + ": "
+                        + e.parameters().get(p).name() + "[" + i + "] is " + actual[p][i] + ", expected " + expected[p][i]);
             }
         }
     }

@@ -256,10 +256,7 @@ class GpuEngineTest {
      * 1.08% between the GPU and the Java engine (d layer3_0_bn2.weight, on an H100). A wrong kernel is off by order 1.
      */
     private static void compareGradients(String what, Engine cpu, Engine gpu, boolean big) {
-        float largest = 0;
-        for (Parameter p : cpu.parameters()) {
-            largest = Math.max(largest, maxAbs(p.grad()));
-        }
+        float largest = largestGradient(cpu);
         List<Parameter> cp = cpu.parameters();
         List<Parameter> gp = gpu.parameters();
         for (int i = 0; i < cp.size(); i++) {
@@ -307,10 +304,7 @@ class GpuEngineTest {
         List<Parameter> cp = cpu.parameters();
         List<Parameter> gp = gpu.parameters();
         assertEquals(cp.size(), gp.size(), what);
-        float largest = 0;
-        for (Parameter p : cp) {
-            largest = Math.max(largest, maxAbs(p.grad()));
-        }
+        float largest = largestGradient(cpu);
         for (int i = 0; i < cp.size(); i++) {
             assertEquals(cp.get(i).name(), gp.get(i).name());
             float[] expected = cp.get(i).data();
@@ -348,6 +342,15 @@ class GpuEngineTest {
             float[] d = cpu.buffers().get(i).data();
             System.arraycopy(d, 0, gpu.buffers().get(i).data(), 0, d.length);
         }
+    }
+
+    /** The largest gradient magnitude of {@code e}'s parameters. */
+    private static float largestGradient(Engine e) {
+        float largest = 0;
+        for (Parameter p : e.parameters()) {
+            largest = Math.max(largest, maxAbs(p.grad()));
+        }
+        return largest;
     }
 
     private static float maxAbs(float[] a) {

@@ -636,7 +636,7 @@ public final class CudaGenerator {
      * {@link #MIN_FORWARD_SLICE} deep, at most {@link #MAX_FORWARD_SPLITS}; null when a batch of 1 needs no slices.
      */
     private static String forwardSplits(TiledGemm product, int rows, int columns, int depth) {
-        int most = Math.min(MAX_FORWARD_SPLITS, depth / MIN_FORWARD_SLICE);
+        int most = mostForwardSplits(depth);
         if (most < 2 || forwardSplitsAt(product, rows, columns, depth, 1) < 2) {
             return null;
         }
@@ -645,9 +645,14 @@ public final class CudaGenerator {
         return String.format(Locale.ROOT, "(%s > %d ? %d : %s)", wanted, most, most, wanted);
     }
 
+    /** The most slices a forward product of depth {@code depth} takes. */
+    private static int mostForwardSplits(int depth) {
+        return Math.min(MAX_FORWARD_SPLITS, depth / MIN_FORWARD_SLICE);
+    }
+
     /** {@link #forwardSplits}'s value at {@code batch}. */
     private static int forwardSplitsAt(TiledGemm product, int rows, int columns, int depth, int batch) {
-        int most = Math.min(MAX_FORWARD_SPLITS, depth / MIN_FORWARD_SLICE);
+        int most = mostForwardSplits(depth);
         long tiles = product.tiles(rows, 1) * ((batch * (long) columns + product.bn() - 1) / product.bn());
         return (int) Math.max(1, Math.min(most, (SPLIT_TARGET_BLOCKS + tiles - 1) / tiles));
     }
