@@ -26,6 +26,15 @@ import java.util.List;
  * <p>Immutable and shared: generated engines keep one per convolution layer in a static field.
  */
 public final class ImplicitConv {
+    /**
+     * The largest source (floats) of the <em>wide</em> mode: a stride-1 convolution whose whole source fits in L1
+     * (with its weights) skips the packing. Its product runs over wide positions {@code r * rowStride + c}, the
+     * source's own row layout, where every tap reads one contiguous run ({@link VectorGemm#wide}), and only the
+     * columns that are outputs are added to them. LeNet-5's c1 and c3 (1,024 and 1,176 floats): the packing was as
+     * long as the product. Only when the outputs are at least half of each source row.
+     */
+    static final int WIDE_SOURCE = 8192;
+
     /** Columns per panel: two vectors on the Vector API kernel (its register block's width), else 32. */
     static final int PANEL = Kernels.vectorized() ? 2 * VectorGemm.lanes() : 32;
 
@@ -50,6 +59,9 @@ public final class ImplicitConv {
     private final int tapMax;
     private final int[] panelStart;
     private final int[] segments;
+    private final int ow;
+    private final int oh;
+    private final int wide;
 
     /**
      * The geometry of one group of a convolution: {@code channels} input channels of {@code ih x iw}, a
@@ -106,6 +118,12 @@ public final class ImplicitConv {
             }
         }
         tapMax = Arrays.stream(taps).max().getAsInt();
+        this.oh = oh;
+        this.ow = ow;
+        int wideLength = (oh - 1) * phW + ow;
+        boolean small = (long) channels * phaseRows.length * phaseCols.length * phH * phW <= WIDE_SOURCE;
+        this.wide = Kernels.vectorized() && sh == 1 && sw == 1 && small && 2 * ow >= phW && wideLength >= VectorGemm.lanes()
+                ? wideLength : 0;
         int panels = (positions + PANEL - 1) / PANEL;
         panelStart = new int[panels + 1];
         List<int[]> runs = new ArrayList<>();
@@ -169,9 +187,29 @@ public final class ImplicitConv {
      * place) is overwritten. Large products are shared among the worker threads by panels.
      */
     public void forward(float[] w, int wOff, float[] in, int inOff, float[] source, float[] out, int o, float[] bias, int biasOff) {
+        forward(w, wOff, in, inOff, source, out, o, bias, biasOff, Kernels.vectorized());
+    }
+
+    /** {@link #forward} on the vector kernel or the scalar one. */
+    void forward(float[] w, int wOff, float[] in, int inOff, float[] source, float[] out, int o, float[] bias, int biasOff,
+                 boolean vector) {
         if (!direct && (source == null || source.length < sourceLength)) {
             throw new IllegalArgumentException("the source scratch holds " + (source == null ? "nothing" : source.length + " floats")
                     + ", this convolution's padded input needs " + sourceLength);
+        }
+        if (vector && wide > 0) {
+            if (!direct) {
+                prepare(in, inOff, source);
+            }
+            float[] acc = WIDE_ACC.get();
+            if (acc.length < filters * wide + VectorGemm.lanes()) {
+                acc = new float[filters * wide + VectorGemm.lanes()];
+                WIDE_ACC.set(acc);
+            }
+            int k = taps.length;
+            VectorGemm.wide(filters, k, w, wOff, k, direct ? in : source, direct ? inOff : 0, taps, wide, acc, wide);
+            VectorGemm.addRows(acc, wide, phW, bias, biasOff, filters, oh, ow, out, o);
+            return;
         }
         for (int f = 0; f < filters; f++) {
             int plane = o + f * positions;
@@ -184,7 +222,7 @@ public final class ImplicitConv {
             x = source;
             xOff = 0;
         }
-        product(w, wOff, x, xOff, out, o, Kernels.vectorized());
+        product(w, wOff, x, xOff, out, o, vector);
     }
 
     /** The product onto {@code out} (already holding the biases) from the source at {@code x[xOff]}, on either kernel. */
@@ -212,7 +250,79 @@ public final class ImplicitConv {
         }
     }
 
+    /**
+     * Whether {@link #addWeightGradient} computes this convolution's weight gradient straight from the source (the
+     * wide mode, on the vector kernel); otherwise the backward pass multiplies d out by the transposed patches.
+     */
+    public boolean weightGradientFromSource() {
+        return wide > 0;
+    }
+
+    /**
+     * One image and group's weight gradient, added: {@code wGrad[wOff + f*K + t] += sum_q gOut[o + f*P + q] *
+     * patch(t, q)}, with the patches read from the input at {@code in[inOff]} (or from its zero-padded copy, written
+     * into {@code scratch}, at least {@link #sourceLength()} floats) instead of laid out. Only when
+     * {@link #weightGradientFromSource()}. d out goes to the wide positions with the filters on the lanes (zeros
+     * between the rows), {@link VectorGemm#wideTapGradients} sums each tap's products, and the sums are added to the
+     * gradient rows: the same bits as the product over transposed patches (for finite inputs: an infinite input value
+     * between the rows would meet a zero).
+     */
+    public void addWeightGradient(float[] gOut, int o, float[] in, int inOff, float[] scratch, float[] wGrad, int wOff) {
+        if (wide == 0) {
+            throw new IllegalStateException("this convolution's weight gradient is not computed from the source");
+        }
+        float[] x = in;
+        int xOff = inOff;
+        if (!direct) {
+            if (scratch == null || scratch.length < sourceLength) {
+                throw new IllegalArgumentException("the source scratch holds " + (scratch == null ? "nothing" : scratch.length + " floats")
+                        + ", this convolution's padded input needs " + sourceLength);
+            }
+            prepare(in, inOff, scratch);
+            x = scratch;
+            xOff = 0;
+        }
+        int lanes = VectorGemm.lanes();
+        int fs = (filters + lanes - 1) / lanes * lanes;
+        int k = taps.length;
+        float[][] buffers = GRADIENT.get();
+        if (buffers[0].length < wide * fs) {
+            buffers[0] = new float[wide * fs];
+        }
+        if (buffers[1].length < k * fs) {
+            buffers[1] = new float[k * fs];
+        }
+        float[] g = buffers[0];
+        float[] dwt = buffers[1];
+        Arrays.fill(g, 0, wide * fs, 0f);
+        for (int f = 0; f < filters; f++) {
+            for (int r = 0; r < oh; r++) {
+                int src = o + f * positions + r * ow;
+                int dst = r * phW * fs + f;
+                for (int c = 0; c < ow; c++, dst += fs) {
+                    g[dst] = gOut[src + c];
+                }
+            }
+        }
+        VectorGemm.wideTapGradients(k, taps, x, xOff, wide, g, fs, dwt);
+        for (int f = 0; f < filters; f++) {
+            int row = wOff + f * k;
+            for (int t = 0; t < k; t++) {
+                wGrad[row + t] += dwt[t * fs + f];
+            }
+        }
+    }
+
+    /** Per thread: d out at the wide positions, and the taps' sums ({@link #addWeightGradient}). */
+    private static final ThreadLocal<float[][]> GRADIENT = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
     private static final ThreadLocal<float[]> SCALAR_PANEL = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> WIDE_ACC = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** Whether the vector kernel computes this convolution in the wide mode (see {@link #WIDE_SOURCE}). */
+    boolean wide() {
+        return wide > 0;
+    }
 
     /** Writes the zero-padded, phase-split copy of the input's channels at {@code in[inOff]} into {@code source}. */
     void prepare(float[] in, int inOff, float[] source) {

@@ -189,6 +189,21 @@ public final class Kernels {
     }
 
     /**
+     * A dense layer's product for one image: {@code y[yOff + j] = sum_i a[aOff + j*n + i] * x[xOff + i]} for
+     * {@code j < rows} ({@code a} row-major, {@code rows x n}). On the vector kernel, four rows share each load of
+     * {@code x}; on the scalar one, a {@link #dot} a row.
+     */
+    public static void matVec(float[] a, int aOff, float[] x, int xOff, float[] y, int yOff, int rows, int n) {
+        if (VECTOR) {
+            VectorGemm.matVec(a, aOff, x, xOff, y, yOff, rows, n);
+            return;
+        }
+        for (int j = 0; j < rows; j++) {
+            y[yOff + j] = ScalarGemm.dot(a, aOff + j * n, x, xOff, n);
+        }
+    }
+
+    /**
      * {@code sum x[xOff + i] * y[yOff + i]} for {@code i < n}, with four independent accumulators (float sums are
      * not reordered by the JIT, so one accumulator would serialise on the adder's latency).
      */

@@ -366,6 +366,270 @@ final class VectorGemm {
         }
     }
 
+    /**
+     * The product of a small stride-1 convolution without packing ({@link ImplicitConv}'s wide mode). Output row
+     * {@code r}, column {@code c} is <em>wide position</em> {@code p = r * rowStride + c} of the source's row layout,
+     * so every tap reads a contiguous run for all positions at once: {@code acc[i*as + p] = sum_{t<l} a[aOff + i*ai
+     * + t] * x[xOff + taps[t] + p]} for {@code p < wide} (the positions past a row's outputs are computed and never
+     * read). The whole source and the weights stay in L1, so the registers are fed straight from them. Positions go
+     * in vectors from 0; the last vector ends at {@code wide} (overlapping the one before it: its lanes are computed
+     * again, to the same bits), so nothing is read past the last value an output reads. Each sum has the terms of the
+     * packed kernels in the same order, so the results are the same bits. Needs {@code wide >= lanes()}.
+     */
+    static void wide(int m, int l, float[] a, int aOff, int ai, float[] x, int xOff, int[] taps, int wide, float[] acc, int as) {
+        int vectors = (wide + L - 1) / L;
+        int v = 0;
+        for (; v + 2 <= vectors; v += 2) {
+            int s0 = Math.min(v * L, wide - L);
+            int s1 = Math.min(s0 + L, wide - L);
+            int i = 0;
+            for (; i + 4 <= m; i += 4) {
+                wide4x2(l, a, aOff + i * ai, ai, x, xOff + s0, xOff + s1, taps, acc, i * as + s0, i * as + s1, as);
+            }
+            for (; i + 2 <= m; i += 2) {
+                wide2x2(l, a, aOff + i * ai, ai, x, xOff + s0, xOff + s1, taps, acc, i * as + s0, i * as + s1, as);
+            }
+            for (; i < m; i++) {
+                wide1x2(l, a, aOff + i * ai, x, xOff + s0, xOff + s1, taps, acc, i * as + s0, i * as + s1);
+            }
+        }
+        if (v < vectors) {
+            int s0 = wide - L;
+            int i = 0;
+            for (; i + 4 <= m; i += 4) {
+                wide4x1(l, a, aOff + i * ai, ai, x, xOff + s0, taps, acc, i * as + s0, as);
+            }
+            for (; i < m; i++) {
+                wide1x1(l, a, aOff + i * ai, x, xOff + s0, taps, acc, i * as + s0);
+            }
+        }
+    }
+
+    /**
+     * The outputs of {@link #wide}: {@code out[o + (f*oh + r)*ow + c] = bias[biasOff + f] + acc[f*as + r*rowStride + c]}
+     * ({@code bias} null: 0), a vector at a time. A row's last vector may spill past the row into the rows after it,
+     * which are written after it; a vector that would reach past the image's outputs goes by single values, so
+     * nothing outside them is written (another thread may own what follows). {@code acc} holds at least a vector past
+     * {@code filters * as}.
+     */
+    static void addRows(float[] acc, int as, int rowStride, float[] bias, int biasOff, int filters, int oh, int ow,
+                        float[] out, int o) {
+        int end = o + filters * oh * ow;
+        for (int f = 0; f < filters; f++) {
+            FloatVector b = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOff + f]);
+            for (int r = 0; r < oh; r++) {
+                int src = f * as + r * rowStride;
+                int dst = o + (f * oh + r) * ow;
+                int c = 0;
+                for (; c < ow && dst + c + L <= end; c += L) {
+                    b.add(FloatVector.fromArray(S, acc, src + c)).intoArray(out, dst + c);
+                }
+                float bs = bias == null ? 0f : bias[biasOff + f];
+                for (; c < ow; c++) {
+                    out[dst + c] = bs + acc[src + c];
+                }
+            }
+        }
+    }
+
+    /**
+     * The weight gradient of a wide-mode convolution, with the filters on the lanes: {@code dwt[t*fs + f] = sum_{p <
+     * wide} x[xOff + taps[t] + p] * g[p*fs + f]} for every tap {@code t < l} and lane {@code f < fs} ({@code fs}: the
+     * filters rounded up to whole vectors; {@code g} is d out at the wide positions, 0 between the rows and past the
+     * filters). Eight taps at a time: per position one vector of {@code g} and eight values of the source, broadcast.
+     * Each sum runs over the positions in order from 0, as the product over transposed patches does (the zeros between
+     * the rows add nothing), so the results are the same bits.
+     */
+    static void wideTapGradients(int l, int[] taps, float[] x, int xOff, int wide, float[] g, int fs, float[] dwt) {
+        for (int v = 0; v < fs; v += L) {
+            int t = 0;
+            for (; t + 8 <= l; t += 8) {
+                taps8(t, taps, x, xOff, wide, g, v, fs, dwt);
+            }
+            for (; t < l; t += 4) {
+                // the last taps, four at a time (four chains cover the FMA latency; one would not): a tap past the
+                // last repeats it and is not stored
+                taps4(t, Math.min(4, l - t), taps, x, xOff, wide, g, v, fs, dwt);
+            }
+        }
+    }
+
+    private static void taps8(int t, int[] taps, float[] x, int xOff, int wide, float[] g, int v, int fs, float[] dwt) {
+        int x0 = xOff + taps[t];
+        int x1 = xOff + taps[t + 1];
+        int x2 = xOff + taps[t + 2];
+        int x3 = xOff + taps[t + 3];
+        int x4 = xOff + taps[t + 4];
+        int x5 = xOff + taps[t + 5];
+        int x6 = xOff + taps[t + 6];
+        int x7 = xOff + taps[t + 7];
+        FloatVector d0 = FloatVector.zero(S);
+        FloatVector d1 = FloatVector.zero(S);
+        FloatVector d2 = FloatVector.zero(S);
+        FloatVector d3 = FloatVector.zero(S);
+        FloatVector d4 = FloatVector.zero(S);
+        FloatVector d5 = FloatVector.zero(S);
+        FloatVector d6 = FloatVector.zero(S);
+        FloatVector d7 = FloatVector.zero(S);
+        for (int p = 0, gp = v; p < wide; p++, gp += fs) {
+            FloatVector gv = FloatVector.fromArray(S, g, gp);
+            d0 = gv.fma(FloatVector.broadcast(S, x[x0 + p]), d0);
+            d1 = gv.fma(FloatVector.broadcast(S, x[x1 + p]), d1);
+            d2 = gv.fma(FloatVector.broadcast(S, x[x2 + p]), d2);
+            d3 = gv.fma(FloatVector.broadcast(S, x[x3 + p]), d3);
+            d4 = gv.fma(FloatVector.broadcast(S, x[x4 + p]), d4);
+            d5 = gv.fma(FloatVector.broadcast(S, x[x5 + p]), d5);
+            d6 = gv.fma(FloatVector.broadcast(S, x[x6 + p]), d6);
+            d7 = gv.fma(FloatVector.broadcast(S, x[x7 + p]), d7);
+        }
+        int o = t * fs + v;
+        d0.intoArray(dwt, o);
+        d1.intoArray(dwt, o + fs);
+        d2.intoArray(dwt, o + 2 * fs);
+        d3.intoArray(dwt, o + 3 * fs);
+        d4.intoArray(dwt, o + 4 * fs);
+        d5.intoArray(dwt, o + 5 * fs);
+        d6.intoArray(dwt, o + 6 * fs);
+        d7.intoArray(dwt, o + 7 * fs);
+    }
+
+    private static void taps4(int t, int n, int[] taps, float[] x, int xOff, int wide, float[] g, int v, int fs, float[] dwt) {
+        int last = t + n - 1;
+        int x0 = xOff + taps[t];
+        int x1 = xOff + taps[Math.min(t + 1, last)];
+        int x2 = xOff + taps[Math.min(t + 2, last)];
+        int x3 = xOff + taps[Math.min(t + 3, last)];
+        FloatVector d0 = FloatVector.zero(S);
+        FloatVector d1 = FloatVector.zero(S);
+        FloatVector d2 = FloatVector.zero(S);
+        FloatVector d3 = FloatVector.zero(S);
+        for (int p = 0, gp = v; p < wide; p++, gp += fs) {
+            FloatVector gv = FloatVector.fromArray(S, g, gp);
+            d0 = gv.fma(FloatVector.broadcast(S, x[x0 + p]), d0);
+            d1 = gv.fma(FloatVector.broadcast(S, x[x1 + p]), d1);
+            d2 = gv.fma(FloatVector.broadcast(S, x[x2 + p]), d2);
+            d3 = gv.fma(FloatVector.broadcast(S, x[x3 + p]), d3);
+        }
+        int o = t * fs + v;
+        d0.intoArray(dwt, o);
+        if (n > 1) {
+            d1.intoArray(dwt, o + fs);
+        }
+        if (n > 2) {
+            d2.intoArray(dwt, o + 2 * fs);
+        }
+        if (n > 3) {
+            d3.intoArray(dwt, o + 3 * fs);
+        }
+    }
+
+    /** Four filters by two vectors of wide positions (at {@code x0} and {@code x1}): eight accumulators. */
+    private static void wide4x2(int l, float[] a, int a0, int ai, float[] x, int x0, int x1, int[] taps,
+                                float[] acc, int c0, int c1, int as) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        for (int t = 0; t < l; t++) {
+            int tap = taps[t];
+            FloatVector v0 = FloatVector.fromArray(S, x, x0 + tap);
+            FloatVector v1 = FloatVector.fromArray(S, x, x1 + tap);
+            int at = a0 + t;
+            FloatVector w0 = FloatVector.broadcast(S, a[at]);
+            FloatVector w1 = FloatVector.broadcast(S, a[at + ai]);
+            FloatVector w2 = FloatVector.broadcast(S, a[at + 2 * ai]);
+            FloatVector w3 = FloatVector.broadcast(S, a[at + 3 * ai]);
+            c00 = v0.fma(w0, c00);
+            c01 = v1.fma(w0, c01);
+            c10 = v0.fma(w1, c10);
+            c11 = v1.fma(w1, c11);
+            c20 = v0.fma(w2, c20);
+            c21 = v1.fma(w2, c21);
+            c30 = v0.fma(w3, c30);
+            c31 = v1.fma(w3, c31);
+        }
+        c00.intoArray(acc, c0);
+        c01.intoArray(acc, c1);
+        c10.intoArray(acc, c0 + as);
+        c11.intoArray(acc, c1 + as);
+        c20.intoArray(acc, c0 + 2 * as);
+        c21.intoArray(acc, c1 + 2 * as);
+        c30.intoArray(acc, c0 + 3 * as);
+        c31.intoArray(acc, c1 + 3 * as);
+    }
+
+    /** Two filters by two vectors of wide positions. */
+    private static void wide2x2(int l, float[] a, int a0, int ai, float[] x, int x0, int x1, int[] taps,
+                                float[] acc, int c0, int c1, int as) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        for (int t = 0; t < l; t++) {
+            int tap = taps[t];
+            FloatVector v0 = FloatVector.fromArray(S, x, x0 + tap);
+            FloatVector v1 = FloatVector.fromArray(S, x, x1 + tap);
+            int at = a0 + t;
+            FloatVector w0 = FloatVector.broadcast(S, a[at]);
+            FloatVector w1 = FloatVector.broadcast(S, a[at + ai]);
+            c00 = v0.fma(w0, c00);
+            c01 = v1.fma(w0, c01);
+            c10 = v0.fma(w1, c10);
+            c11 = v1.fma(w1, c11);
+        }
+        c00.intoArray(acc, c0);
+        c01.intoArray(acc, c1);
+        c10.intoArray(acc, c0 + as);
+        c11.intoArray(acc, c1 + as);
+    }
+
+    /** Four filters by the last vector of wide positions. */
+    private static void wide4x1(int l, float[] a, int a0, int ai, float[] x, int x0, int[] taps, float[] acc, int c0, int as) {
+        FloatVector d0 = FloatVector.zero(S);
+        FloatVector d1 = FloatVector.zero(S);
+        FloatVector d2 = FloatVector.zero(S);
+        FloatVector d3 = FloatVector.zero(S);
+        for (int t = 0; t < l; t++) {
+            FloatVector v = FloatVector.fromArray(S, x, x0 + taps[t]);
+            int at = a0 + t;
+            d0 = v.fma(FloatVector.broadcast(S, a[at]), d0);
+            d1 = v.fma(FloatVector.broadcast(S, a[at + ai]), d1);
+            d2 = v.fma(FloatVector.broadcast(S, a[at + 2 * ai]), d2);
+            d3 = v.fma(FloatVector.broadcast(S, a[at + 3 * ai]), d3);
+        }
+        d0.intoArray(acc, c0);
+        d1.intoArray(acc, c0 + as);
+        d2.intoArray(acc, c0 + 2 * as);
+        d3.intoArray(acc, c0 + 3 * as);
+    }
+
+    /** One filter by two vectors of wide positions. */
+    private static void wide1x2(int l, float[] a, int a0, float[] x, int x0, int x1, int[] taps, float[] acc, int c0, int c1) {
+        FloatVector d0 = FloatVector.zero(S);
+        FloatVector d1 = FloatVector.zero(S);
+        for (int t = 0; t < l; t++) {
+            int tap = taps[t];
+            FloatVector w = FloatVector.broadcast(S, a[a0 + t]);
+            d0 = FloatVector.fromArray(S, x, x0 + tap).fma(w, d0);
+            d1 = FloatVector.fromArray(S, x, x1 + tap).fma(w, d1);
+        }
+        d0.intoArray(acc, c0);
+        d1.intoArray(acc, c1);
+    }
+
+    /** One filter by the last vector of wide positions. */
+    private static void wide1x1(int l, float[] a, int a0, float[] x, int x0, int[] taps, float[] acc, int c0) {
+        FloatVector d = FloatVector.zero(S);
+        for (int t = 0; t < l; t++) {
+            d = FloatVector.fromArray(S, x, x0 + taps[t]).fma(FloatVector.broadcast(S, a[a0 + t]), d);
+        }
+        d.intoArray(acc, c0);
+    }
+
     /** {@code y[r][c] += tile[r][c]} for a tile's first {@code width} columns (a narrow last panel's block). */
     private static void addTile(float[] tile, int rows, int width, float[] y, int y0, int ys) {
         int w = 2 * L;
@@ -583,6 +847,93 @@ final class VectorGemm {
             sum += x[xOff + i] * y[yOff + i];
         }
         return sum;
+    }
+
+    /**
+     * {@code y[yOff + j] = sum_i a[aOff + j*n + i] * x[xOff + i]} for {@code j < rows}: a dense layer's product for one
+     * image. Four rows at a time share each vector of {@code x}, two chains a row (even and odd vectors), so a step
+     * is five loads for four fused multiply-adds instead of eight; the rows left over go one at a time. Each row's sum
+     * is its two chains added, reduced across the lanes, then the last {@code n mod lanes} terms one by one, in every
+     * block alike.
+     */
+    static void matVec(float[] a, int aOff, float[] x, int xOff, float[] y, int yOff, int rows, int n) {
+        int j = 0;
+        for (; j + 4 <= rows; j += 4) {
+            rows4(a, aOff + j * n, n, x, xOff, y, yOff + j);
+        }
+        for (; j < rows; j++) {
+            y[yOff + j] = row(a, aOff + j * n, x, xOff, n);
+        }
+    }
+
+    private static void rows4(float[] a, int a0, int n, float[] x, int xOff, float[] y, int y0) {
+        FloatVector e0 = FloatVector.zero(S);
+        FloatVector e1 = FloatVector.zero(S);
+        FloatVector e2 = FloatVector.zero(S);
+        FloatVector e3 = FloatVector.zero(S);
+        FloatVector o0 = FloatVector.zero(S);
+        FloatVector o1 = FloatVector.zero(S);
+        FloatVector o2 = FloatVector.zero(S);
+        FloatVector o3 = FloatVector.zero(S);
+        int a1 = a0 + n;
+        int a2 = a1 + n;
+        int a3 = a2 + n;
+        int i = 0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            e0 = FloatVector.fromArray(S, a, a0 + i).fma(v, e0);
+            e1 = FloatVector.fromArray(S, a, a1 + i).fma(v, e1);
+            e2 = FloatVector.fromArray(S, a, a2 + i).fma(v, e2);
+            e3 = FloatVector.fromArray(S, a, a3 + i).fma(v, e3);
+            FloatVector u = FloatVector.fromArray(S, x, xOff + i + L);
+            o0 = FloatVector.fromArray(S, a, a0 + i + L).fma(u, o0);
+            o1 = FloatVector.fromArray(S, a, a1 + i + L).fma(u, o1);
+            o2 = FloatVector.fromArray(S, a, a2 + i + L).fma(u, o2);
+            o3 = FloatVector.fromArray(S, a, a3 + i + L).fma(u, o3);
+        }
+        if (i + L <= n) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            e0 = FloatVector.fromArray(S, a, a0 + i).fma(v, e0);
+            e1 = FloatVector.fromArray(S, a, a1 + i).fma(v, e1);
+            e2 = FloatVector.fromArray(S, a, a2 + i).fma(v, e2);
+            e3 = FloatVector.fromArray(S, a, a3 + i).fma(v, e3);
+            i += L;
+        }
+        float s0 = e0.add(o0).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float s1 = e1.add(o1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float s2 = e2.add(o2).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float s3 = e3.add(o3).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (; i < n; i++) {
+            float xi = x[xOff + i];
+            s0 += a[a0 + i] * xi;
+            s1 += a[a1 + i] * xi;
+            s2 += a[a2 + i] * xi;
+            s3 += a[a3 + i] * xi;
+        }
+        y[y0] = s0;
+        y[y0 + 1] = s1;
+        y[y0 + 2] = s2;
+        y[y0 + 3] = s3;
+    }
+
+    /** One row of {@link #matVec}, summed as a row of a four-row block is. */
+    private static float row(float[] a, int a0, float[] x, int xOff, int n) {
+        FloatVector e = FloatVector.zero(S);
+        FloatVector o = FloatVector.zero(S);
+        int i = 0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            e = FloatVector.fromArray(S, a, a0 + i).fma(FloatVector.fromArray(S, x, xOff + i), e);
+            o = FloatVector.fromArray(S, a, a0 + i + L).fma(FloatVector.fromArray(S, x, xOff + i + L), o);
+        }
+        if (i + L <= n) {
+            e = FloatVector.fromArray(S, a, a0 + i).fma(FloatVector.fromArray(S, x, xOff + i), e);
+            i += L;
+        }
+        float s = e.add(o).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += a[a0 + i] * x[xOff + i];
+        }
+        return s;
     }
 
     /** One row by two vectors: two independent chains (one chain waits on the FMA latency). */

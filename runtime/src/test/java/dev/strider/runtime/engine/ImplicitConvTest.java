@@ -2,6 +2,7 @@ package dev.strider.runtime.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,6 +58,8 @@ class ImplicitConvTest {
             new Geometry(7, 6, 6, 6, 6, 1, 1, 1, 1, 0, 0, 0, 0, 2),          // one output
             new Geometry(64, 34, 34, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64),      // shared among threads: 64 x 1156 x 576
             new Geometry(48, 20, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 130),     // threads, stride 2, a narrow last panel
+            new Geometry(4, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3),          // wide mode, rows of 6: a vector spans rows
+            new Geometry(2, 12, 4, 3, 2, 1, 1, 1, 1, 0, 0, 0, 0, 5),         // wide mode, rows of 3: five rows a vector
         };
         return Stream.of(g).flatMap(x -> Stream.of(Arguments.of(x, true), Arguments.of(x, false)));
     }
@@ -74,21 +77,12 @@ class ImplicitConvTest {
         float[] w = random(rnd, wOff + g.filters() * k);
         float[] bias = random(rnd, g.filters() + 1);
         ImplicitConv conv = g.conv();
-        float[] out = new float[o + g.filters() * p + 4];
+        // past the outputs: two vectors' worth of values that must stay as they are (the next image's, in an engine)
+        float[] out = new float[o + g.filters() * p + 40];
         java.util.Arrays.fill(out, 42f);
         float[] source = new float[conv.sourceLength()];
         java.util.Arrays.fill(source, Float.NaN);   // whatever the scratch held before: every value read is written
-        float[] x = in;
-        int xOff = inOff;
-        if (!conv.readsInPlace()) {
-            conv.prepare(in, inOff, source);
-            x = source;
-            xOff = 0;
-        }
-        for (int f = 0; f < g.filters(); f++) {
-            java.util.Arrays.fill(out, o + f * p, o + (f + 1) * p, bias[1 + f]);
-        }
-        conv.product(w, wOff, x, xOff, out, o, vector);
+        conv.forward(w, wOff, in, inOff, source, out, o, bias, 1, vector);
 
         // the same kernel over an explicit im2col matrix: the same bits
         float[] col = im2col(g, in, inOff);
@@ -168,6 +162,61 @@ class ImplicitConvTest {
         // 1x1, stride 2: only the even rows and columns, 28 x 28 of 56 x 56
         assertEquals(64 * 28 * 28, new Geometry(64, 56, 56, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 128).conv().sourceLength());
         assertTrue(new Geometry(64, 56, 56, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 64).conv().readsInPlace());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("geometries")
+    void theWeightGradientFromTheSourceIsTheProductOverTransposedPatches(Geometry g, boolean vector) {
+        ImplicitConv conv = g.conv();
+        if (!vector || !conv.weightGradientFromSource()) {
+            return;   // the backward pass multiplies by the transposed patches (the reference below)
+        }
+        SplittableRandom rnd = new SplittableRandom(g.hashCode() + 1);
+        int k = g.c() * g.kh() * g.kw();
+        int p = g.oh() * g.ow();
+        int inOff = 3;
+        int o = 6;
+        int wOff = 2;
+        float[] in = random(rnd, inOff + g.c() * g.ih() * g.iw() + 5);
+        float[] gOut = random(rnd, o + g.filters() * p + 7);
+        for (int i = 0; i < gOut.length; i += 3) {
+            gOut[i] = 0f;   // as behind ReLU
+        }
+        float[] start = random(rnd, wOff + g.filters() * k + 4);   // a gradient summed over earlier images
+        float[] wGrad = start.clone();
+        float[] scratch = new float[conv.sourceLength() + 3];
+        java.util.Arrays.fill(scratch, Float.NaN);
+        conv.addWeightGradient(gOut, o, in, inOff, scratch, wGrad, wOff);
+
+        float[] col = im2col(g, in, inOff);
+        float[] colT = new float[p * k];
+        for (int t = 0; t < k; t++) {
+            for (int q = 0; q < p; q++) {
+                colT[q * k + t] = col[t * p + q];
+            }
+        }
+        float[] expected = start.clone();
+        VectorGemm.gemm(g.filters(), k, p, gOut, o, p, 1, colT, 0, k, expected, wOff, k);
+        assertArrayEquals(expected, wGrad, "the same bits as d out times the transposed patches, added (values outside stay)");
+    }
+
+    @Test
+    void smallStrideOneConvolutionsTakeTheWideMode() {
+        boolean vector = Kernels.vectorized();
+        // LeNet-5's c1 (a 32 x 32 padded source) and c3 (6 x 14 x 14 read in place)
+        assertEquals(vector, new Geometry(1, 28, 28, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 6).conv().wide());
+        assertEquals(vector, new Geometry(6, 14, 14, 5, 5, 1, 1, 1, 1, 0, 0, 0, 0, 16).conv().wide());
+        // a source over 8,192 floats (64 x 58 x 58), a stride of 2, fewer than a vector of wide positions (one output)
+        assertFalse(new Geometry(64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64).conv().wide());
+        assertFalse(new Geometry(4, 13, 11, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 3).conv().wide());
+        assertFalse(new Geometry(7, 6, 6, 6, 6, 1, 1, 1, 1, 0, 0, 0, 0, 2).conv().wide());
+        // outputs under half of each source row (5 of 15 columns)
+        assertFalse(new Geometry(1, 20, 15, 3, 11, 1, 1, 1, 1, 0, 0, 0, 0, 2).conv().wide());
+        ImplicitConv strided = new Geometry(4, 13, 11, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 3).conv();
+        assertFalse(strided.weightGradientFromSource());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> strided.addWeightGradient(new float[3 * 42], 0, new float[4 * 143], 0, new float[strided.sourceLength()], new float[108], 0));
+        assertEquals("this convolution's weight gradient is not computed from the source", e.getMessage());
     }
 
     @Test

@@ -369,24 +369,54 @@ final class KernelEmitter {
     static Code im2colTransposed(Kernel.Conv k, boolean scatter) {
         Kernel.Window w = k.w();
         int kk = k.inPerGroup() * w.kh() * w.kw();
+        int ihw = w.ih() * w.iw();
+        // the output columns whose every tap reads inside the input: ow * sw - padLeft >= 0 and
+        // ow * sw - padLeft + (kw - 1) * dw < iw
+        int owFirst = Math.min(w.ow(), (w.padLeft() + w.sw() - 1) / w.sw());
+        int owEnd = Math.max(owFirst, Math.min(w.ow(), Math.floorDiv(w.iw() - 1 + w.padLeft() - (w.kw() - 1) * w.dw(), w.sw()) + 1));
+        boolean everyColumn = owFirst == 0 && owEnd == w.ow();
+        boolean everyRow = w.padTop() == 0 && (w.oh() - 1) * w.sh() + (w.kh() - 1) * w.dh() < w.ih();
         Code c = new Code();
         c.open("for (int oh = 0; oh < $L; oh++)", w.oh());
         c.open("for (int ow = 0; ow < $L; ow++)", w.ow());
         c.line("int dst = (oh * $L + ow) * $L", w.ow(), kk);
+        c.line("int iw0 = ow * $L - $L", w.sw(), w.padLeft());
+        if (!everyColumn) {
+            c.comment("columns $L to $L read every tap inside the input: their runs go without checks", owFirst, owEnd - 1);
+            c.line("boolean columnsInside = ow >= $L && ow < $L", owFirst, owEnd);
+        }
         c.open("for (int icg = 0; icg < $L; icg++)", k.inPerGroup());
         c.open("for (int kh = 0; kh < $L; kh++)", w.kh());
         c.line("int ih = oh * $L - $L + kh * $L", w.sh(), w.padTop(), w.dh());
-        c.line("boolean rowInside = ih >= 0 && ih < $L", w.ih());
-        c.open("for (int kw = 0; kw < $L; kw++)", w.kw());
-        c.line("int iw = ow * $L - $L + kw * $L", w.sw(), w.padLeft(), w.dw());
-        c.line("int r = dst + (icg * $L + kh) * $L + kw", w.kh(), w.kw());
-        c.line("boolean inside = rowInside && iw >= 0 && iw < $L", w.iw());
-        if (scatter) {
-            c.open("if (inside)").line("gIn[image + icg * $L + ih * $L + iw] += colT[r]", w.ih() * w.iw(), w.iw()).close();
-        } else {
-            c.line("colT[r] = inside ? in[image + icg * $L + ih * $L + iw] : 0f", w.ih() * w.iw(), w.iw());
+        c.line("int r = dst + (icg * $L + kh) * $L", w.kh(), w.kw());
+        String inside = (everyColumn ? "" : "columnsInside") + (everyColumn || everyRow ? "" : " && ")
+                + (everyRow ? "" : "ih >= 0 && ih < " + w.ih());
+        if (!inside.isEmpty()) {
+            c.open("if ($L)", inside);
         }
-        c.close().close().close().close().close();
+        c.line("int src = image + icg * $L + ih * $L + iw0", ihw, w.iw());
+        c.open("for (int kw = 0; kw < $L; kw++)", w.kw());
+        if (scatter) {
+            c.line("gIn[src + kw * $L] += colT[r + kw]", w.dw());
+        } else {
+            c.line("colT[r + kw] = in[src + kw * $L]", w.dw());
+        }
+        c.close();
+        if (!inside.isEmpty()) {
+            c.orElse("else");
+            c.line("boolean rowInside = ih >= 0 && ih < $L", w.ih());
+            c.open("for (int kw = 0; kw < $L; kw++)", w.kw());
+            c.line("int iw = iw0 + kw * $L", w.dw());
+            c.line("boolean inside = rowInside && iw >= 0 && iw < $L", w.iw());
+            if (scatter) {
+                c.open("if (inside)").line("gIn[image + icg * $L + ih * $L + iw] += colT[r + kw]", ihw, w.iw()).close();
+            } else {
+                c.line("colT[r + kw] = inside ? in[image + icg * $L + ih * $L + iw] : 0f", ihw, w.iw());
+            }
+            c.close();
+            c.close();
+        }
+        c.close().close().close().close();
         return c;
     }
 
@@ -407,15 +437,22 @@ final class KernelEmitter {
             c.open("if (biasGrad != null)").line("java.util.Arrays.fill(biasGrad, 0f)").close();
         }
         c.open("if (gIn != null)").line("java.util.Arrays.fill(gIn, from * $L, to * $L, 0f)", k.inSize(), k.inSize()).close();
+        c.comment("a small stride-1 convolution on the vector kernel takes d weight from its source: no transposed patches");
+        c.line("final boolean fromSource = $N.weightGradientFromSource()", s.name() + "Patches");
         c.open("for (int n = from; n < to; n++)");
         c.open("for (int g = 0; g < $L; g++)", k.groups());
         c.line("int image = (n * $L + g * $L) * $L", w.c(), k.inPerGroup(), ihw);
+        c.line("int o = (n * $L + g * $L) * $L", k.outChannels(), k.outPerGroup(), p);
         c.comment("the patches are needed for d weight only");
-        c.open("if (weightGrad != null)").line("$N(in, image, colT)", s.name() + "Im2colT").close();
+        c.open("if (weightGrad != null && !fromSource)").line("$N(in, image, colT)", s.name() + "Im2colT").close();
         c.open("if (gIn != null)").line("java.util.Arrays.fill(colTGrad, 0, $L, 0f)", p * kk).close();
         c.comment("d weight rows += d out * patch rows; d patch rows += d out * weight rows");
-        c.line("$T.convBackwardPlanes(gOut, (n * $L + g * $L) * $L, $L, $L, colT, $L, weight, g * $L, weightGrad, $L, g * $L, gIn == null ? null : colTGrad)",
-                KERNELS, k.outChannels(), k.outPerGroup(), p, k.outPerGroup(), p, kk, k.outPerGroup() * kk, k.bias() ? "biasGrad" : "null", k.outPerGroup());
+        c.line("$T.convBackwardPlanes(gOut, o, $L, $L, colT, $L, weight, g * $L, fromSource ? null : weightGrad, $L, g * $L, gIn == null ? null : colTGrad)",
+                KERNELS, k.outPerGroup(), p, kk, k.outPerGroup() * kk, k.bias() ? "biasGrad" : "null", k.outPerGroup());
+        c.open("if (weightGrad != null && fromSource)");
+        c.comment("(colT is free: it takes the zero-padded input, if the layer pads)");
+        c.line("$N.addWeightGradient(gOut, o, in, image, colT, weightGrad, g * $L)", s.name() + "Patches", k.outPerGroup() * kk);
+        c.close();
         c.open("if (gIn != null)").line("$N(colTGrad, gIn, image)", s.name() + "Col2imT").close();
         c.close().close(); // g, n
     }
@@ -647,12 +684,18 @@ final class KernelEmitter {
         }
         c.open("for (int n = from; n < to; n++)");
         c.line("int x = n * $L, y = n * $L", k.in(), k.out());
-        c.open("for (int j = 0; j < $L; j++)", k.out());
-        c.line("out[y + j] = $T.dot(weight, j * $L, in, x, $L)$L", KERNELS, k.in(), k.in(), k.bias() ? " + bias[j]" : "");
-        if (k.activation() != Activation.NONE && k.activation() != Activation.SOFTMAX) {
-            activate(c, k.activation(), k.slope(), "out[y + j]");
+        c.comment("[$L x $L weights] x [$L inputs]", k.out(), k.in(), k.in());
+        c.line("$T.matVec(weight, 0, in, x, out, y, $L, $L)", KERNELS, k.out(), k.in());
+        if (k.bias() || (k.activation() != Activation.NONE && k.activation() != Activation.SOFTMAX)) {
+            c.open("for (int j = 0; j < $L; j++)", k.out());
+            if (k.bias()) {
+                c.line("out[y + j] += bias[j]");
+            }
+            if (k.activation() != Activation.NONE && k.activation() != Activation.SOFTMAX) {
+                activate(c, k.activation(), k.slope(), "out[y + j]");
+            }
+            c.close();
         }
-        c.close();
         if (k.activation() == Activation.SOFTMAX) {
             c.line("$T.softmax(out, y, $L, 1)", KERNELS, k.out());
         }
