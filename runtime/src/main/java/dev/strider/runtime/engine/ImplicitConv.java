@@ -187,12 +187,20 @@ public final class ImplicitConv {
      * place) is overwritten. Large products are shared among the worker threads by panels.
      */
     public void forward(float[] w, int wOff, float[] in, int inOff, float[] source, float[] out, int o, float[] bias, int biasOff) {
-        forward(w, wOff, in, inOff, source, out, o, bias, biasOff, Kernels.vectorized());
+        forward(w, wOff, in, inOff, source, out, o, bias, biasOff, Kernels.vectorized(), false);
     }
 
-    /** {@link #forward} on the vector kernel or the scalar one. */
+    /**
+     * {@link #forward}, then ReLU ({@code Math.max(v, 0f)}) on the outputs; in the wide mode as they are written,
+     * without another pass over them.
+     */
+    public void forwardRelu(float[] w, int wOff, float[] in, int inOff, float[] source, float[] out, int o, float[] bias, int biasOff) {
+        forward(w, wOff, in, inOff, source, out, o, bias, biasOff, Kernels.vectorized(), true);
+    }
+
+    /** {@link #forward} on the vector kernel or the scalar one, with ReLU or not. */
     void forward(float[] w, int wOff, float[] in, int inOff, float[] source, float[] out, int o, float[] bias, int biasOff,
-                 boolean vector) {
+                 boolean vector, boolean relu) {
         if (!direct && (source == null || source.length < sourceLength)) {
             throw new IllegalArgumentException("the source scratch holds " + (source == null ? "nothing" : source.length + " floats")
                     + ", this convolution's padded input needs " + sourceLength);
@@ -208,7 +216,7 @@ public final class ImplicitConv {
             }
             int k = taps.length;
             VectorGemm.wide(filters, k, w, wOff, k, direct ? in : source, direct ? inOff : 0, taps, wide, acc, wide);
-            VectorGemm.addRows(acc, wide, phW, bias, biasOff, filters, oh, ow, out, o);
+            VectorGemm.addRows(acc, wide, phW, bias, biasOff, filters, oh, ow, out, o, relu ? 0f : Float.NEGATIVE_INFINITY);
             return;
         }
         for (int f = 0; f < filters; f++) {
@@ -223,6 +231,11 @@ public final class ImplicitConv {
             xOff = 0;
         }
         product(w, wOff, x, xOff, out, o, vector);
+        if (relu) {
+            for (int q = o, end = o + filters * positions; q < end; q++) {
+                out[q] = Math.max(out[q], 0f);
+            }
+        }
     }
 
     /** The product onto {@code out} (already holding the biases) from the source at {@code x[xOff]}, on either kernel. */

@@ -410,11 +410,13 @@ final class VectorGemm {
      * ({@code bias} null: 0), a vector at a time. A row's last vector may spill past the row into the rows after it,
      * which are written after it; a vector that would reach past the image's outputs goes by single values, so
      * nothing outside them is written (another thread may own what follows). {@code acc} holds at least a vector past
-     * {@code filters * as}.
+     * {@code filters * as}. Each output is then {@code Math.max(v, floor)}: 0 for a fused ReLU; -infinity, which
+     * leaves every float as it is, for none.
      */
     static void addRows(float[] acc, int as, int rowStride, float[] bias, int biasOff, int filters, int oh, int ow,
-                        float[] out, int o) {
+                        float[] out, int o, float floor) {
         int end = o + filters * oh * ow;
+        FloatVector lowest = FloatVector.broadcast(S, floor);
         for (int f = 0; f < filters; f++) {
             FloatVector b = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOff + f]);
             for (int r = 0; r < oh; r++) {
@@ -422,11 +424,11 @@ final class VectorGemm {
                 int dst = o + (f * oh + r) * ow;
                 int c = 0;
                 for (; c < ow && dst + c + L <= end; c += L) {
-                    b.add(FloatVector.fromArray(S, acc, src + c)).intoArray(out, dst + c);
+                    b.add(FloatVector.fromArray(S, acc, src + c)).max(lowest).intoArray(out, dst + c);
                 }
                 float bs = bias == null ? 0f : bias[biasOff + f];
                 for (; c < ow; c++) {
-                    out[dst + c] = bs + acc[src + c];
+                    out[dst + c] = Math.max(bs + acc[src + c], floor);
                 }
             }
         }

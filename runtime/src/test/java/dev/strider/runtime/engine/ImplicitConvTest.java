@@ -82,7 +82,7 @@ class ImplicitConvTest {
         java.util.Arrays.fill(out, 42f);
         float[] source = new float[conv.sourceLength()];
         java.util.Arrays.fill(source, Float.NaN);   // whatever the scratch held before: every value read is written
-        conv.forward(w, wOff, in, inOff, source, out, o, bias, 1, vector);
+        conv.forward(w, wOff, in, inOff, source, out, o, bias, 1, vector, false);
 
         // the same kernel over an explicit im2col matrix: the same bits
         float[] col = im2col(g, in, inOff);
@@ -97,6 +97,15 @@ class ImplicitConvTest {
             ScalarGemm.gemm(g.filters(), p, k, w, wOff, k, 1, col, 0, p, viaCol, o, p);
         }
         assertArrayEquals(viaCol, out, "against the biases plus the same kernel on im2col (values outside the output stay 42)");
+
+        // with a fused ReLU: Math.max(v, 0f) of the same values, nothing else written
+        float[] relu = out.clone();
+        java.util.Arrays.fill(relu, 42f);
+        conv.forward(w, wOff, in, inOff, source, relu, o, bias, 1, vector, true);
+        for (int q = 0; q < out.length; q++) {
+            boolean output = q >= o && q < o + g.filters() * p;
+            assertEquals(Float.floatToRawIntBits(output ? Math.max(out[q], 0f) : 42f), Float.floatToRawIntBits(relu[q]), "value " + q);
+        }
 
         // a direct convolution in double
         for (int f = 0; f < g.filters(); f++) {
