@@ -407,28 +407,43 @@ final class VectorGemm {
 
     /**
      * The outputs of {@link #wide}: {@code out[o + (f*oh + r)*ow + c] = bias[biasOff + f] + acc[f*as + r*rowStride + c]}
-     * ({@code bias} null: 0), a vector at a time. A row's last vector may spill past the row into the rows after it,
-     * which are written after it; a vector that would reach past the image's outputs goes by single values, so
-     * nothing outside them is written (another thread may own what follows). {@code acc} holds at least a vector past
-     * {@code filters * as}. Each output is then {@code Math.max(v, floor)}: 0 for a fused ReLU; -infinity, which
+     * ({@code bias} null: 0), a vector at a time. A row of at least a vector ends with a vector at its end; a shorter
+     * row is one vector spilling into the rows after it, which are written after it, or, where that vector would reach
+     * past the image's outputs, single values: nothing outside the outputs is written (another thread may own what
+     * follows). {@code acc} holds at least a vector past {@code filters * as}. Each output is then {@code Math.max(v, floor)}: 0 for a fused ReLU; -infinity, which
      * leaves every float as it is, for none.
      */
     static void addRows(float[] acc, int as, int rowStride, float[] bias, int biasOff, int filters, int oh, int ow,
                         float[] out, int o, float floor) {
-        int end = o + filters * oh * ow;
         FloatVector lowest = FloatVector.broadcast(S, floor);
-        for (int f = 0; f < filters; f++) {
-            FloatVector b = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOff + f]);
-            for (int r = 0; r < oh; r++) {
-                int src = f * as + r * rowStride;
-                int dst = o + (f * oh + r) * ow;
-                int c = 0;
-                for (; c < ow && dst + c + L <= end; c += L) {
-                    b.add(FloatVector.fromArray(S, acc, src + c)).max(lowest).intoArray(out, dst + c);
+        if (ow >= L) {
+            // each row in whole vectors, the last one ending at the row's end (it overlaps the one before it and
+            // writes the same values there): nothing outside the row is written
+            int last = ow - L;
+            for (int f = 0; f < filters; f++) {
+                FloatVector b = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOff + f]);
+                for (int r = 0, src = f * as, dst = o + f * oh * ow; r < oh; r++, src += rowStride, dst += ow) {
+                    for (int c = 0; c < last; c += L) {
+                        b.add(FloatVector.fromArray(S, acc, src + c)).max(lowest).intoArray(out, dst + c);
+                    }
+                    b.add(FloatVector.fromArray(S, acc, src + last)).max(lowest).intoArray(out, dst + last);
                 }
-                float bs = bias == null ? 0f : bias[biasOff + f];
-                for (; c < ow; c++) {
-                    out[dst + c] = Math.max(bs + acc[src + c], floor);
+            }
+            return;
+        }
+        // rows shorter than a vector: one vector a row, spilling into the rows after it (written after it); the rows
+        // whose vector would reach past the image's outputs go value by value
+        int end = o + filters * oh * ow;
+        for (int f = 0; f < filters; f++) {
+            float bs = bias == null ? 0f : bias[biasOff + f];
+            FloatVector b = FloatVector.broadcast(S, bs);
+            for (int r = 0, src = f * as, dst = o + f * oh * ow; r < oh; r++, src += rowStride, dst += ow) {
+                if (dst + L <= end) {
+                    b.add(FloatVector.fromArray(S, acc, src)).max(lowest).intoArray(out, dst);
+                } else {
+                    for (int c = 0; c < ow; c++) {
+                        out[dst + c] = Math.max(bs + acc[src + c], floor);
+                    }
                 }
             }
         }
