@@ -33,8 +33,10 @@ import org.junit.jupiter.api.Test;
  * dilated and transposed convolutions, every pool, resampling, softmax) is compiled again with {@code inferenceOnly}
  * set, and the engine, whose layer outputs live in the arrays of the static memory plan, must give the same bits as
  * the engine that trains (built with the test sources) on the same weights: at batch 1, on a batch split among the
- * worker threads (odd, so the threads' shares differ), and again on a second call (the shared arrays hold the last
- * call's values). Training calls throw and change nothing. The plan's sizes for LeNet-5 are derived by hand below.
+ * worker threads (odd, so the threads' shares differ), on one of 20 (the dense layers at the end of a network run on
+ * groups of up to 8 images: two whole groups and a part, or groups of a thread's share), and again on a second
+ * call (the shared arrays hold the last call's values). Training calls throw and change nothing. The plan's sizes
+ * for LeNet-5 are derived by hand below.
  */
 class InferenceOnlyTest {
     private static final List<Path> SOURCES = List.of(Path.of("src/test/java/dev/strider/tests/engine/nets"),
@@ -111,7 +113,7 @@ class InferenceOnlyTest {
             sameWeights(train, infer, network.hashCode());
             int in = train.inputSize();
             int out = train.outputSize();
-            for (int batch : new int[] {1, Math.min(7, train.maxBatch())}) {
+            for (int batch : new int[] {1, Math.min(7, train.maxBatch()), Math.min(20, train.maxBatch())}) {
                 for (int round = 0; round < 2; round++) {
                     float[] x = new float[batch * in];
                     Random r = new Random(31L * batch + round);
@@ -128,6 +130,33 @@ class InferenceOnlyTest {
                 }
             }
         }
+    }
+
+    /**
+     * Which networks run their last layers on groups of images (the bits are checked above): LeNet-5's dense layers
+     * after s4, whose output is copied into its slot of the group; GcDropout, dense layers from the input on (the
+     * group holds copies of the input); GcGraph's head only (the dense layers before the concatenation read other
+     * branches and run image by image); not GcAliasLastMse, whose last layers are no dense layer.
+     */
+    @Test
+    void theDenseLayersAtTheEndOfANetworkRunOnGroupsOfImages() {
+        String lenet = Compilers.generatedSource(compilation, "dev.strider.tests.reference.nets.LeNet5Engine");
+        assertTrue(lenet.contains("s4Forward(0, 1, lane);\n"), lenet);
+        assertTrue(lenet.contains("System.arraycopy(planned[5], 0, planned[6], (n - from) * 400, 400);"), lenet);
+        assertTrue(lenet.contains("f5Forward(0, to - from, lane);\n        f6Forward(0, to - from, lane);\n"
+                + "        outputForward(0, to - from, lane);\n"), lenet);
+        assertTrue(lenet.contains("protected int forwardGroup() {\n        return 8;"), lenet);
+        String mlp = Compilers.generatedSource(compilation, "dev.strider.tests.engine.nets.GcDropoutEngine");
+        assertTrue(mlp.contains("inputRefGroup: 24 floats, steps -1 to 0"), mlp);   // 4 images of 6 values
+        assertTrue(mlp.contains("fc1Forward(0, to - from, lane);"), mlp);
+        assertTrue(mlp.contains("protected int forwardGroup() {\n        return 4;"), mlp);
+        String graph = Compilers.generatedSource(compilation, "dev.strider.tests.engine.nets.GcGraphEngine");
+        assertTrue(graph.contains("fcForward(0, 1, lane);") && graph.contains("sideForward(0, 1, lane);"), graph);
+        assertTrue(graph.contains("joinedOutGroup: 56 floats"), graph);   // 4 images of 14 values
+        assertTrue(graph.contains("headForward(0, to - from, lane);"), graph);
+        String alias = Compilers.generatedSource(compilation, "dev.strider.tests.engine.nets.GcAliasLastMseEngine");
+        assertFalse(alias.contains("forwardGroup"), alias);
+        assertFalse(alias.contains("to - from, lane)"), alias);
     }
 
     @Test
@@ -167,10 +196,15 @@ class InferenceOnlyTest {
      * read: (28 - 1) * 1 + (5 - 1) + 1 = 32), 1,024; c1 output 4,704 (6x28x28); s2 1,176; c3 reads s2's output in
      * place (stride 1, no padding): no source; c3 1,600; s4 400; f5 120; f6 84; output 10. Steps 0..6; each buffer
      * lives from its writer to its last reader (c1Source during step 0), the output to after the last step.
-     * Largest first: c1Out [0,1] opens array A (4,704); c3Out [2,3] fits A; s2Out [1,2] overlaps c1Out and c3Out:
-     * array B (1,176); c1Source [0,0] overlaps c1Out, fits B; the input [-1,0] overlaps c1Out and c1Source: array C
-     * (784); s4Out [3,4] overlaps c3Out, fits B; f5Out [4,5] fits A; f6Out [5,6] overlaps f5Out, fits B; output [6,7]
-     * fits A. So 9 buffers in 3 arrays, 4,704 + 1,176 + 784 = 6,664 floats = 26,656 bytes per thread; unplanned:
+     * The tail f5, f6, output (dense layers) runs on groups of min(8, maxBatch) = 8 images: s4's output is copied into
+     * the group buffer s4OutGroup (8 x 400 = 3,200), which lives from before the first step to its reader f5 [-1,4],
+     * so s4Out itself lives during step 3 only; f5Out 8 x 120 = 960, f6Out 8 x 84 = 672, output 8 x 10 = 80.
+     * Largest first: c1Out [0,1] opens array A (4,704); s4OutGroup [-1,4] overlaps it: array B (3,200); c3Out [2,3]
+     * fits A; s2Out [1,2] overlaps c1Out and the group: array C (1,176); c1Source [0,0] fits C; f5Out [4,5] fits A;
+     * the input [-1,0] overlaps c1Out, the group and c1Source: array D (784); f6Out [5,6] overlaps f5Out, fits B
+     * (the group's last reader is step 4); s4Out [3,3] overlaps c3Out and the group, fits C; output [6,7] fits A.
+     * So 10 buffers in 4 arrays, 4,704 + 3,200 + 1,176 + 784 = 9,864 floats = 39,456 bytes per thread; unplanned
+     * (every layer output its own array at max batch, every padded input its own, no groups):
      * 8 x (4,704 + 1,176 + 1,600 + 400 + 120 + 84 + 10) + 1,024 = 65,776 floats.
      */
     @Test
@@ -178,16 +212,16 @@ class InferenceOnlyTest {
         String net = "dev.strider.tests.reference.nets.LeNet5";
         NetworkReport r = Compilers.report(compilation, net);
         assertTrue(r.memory().inferenceOnly());
-        assertEquals(26_656, r.memory().plannedBytesPerThread());
+        assertEquals(39_456, r.memory().plannedBytesPerThread());
         assertEquals(4L * 65_776, r.memory().unplannedForwardBytes());
         // weights 61,706 floats, no gradients; the batch output 8 x 10; one thread's planned arrays
-        assertEquals(4L * 61_706 + 4L * 8 * 10 + 26_656, r.memory().engineBytes());
+        assertEquals(4L * 61_706 + 4L * 8 * 10 + 39_456, r.memory().engineBytes());
         List<String> summaries = Compilers.messages(compilation, Diagnostic.Kind.NOTE, "Strider summary of LeNet5:");
         assertEquals(1, summaries.size());
         String s = summaries.get(0);
-        assertTrue(s.contains("Memory plan: 26.0 KiB per thread, the forward pass's 9 buffers in 3 arrays, against 256.9 KiB unplanned"), s);
-        assertTrue(s.contains("Engine: 267.4 KiB allocated at max batch 8, inference-only (weights 241.0 KiB, batch output 320 B, "
-                + "planned arrays 26.0 KiB per thread)"), s);
+        assertTrue(s.contains("Memory plan: 38.5 KiB per thread, the forward pass's 10 buffers in 4 arrays, against 256.9 KiB unplanned"), s);
+        assertTrue(s.contains("Engine: 279.9 KiB allocated at max batch 8, inference-only (weights 241.0 KiB, batch output 320 B, "
+                + "planned arrays 38.5 KiB per thread)"), s);
         assertFalse(s.contains("Optimizer state"), s);
     }
 }

@@ -22,15 +22,30 @@ import java.util.Map;
  * <p>The network's input is buffer 0: in place for the batch's first image (the caller's array), copied into its
  * array for the others. The network's output is copied out after the last step, into the engine's batch output.
  *
+ * <p>A network that ends in dense layers (with activations, dropout and flattening between them: the <em>tail</em>)
+ * runs them on a <em>group</em> of up to {@link #GROUP} images at once: each image of the group goes through the
+ * layers before the tail alone, and the output of the last of them is copied into its slot of the group buffer
+ * ({@link #groupBuffer}); then the tail runs once for the whole group, so each dense layer's weights are read once
+ * per group instead of once per image (LeNet-5's f5: 188 KiB, more than L1 holds). The group buffer lives through
+ * every step up to its last reader (it is filled while the layers before the tail run, image after image), and the
+ * tail's outputs hold a group each.
+ *
  * @param buffers every buffer and scratch the forward pass uses, input first, in the order the steps write them
  * @param arrays the length in floats of each shared array
  * @param naiveFloats what the forward pass takes without the plan: every layer output its own array at max batch,
  *     and every convolution's padded input its own
+ * @param group images per group of the tail; 1 when the network has no tail (or a max batch of 1)
+ * @param tailSteps the names of the tail's steps, in order; empty when there is none
+ * @param tailInput the buffer the tail reads, whose copies fill the group buffer; null when there is no tail
  */
-public record MemoryPlan(List<Buffer> buffers, List<Long> arrays, long naiveFloats) {
+public record MemoryPlan(List<Buffer> buffers, List<Long> arrays, long naiveFloats, int group, List<String> tailSteps, String tailInput) {
+    /** The most images in a group of the tail: eight of LeNet-5's s4 outputs and f5's rows stay in L1 together. */
+    public static final int GROUP = 8;
+
     public MemoryPlan {
         buffers = List.copyOf(buffers);
         arrays = List.copyOf(arrays);
+        tailSteps = List.copyOf(tailSteps);
     }
 
     /**
@@ -68,6 +83,24 @@ public record MemoryPlan(List<Buffer> buffers, List<Long> arrays, long naiveFloa
         return -1;
     }
 
+    /**
+     * The index among {@link #buffers} of what {@code step} reads or writes as {@code field}: the group buffer for
+     * the tail's input in a tail step, otherwise {@link #index(String)}.
+     */
+    public int index(String field, EnginePlan.Step step) {
+        return field.equals(tailInput) && tailSteps.contains(step.name()) ? index(groupBuffer(tailInput)) : index(field);
+    }
+
+    /** Whether the network's tail runs on groups of images (see the class comment). */
+    public boolean grouped() {
+        return group > 1;
+    }
+
+    /** The buffer of a group's copies of {@code tailInput}. */
+    public static String groupBuffer(String tailInput) {
+        return tailInput + "Group";
+    }
+
     /** The buffer of convolution {@code s}'s padded input (its forward product's source), when it has one. */
     public static String source(EnginePlan.Step s) {
         return s.name() + "Source";
@@ -77,23 +110,41 @@ public record MemoryPlan(List<Buffer> buffers, List<Long> arrays, long naiveFloa
     static MemoryPlan of(EnginePlan plan) {
         List<EnginePlan.Step> steps = plan.steps();
         int end = steps.size();
+        int tail = tail(steps);
+        int group = tail < end ? Math.min(GROUP, plan.maxBatch()) : 1;
+        if (group == 1) {
+            tail = end;
+        }
+        String tailInput = tail == end ? null : tail == 0 ? EnginePlan.INPUT : steps.get(tail - 1).out();
         // each buffer's length, first and last use, in the order the steps write them
         Map<String, long[]> life = new LinkedHashMap<>();
         Map<String, String> what = new HashMap<>();
         life.put(EnginePlan.INPUT, new long[] {plan.inputSize(), -1, -1});
         what.put(EnginePlan.INPUT, "the network's input");
+        if (tail == 0) {
+            String g = groupBuffer(EnginePlan.INPUT);
+            life.put(g, new long[] {Sizes.mul(group, plan.inputSize()), -1, -1});
+            what.put(g, "the network's input, a group of " + group + " images for the dense layers");
+        }
         long naive = 0;
         for (int i = 0; i < end; i++) {
             EnginePlan.Step s = steps.get(i);
             for (String in : s.ins()) {
-                life.get(in)[2] = i;
+                life.get(i >= tail && in.equals(tailInput) ? groupBuffer(in) : in)[2] = i;
             }
             Kernel k = s.kernel();
             if (k instanceof Kernel.Alias) {
                 continue;   // shares its input's buffer, whose life its readers extend
             }
-            life.put(s.out(), new long[] {k.outSize(), i, i});
-            what.put(s.out(), s.name() + " output");
+            boolean inTail = i >= tail;
+            life.put(s.out(), new long[] {inTail ? Sizes.mul(group, k.outSize()) : k.outSize(), i, i});
+            what.put(s.out(), s.name() + " output" + (inTail ? ", a group of " + group + " images" : ""));
+            if (i + 1 == tail) {
+                // filled image by image while the steps before the tail run: it lives through all of them
+                String g = groupBuffer(s.out());
+                life.put(g, new long[] {Sizes.mul(group, k.outSize()), -1, i});
+                what.put(g, s.name() + " output, a group of " + group + " images for the dense layers after it");
+            }
             naive = Sizes.add(naive, Sizes.mul(plan.maxBatch(), k.outSize()));
             if (k instanceof Kernel.Conv conv && conv.sourceLength() > 0) {
                 // the convolution's padded input, during this step only
@@ -136,6 +187,41 @@ public record MemoryPlan(List<Buffer> buffers, List<Long> arrays, long naiveFloa
             long[] l = life.get(f);
             buffers.add(new Buffer(f, l[0], (int) l[1], (int) l[2], arrayOf.get(f), what.get(f)));
         }
-        return new MemoryPlan(buffers, arrays, naive);
+        return new MemoryPlan(buffers, arrays, naive, group, steps.subList(tail, end).stream().map(EnginePlan.Step::name).toList(),
+                tailInput);
+    }
+
+    /**
+     * The first step of the network's tail: the longest run of dense layers, activations, dropout and aliases at its
+     * end that holds a dense layer and reads nothing from before it but the output of the step just before it; the
+     * number of steps when there is none.
+     */
+    static int tail(List<EnginePlan.Step> steps) {
+        int end = steps.size();
+        int first = end;
+        while (first > 0 && tailKind(steps.get(first - 1).kernel())) {
+            first--;
+        }
+        // a dense layer in it, and no input from before it other than the buffer just before it
+        for (; first < end; first++) {
+            String before = first == 0 ? EnginePlan.INPUT : steps.get(first - 1).out();
+            java.util.Set<String> readable = new java.util.HashSet<>(List.of(before));
+            boolean dense = false;
+            boolean closed = true;
+            for (int i = first; i < end; i++) {
+                EnginePlan.Step s = steps.get(i);
+                closed &= readable.containsAll(s.ins());
+                readable.add(s.out());
+                dense |= s.kernel() instanceof Kernel.Dense;
+            }
+            if (closed && dense) {
+                return first;
+            }
+        }
+        return end;
+    }
+
+    private static boolean tailKind(Kernel k) {
+        return k instanceof Kernel.Dense || k instanceof Kernel.Act || k instanceof Kernel.Dropout || k instanceof Kernel.Alias;
     }
 }

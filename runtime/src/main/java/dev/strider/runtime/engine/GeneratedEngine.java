@@ -68,6 +68,16 @@ public abstract class GeneratedEngine extends EngineBase {
         }
     };
 
+    /** Images per item of {@link #groupJob}, and the batch, for the pass in progress (set before the hand-over). */
+    private int groupImages;
+    private int groupBatch;
+    /** A batch by groups of images ({@link #forwardGroup()}): item i is images {@code [i * groupImages, ...)}. */
+    private final Workers.Job groupJob = (from, to, lane) -> {
+        for (int i = from; i < to; i++) {
+            forwardLayers(i * groupImages, Math.min(groupBatch, (i + 1) * groupImages), lane);
+        }
+    };
+
     protected GeneratedEngine(String name, int inputSize, int outputSize, int maxBatch, LossKind loss, boolean softmaxOutput) {
         super(name, inputSize, outputSize, maxBatch, loss == LossKind.SOFTMAX_CROSS_ENTROPY, softmaxOutput);
         this.outputScratch = new float[maxBatch * outputSize];
@@ -91,6 +101,15 @@ public abstract class GeneratedEngine extends EngineBase {
      */
     protected boolean imagesCoupled() {
         return false;
+    }
+
+    /**
+     * The most images {@link #forwardLayers} takes at once when the schedule splits a batch: 1 (image by image) unless
+     * the engine's last layers run on groups of images (an inference-only engine whose network ends in dense layers:
+     * their weights are read once a group).
+     */
+    protected int forwardGroup() {
+        return 1;
     }
 
     /** A part of one image's layer run by a worker thread at batch 1: items {@code [from, to)} (channels, chunks of values). */
@@ -127,9 +146,10 @@ public abstract class GeneratedEngine extends EngineBase {
      * The forward schedule. Batch 1: every layer in turn; a large product, and a large element-wise layer
      * ({@link #splitImage}), inside it may still use the worker threads.
      * Images coupled by the mode ({@link #imagesCoupled()}): every layer over the whole batch. Otherwise image by
-     * image, each layer's output still in cache when the next layer reads it, the images split among the worker
-     * threads ({@link Kernels#threads()}; one thread when the workers are busy with another engine's job). Every
-     * image is computed by the same code on any thread, so results do not depend on the schedule.
+     * image (or by groups of images, {@link #forwardGroup()}), each layer's output still in cache when the next layer
+     * reads it, the images split among the worker threads ({@link Kernels#threads()}; one thread when the workers are
+     * busy with another engine's job). Every image is computed by the same code on any thread and in any group, so
+     * results do not depend on the schedule.
      */
     protected final void forwardSchedule(int batch) {
         if (batch == 1) {
@@ -141,6 +161,12 @@ public abstract class GeneratedEngine extends EngineBase {
             }
         } else if (imagesCoupled()) {
             forwardLayers(0, batch, 0);
+        } else if (forwardGroup() > 1) {
+            // groups of up to forwardGroup() images, at least one group per thread where the batch allows
+            int threads = Kernels.threads();
+            groupImages = Math.min(forwardGroup(), Math.max(1, (batch + threads - 1) / threads));
+            groupBatch = batch;
+            Workers.run(groupJob, (batch + groupImages - 1) / groupImages);
         } else {
             Workers.run(imageJob, batch);
         }

@@ -344,28 +344,29 @@ public final class ImplicitConv {
             int channel = inOff + c * ih * iw;
             for (int py : phaseRows) {
                 for (int px : phaseCols) {
+                    // the phase's columns q with 0 <= q*sw + px - padLeft < iw and q*sw + px < wp: the same in every row
+                    int qFirst = Math.max(0, Math.floorDiv(padLeft - px + sw - 1, sw));
+                    int qEnd = Math.min(phW, Math.min(Math.floorDiv(iw - 1 + padLeft - px, sw), Math.floorDiv(wp - 1 - px, sw)) + 1);
+                    int ix0 = qFirst * sw + px - padLeft;
                     for (int r = 0; r < phH; r++, dst += phW) {
                         int y = r * sh + py;
                         int iy = y - padTop;
-                        if (y >= hp || iy < 0 || iy >= ih) {
+                        if (y >= hp || iy < 0 || iy >= ih || qEnd <= qFirst) {
                             Arrays.fill(source, dst, dst + phW, 0f);
                             continue;
                         }
                         int row = channel + iy * iw;
-                        // columns q with 0 <= q*sw + px - padLeft < iw and q*sw + px < wp
-                        int qFirst = Math.max(0, Math.floorDiv(padLeft - px + sw - 1, sw));
-                        int qEnd = Math.min(phW, Math.min(Math.floorDiv(iw - 1 + padLeft - px, sw), Math.floorDiv(wp - 1 - px, sw)) + 1);
-                        if (qEnd <= qFirst) {
-                            Arrays.fill(source, dst, dst + phW, 0f);
-                            continue;
+                        // the row's few padding values in plain loops (a call each cost more than the copy)
+                        for (int q = 0; q < qFirst; q++) {
+                            source[dst + q] = 0f;
                         }
-                        Arrays.fill(source, dst, dst + qFirst, 0f);
-                        Arrays.fill(source, dst + qEnd, dst + phW, 0f);
-                        int ix = qFirst * sw + px - padLeft;
+                        for (int q = qEnd; q < phW; q++) {
+                            source[dst + q] = 0f;
+                        }
                         if (sw == 1) {
-                            System.arraycopy(in, row + ix, source, dst + qFirst, qEnd - qFirst);
+                            System.arraycopy(in, row + ix0, source, dst + qFirst, qEnd - qFirst);
                         } else {
-                            for (int q = qFirst; q < qEnd; q++, ix += sw) {
+                            for (int q = qFirst, ix = ix0; q < qEnd; q++, ix += sw) {
                                 source[dst + q] = in[row + ix];
                             }
                         }

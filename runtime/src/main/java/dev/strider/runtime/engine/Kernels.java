@@ -204,6 +204,22 @@ public final class Kernels {
     }
 
     /**
+     * {@link #matVec} for {@code images} inputs at once: {@code y[yOff + m*ys + j] = sum_i a[aOff + j*n + i] *
+     * x[xOff + m*xs + i]} for {@code m < images}, {@code j < rows}. Every sum is computed as {@link #matVec} computes
+     * it (the same bits), but on the vector kernel a block of rows is read once for all the images, while it is in L1.
+     */
+    public static void matVecs(float[] a, int aOff, float[] x, int xOff, int xs, float[] y, int yOff, int ys, int rows, int n,
+                               int images) {
+        if (VECTOR) {
+            VectorGemm.matVecs(a, aOff, x, xOff, xs, y, yOff, ys, rows, n, images);
+            return;
+        }
+        for (int m = 0; m < images; m++) {
+            matVec(a, aOff, x, xOff + m * xs, y, yOff + m * ys, rows, n);
+        }
+    }
+
+    /**
      * {@code sum x[xOff + i] * y[yOff + i]} for {@code i < n}, with four independent accumulators (float sums are
      * not reordered by the JIT, so one accumulator would serialise on the adder's latency).
      */

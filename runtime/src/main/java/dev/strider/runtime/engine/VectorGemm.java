@@ -883,6 +883,29 @@ final class VectorGemm {
         }
     }
 
+    /**
+     * {@link #matVec} on {@code images} inputs ({@code x} at {@code xOff + m*xs}, {@code y} at {@code yOff + m*ys}):
+     * each block of four rows goes over every image while it is in L1, two images at a time, so the weights are read
+     * from L2 once for all the images instead of once an image. Each sum as {@link #matVec}'s.
+     */
+    static void matVecs(float[] a, int aOff, float[] x, int xOff, int xs, float[] y, int yOff, int ys, int rows, int n, int images) {
+        int j = 0;
+        for (; j + 4 <= rows; j += 4) {
+            int m = 0;
+            for (; m + 2 <= images; m += 2) {
+                rows4Images2(a, aOff + j * n, n, x, xOff + m * xs, xs, y, yOff + m * ys + j, ys);
+            }
+            if (m < images) {
+                rows4(a, aOff + j * n, n, x, xOff + m * xs, y, yOff + m * ys + j);
+            }
+        }
+        for (; j < rows; j++) {
+            for (int m = 0; m < images; m++) {
+                y[yOff + m * ys + j] = row(a, aOff + j * n, x, xOff + m * xs, n);
+            }
+        }
+    }
+
     private static void rows4(float[] a, int a0, int n, float[] x, int xOff, float[] y, int y0) {
         FloatVector e0 = FloatVector.zero(S);
         FloatVector e1 = FloatVector.zero(S);
@@ -931,6 +954,111 @@ final class VectorGemm {
         y[y0 + 1] = s1;
         y[y0 + 2] = s2;
         y[y0 + 3] = s3;
+    }
+
+    /**
+     * {@link #rows4} on two images at once ({@code x} at {@code xOff} and {@code xOff + xs}, {@code y} at {@code y0} and
+     * {@code y0 + ys}): each vector of the weights is loaded once for both, a step is twelve loads for sixteen fused
+     * multiply-adds instead of twenty. Sixteen accumulators, each sum as {@link #rows4}'s.
+     */
+    private static void rows4Images2(float[] a, int a0, int n, float[] x, int xOff, int xs, float[] y, int y0, int ys) {
+        FloatVector e0 = FloatVector.zero(S);
+        FloatVector e1 = FloatVector.zero(S);
+        FloatVector e2 = FloatVector.zero(S);
+        FloatVector e3 = FloatVector.zero(S);
+        FloatVector o0 = FloatVector.zero(S);
+        FloatVector o1 = FloatVector.zero(S);
+        FloatVector o2 = FloatVector.zero(S);
+        FloatVector o3 = FloatVector.zero(S);
+        FloatVector f0 = FloatVector.zero(S);
+        FloatVector f1 = FloatVector.zero(S);
+        FloatVector f2 = FloatVector.zero(S);
+        FloatVector f3 = FloatVector.zero(S);
+        FloatVector g0 = FloatVector.zero(S);
+        FloatVector g1 = FloatVector.zero(S);
+        FloatVector g2 = FloatVector.zero(S);
+        FloatVector g3 = FloatVector.zero(S);
+        int a1 = a0 + n;
+        int a2 = a1 + n;
+        int a3 = a2 + n;
+        int x1 = xOff + xs;
+        int i = 0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            FloatVector u = FloatVector.fromArray(S, x, x1 + i);
+            FloatVector w = FloatVector.fromArray(S, a, a0 + i);
+            e0 = w.fma(v, e0);
+            f0 = w.fma(u, f0);
+            w = FloatVector.fromArray(S, a, a1 + i);
+            e1 = w.fma(v, e1);
+            f1 = w.fma(u, f1);
+            w = FloatVector.fromArray(S, a, a2 + i);
+            e2 = w.fma(v, e2);
+            f2 = w.fma(u, f2);
+            w = FloatVector.fromArray(S, a, a3 + i);
+            e3 = w.fma(v, e3);
+            f3 = w.fma(u, f3);
+            v = FloatVector.fromArray(S, x, xOff + i + L);
+            u = FloatVector.fromArray(S, x, x1 + i + L);
+            w = FloatVector.fromArray(S, a, a0 + i + L);
+            o0 = w.fma(v, o0);
+            g0 = w.fma(u, g0);
+            w = FloatVector.fromArray(S, a, a1 + i + L);
+            o1 = w.fma(v, o1);
+            g1 = w.fma(u, g1);
+            w = FloatVector.fromArray(S, a, a2 + i + L);
+            o2 = w.fma(v, o2);
+            g2 = w.fma(u, g2);
+            w = FloatVector.fromArray(S, a, a3 + i + L);
+            o3 = w.fma(v, o3);
+            g3 = w.fma(u, g3);
+        }
+        if (i + L <= n) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            FloatVector u = FloatVector.fromArray(S, x, x1 + i);
+            FloatVector w = FloatVector.fromArray(S, a, a0 + i);
+            e0 = w.fma(v, e0);
+            f0 = w.fma(u, f0);
+            w = FloatVector.fromArray(S, a, a1 + i);
+            e1 = w.fma(v, e1);
+            f1 = w.fma(u, f1);
+            w = FloatVector.fromArray(S, a, a2 + i);
+            e2 = w.fma(v, e2);
+            f2 = w.fma(u, f2);
+            w = FloatVector.fromArray(S, a, a3 + i);
+            e3 = w.fma(v, e3);
+            f3 = w.fma(u, f3);
+            i += L;
+        }
+        float s0 = e0.add(o0).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float s1 = e1.add(o1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float s2 = e2.add(o2).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float s3 = e3.add(o3).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float t0 = f0.add(g0).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float t1 = f1.add(g1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float t2 = f2.add(g2).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float t3 = f3.add(g3).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (; i < n; i++) {
+            float xi = x[xOff + i];
+            float ui = x[x1 + i];
+            s0 += a[a0 + i] * xi;
+            s1 += a[a1 + i] * xi;
+            s2 += a[a2 + i] * xi;
+            s3 += a[a3 + i] * xi;
+            t0 += a[a0 + i] * ui;
+            t1 += a[a1 + i] * ui;
+            t2 += a[a2 + i] * ui;
+            t3 += a[a3 + i] * ui;
+        }
+        y[y0] = s0;
+        y[y0 + 1] = s1;
+        y[y0 + 2] = s2;
+        y[y0 + 3] = s3;
+        int z = y0 + ys;
+        y[z] = t0;
+        y[z + 1] = t1;
+        y[z + 2] = t2;
+        y[z + 3] = t3;
     }
 
     /** One row of {@link #matVec}, summed as a row of a four-row block is. */

@@ -143,6 +143,54 @@ class GemmTest {
                 "Kernels.dot runs the kernel Kernels.implementation() names");
     }
 
+    /**
+     * A dense layer's product on a group of images ({@code matVecs}): within the float tolerance of a double sum, the
+     * same bits as {@code matVec} image by image (the engines' outputs must not depend on how a batch is grouped), and
+     * nothing written between the images' outputs (strides larger than the rows).
+     */
+    @ParameterizedTest(name = "rows={0} n={1} images={2}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "1, 1, 1", "3, 15, 2", "4, 16, 3", "5, 17, 8", "7, 33, 5", "10, 84, 8", "84, 120, 8", "120, 400, 8", "120, 400, 1", "6, 47, 4"})
+    void aDenseProductOnAGroupOfImagesIsTheProductImageByImage(int rows, int n, int images) {
+        SplittableRandom rnd = new SplittableRandom(rows * 131L + n * 17L + images);
+        int xs = n + 3;
+        int ys = rows + 2;
+        float[] a = random(rnd, 5 + rows * n);
+        float[] x = random(rnd, 7 + images * xs);
+        float[] grouped = new float[11 + images * ys];
+        java.util.Arrays.fill(grouped, 42f);
+        float[] viaKernels = grouped.clone();
+        float[] single = grouped.clone();
+        VectorGemm.matVecs(a, 5, x, 7, xs, grouped, 11, ys, rows, n, images);
+        for (int m = 0; m < images; m++) {
+            VectorGemm.matVec(a, 5, x, 7 + m * xs, single, 11 + m * ys, rows, n);
+        }
+        assertTrue(java.util.Arrays.equals(single, grouped), "matVecs differs from matVec image by image");
+        Kernels.matVecs(a, 5, x, 7, xs, viaKernels, 11, ys, rows, n, images);
+        if (Kernels.vectorized()) {
+            assertTrue(java.util.Arrays.equals(grouped, viaKernels), "Kernels.matVecs runs the vector kernel");
+        }
+        for (int i = 0; i < grouped.length; i++) {
+            int m = (i - 11) / ys;
+            int j = (i - 11) % ys;
+            if (i < 11 || j >= rows) {
+                assertEquals(42f, grouped[i], "written outside the outputs at " + i);
+                assertEquals(42f, viaKernels[i], "written outside the outputs at " + i);
+                continue;
+            }
+            double exact = 0;
+            double magnitude = 0;
+            for (int t = 0; t < n; t++) {
+                double p = (double) a[5 + j * n + t] * x[7 + m * xs + t];
+                exact += p;
+                magnitude += Math.abs(p);
+            }
+            double tolerance = (n + 1) * TOLERANCE_PER_TERM * magnitude + 1e-30;
+            assertEquals(exact, grouped[i], tolerance, "image " + m + ", row " + j);
+            assertEquals(exact, viaKernels[i], tolerance, "Kernels.matVecs, image " + m + ", row " + j);
+        }
+    }
+
     @Test
     void theTestJvmRunsTheVectorKernel() {
         // surefire starts the JVM with --add-modules jdk.incubator.vector (parent pom), so engines tested here run

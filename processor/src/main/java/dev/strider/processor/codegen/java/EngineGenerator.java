@@ -168,10 +168,16 @@ public final class EngineGenerator {
                 .addStatement("return backend.open($S, $T::new, $T::new)", d.simpleName(), self, gpu).build());
 
         List<CodeBlock> forwardCalls = new ArrayList<>();
+        List<CodeBlock> tailCalls = new ArrayList<>();
         List<CodeBlock> backwardCalls = new ArrayList<>();
         for (Step s : plan.steps()) {
             if (inference) {
-                if (!(s.kernel() instanceof Kernel.Alias)) {
+                if (s.kernel() instanceof Kernel.Alias) {
+                    continue;
+                }
+                if (memory.tailSteps().contains(s.name())) {
+                    tailCalls.add(CodeBlock.of("$N(0, to - from, lane)", s.name() + "Forward"));
+                } else {
                     forwardCalls.add(CodeBlock.of("$N(0, 1, lane)", s.name() + "Forward"));
                 }
             } else {
@@ -189,7 +195,7 @@ public final class EngineGenerator {
             }
         }
         if (inference) {
-            addPlannedForward(type, plan, memory, forwardCalls);
+            addPlannedForward(type, plan, memory, forwardCalls, tailCalls);
             type.addMethod(MethodSpec.methodBuilder("outputBuffer").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
                     .returns(float[].class).addStatement("return $N", OUTPUT_BATCH).build());
             for (Step s : plan.steps()) {
@@ -199,7 +205,9 @@ public final class EngineGenerator {
                 MethodSpec.Builder forward = MethodSpec.methodBuilder(s.name() + "Forward").addModifiers(Modifier.PRIVATE)
                         .addParameter(FROM).addParameter(TO).addParameter(LANE)
                         .addJavadoc("$L", layerDoc(s))
-                        .addJavadoc("<p>One image ({@code from = 0, to = 1}) in thread {@code lane}'s planned arrays.\n");
+                        .addJavadoc(memory.tailSteps().contains(s.name())
+                                ? CodeBlock.of("<p>A group's images ({@code from = 0, to} up to $L) in thread {@code lane}'s planned arrays.\n", memory.group())
+                                : CodeBlock.of("<p>One image ({@code from = 0, to = 1}) in thread {@code lane}'s planned arrays.\n"));
                 if (KernelEmitter.splitsImage(s)) {
                     addSplitForward(type, s, forward, memory);
                 } else {
@@ -412,7 +420,7 @@ public final class EngineGenerator {
         CodeBlock.Builder c = CodeBlock.builder().addStatement("final float[][] $N = planned(lane)", PLANNED);
         List<CodeBlock> locals = new ArrayList<>();
         for (String name : names) {
-            locals.add(CodeBlock.of("$N = $N[$L]", name, PLANNED, memory.index(name)));
+            locals.add(CodeBlock.of("$N = $N[$L]", name, PLANNED, memory.index(name, s)));
         }
         return c.addStatement("final float[] $L", CodeBlock.join(locals, ", ")).build();
     }
@@ -439,15 +447,22 @@ public final class EngineGenerator {
     /**
      * An inference-only engine's forward pass: {@code runForward} hands the batch to the schedule, which calls
      * {@code forwardLayers} with one image (batch 1, or each image of a batch on a worker thread); the image goes
-     * through every layer in the thread's planned arrays, and its output is copied into the batch output.
+     * through every layer in the thread's planned arrays, and its output is copied into the batch output. With a
+     * tail ({@link MemoryPlan#grouped()}) the schedule hands over groups of images instead: each image goes through
+     * the layers before the tail and its output is copied into the group buffer, then the tail runs on the group.
      */
-    private static void addPlannedForward(TypeSpec.Builder type, EnginePlan plan, MemoryPlan memory, List<CodeBlock> calls) {
+    private static void addPlannedForward(TypeSpec.Builder type, EnginePlan plan, MemoryPlan memory, List<CodeBlock> calls,
+                                          List<CodeBlock> tailCalls) {
         type.addMethod(MethodSpec.methodBuilder("runForward").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
                 .addParameter(float[].class, "input").addParameter(int.class, "batch")
                 .addStatement("$N = input", EnginePlan.INPUT).addStatement("forwardSchedule(batch)").build());
+        boolean grouped = memory.grouped();
         MethodSpec.Builder m = MethodSpec.methodBuilder("forwardLayers").addAnnotation(Override.class)
                 .addModifiers(Modifier.PROTECTED).addParameter(FROM).addParameter(TO).addParameter(LANE)
-                .addJavadoc("Images {@code [from, to)} one at a time through thread {@code lane}'s planned arrays.\n")
+                .addJavadoc(grouped
+                        ? CodeBlock.of("Images {@code [from, to)} (at most $L) one at a time through the layers before the tail, then together through\n"
+                                + "the tail, in thread {@code lane}'s planned arrays.\n", memory.group())
+                        : CodeBlock.of("Images {@code [from, to)} one at a time through thread {@code lane}'s planned arrays.\n"))
                 .addStatement("final float[][] $N = planned(lane)", PLANNED)
                 .beginControlFlow("for (int n = from; n < to; n++)")
                 .addCode("// buffer 0 is the image's input: the caller's array for image 0, a copy for the others\n")
@@ -456,8 +471,28 @@ public final class EngineGenerator {
             m.addStatement(call);
         }
         int out = memory.index(plan.outputBuffer());
-        m.addStatement("System.arraycopy($N[$L], 0, $N, n * $L, $L)", PLANNED, out, OUTPUT_BATCH, plan.outputSize(), plan.outputSize());
-        type.addMethod(m.endControlFlow().build());
+        if (!grouped) {
+            m.addStatement("System.arraycopy($N[$L], 0, $N, n * $L, $L)", PLANNED, out, OUTPUT_BATCH, plan.outputSize(), plan.outputSize());
+            type.addMethod(m.endControlFlow().build());
+            return;
+        }
+        String input = memory.tailInput();
+        int size = Math.toIntExact(memory.buffers().get(memory.index(input)).length());
+        m.addCode("// into the image's slot of the group: the tail reads the group\n")
+                .addStatement("System.arraycopy($N[$L], 0, $N[$L], (n - from) * $L, $L)", PLANNED, memory.index(input), PLANNED,
+                        memory.index(MemoryPlan.groupBuffer(input)), size, size)
+                .endControlFlow()
+                .addCode("// the tail, once for the group: each dense layer's weights read once for all its images\n");
+        for (CodeBlock call : chunk(type, "forwardTail", tailCalls, CALLS_PER_METHOD, FROM, TO, LANE)) {
+            m.addStatement(call);
+        }
+        m.addStatement("System.arraycopy($N[$L], 0, $N, from * $L, (to - from) * $L)", PLANNED, out, OUTPUT_BATCH, plan.outputSize(),
+                plan.outputSize());
+        type.addMethod(m.build());
+        type.addMethod(MethodSpec.methodBuilder("forwardGroup").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
+                .returns(int.class)
+                .addJavadoc("Images per group: the tail's buffers in the planned arrays hold $L.\n", memory.group())
+                .addStatement("return $L", memory.group()).build());
     }
 
     /** Whether {@code s}'s forward method takes the lane of an image-parallel pass (for its convolution scratch). */

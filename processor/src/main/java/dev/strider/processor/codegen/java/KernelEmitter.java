@@ -683,10 +683,11 @@ final class KernelEmitter {
         if (k.bias()) {
             c.line("final float[] bias = $N", s.tensor(Tensor.Role.BIAS).field());
         }
+        c.comment("[$L x $L weights] x [$L inputs] for each image, the weights' rows read once for all the images", k.out(), k.in(), k.in());
+        c.line("$T.matVecs(weight, 0, in, from * $L, $L, out, from * $L, $L, $L, $L, to - from)", KERNELS, k.in(), k.in(), k.out(), k.out(),
+                k.out(), k.in());
         c.open("for (int n = from; n < to; n++)");
-        c.line("int x = n * $L, y = n * $L", k.in(), k.out());
-        c.comment("[$L x $L weights] x [$L inputs]", k.out(), k.in(), k.in());
-        c.line("$T.matVec(weight, 0, in, x, out, y, $L, $L)", KERNELS, k.out(), k.in());
+        c.line("int y = n * $L", k.out());
         if (k.bias() || (k.activation() != Activation.NONE && k.activation() != Activation.SOFTMAX)) {
             c.open("for (int j = 0; j < $L; j++)", k.out());
             if (k.bias()) {
