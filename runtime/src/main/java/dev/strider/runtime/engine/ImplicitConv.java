@@ -219,18 +219,14 @@ public final class ImplicitConv {
             VectorGemm.addRows(acc, wide, phW, bias, biasOff, filters, oh, ow, out, o, relu ? 0f : Float.NEGATIVE_INFINITY);
             return;
         }
-        for (int f = 0; f < filters; f++) {
-            int plane = o + f * positions;
-            Arrays.fill(out, plane, plane + positions, bias == null ? 0f : bias[biasOff + f]);
-        }
         float[] x = in;
         int xOff = inOff;
         if (!direct) {
-            prepare(in, inOff, source);
+            prepareShared(in, inOff, source);
             x = source;
             xOff = 0;
         }
-        product(w, wOff, x, xOff, out, o, vector);
+        product(w, wOff, x, xOff, out, o, bias, biasOff, vector);
         if (relu) {
             for (int q = o, end = o + filters * positions; q < end; q++) {
                 out[q] = Math.max(out[q], 0f);
@@ -238,12 +234,20 @@ public final class ImplicitConv {
         }
     }
 
-    /** The product onto {@code out} (already holding the biases) from the source at {@code x[xOff]}, on either kernel. */
-    void product(float[] w, int wOff, float[] x, int xOff, float[] out, int o, boolean vector) {
+    /**
+     * The biases plus the product into {@code out} from the source at {@code x[xOff]}, on either kernel (the vector one
+     * writes each panel's biases in the panel's own job, on the thread that adds the sums to them).
+     */
+    void product(float[] w, int wOff, float[] x, int xOff, float[] out, int o, float[] bias, int biasOff, boolean vector) {
         int k = taps.length;
         if (vector) {
-            VectorGemm.implicit(filters, positions, k, w, wOff, k, x, xOff, taps, tapMax, panelStart, segments, out, o, positions);
+            VectorGemm.implicit(filters, positions, k, w, wOff, k, x, xOff, taps, tapMax, panelStart, segments, out, o, positions,
+                    bias, biasOff);
             return;
+        }
+        for (int f = 0; f < filters; f++) {
+            int plane = o + f * positions;
+            Arrays.fill(out, plane, plane + positions, bias == null ? 0f : bias[biasOff + f]);
         }
         float[] xp = SCALAR_PANEL.get();
         if (xp.length < PANEL * k) {
@@ -337,10 +341,57 @@ public final class ImplicitConv {
         return wide > 0;
     }
 
+    /**
+     * The smallest source (floats) written by the worker threads, a share of its channels each ({@link #prepareShared}):
+     * at batch 1 the copy ran on one thread while the others waited for the product (ResNet-18's first stage: 215,296
+     * floats).
+     */
+    static final int SHARED_SOURCE = 1 << 15;
+
+    private static final ThreadLocal<Prepare> PREPARE = ThreadLocal.withInitial(Prepare::new);
+
+    /** One shared copy's arguments (one holder per calling thread, reused); item c is channel c. */
+    private static final class Prepare implements Workers.Job {
+        private ImplicitConv conv;
+        private float[] in;
+        private int inOff;
+        private float[] source;
+
+        @Override
+        public void run(int first, int end, int part) {
+            conv.prepare(in, inOff, source, first, end);
+        }
+    }
+
+    /** {@link #prepare}, its channels shared among the worker threads when the source is large. */
+    private void prepareShared(float[] in, int inOff, float[] source) {
+        if (sourceLength < SHARED_SOURCE || channels < 2 || Workers.THREADS == 1) {
+            prepare(in, inOff, source, 0, channels);
+            return;
+        }
+        Prepare job = PREPARE.get();
+        job.conv = this;
+        job.in = in;
+        job.inOff = inOff;
+        job.source = source;
+        try {
+            Workers.run(job, channels);
+        } finally {
+            job.conv = null;
+            job.in = null;
+            job.source = null;
+        }
+    }
+
     /** Writes the zero-padded, phase-split copy of the input's channels at {@code in[inOff]} into {@code source}. */
     void prepare(float[] in, int inOff, float[] source) {
-        int dst = 0;
-        for (int c = 0; c < channels; c++) {
+        prepare(in, inOff, source, 0, channels);
+    }
+
+    /** {@link #prepare} for channels {@code [c0, c1)} only (each channel's copy is a block of its own in the source). */
+    private void prepare(float[] in, int inOff, float[] source, int c0, int c1) {
+        int dst = c0 * phaseRows.length * phaseCols.length * phH * phW;
+        for (int c = c0; c < c1; c++) {
             int channel = inOff + c * ih * iw;
             for (int py : phaseRows) {
                 for (int px : phaseCols) {

@@ -208,29 +208,36 @@ final class VectorGemm {
     private static final ThreadLocal<ImplicitProduct> IMPLICIT = ThreadLocal.withInitial(ImplicitProduct::new);
 
     /**
-     * The product of {@link ImplicitConv}: {@code y[yOff + i*ys + q] += sum_{t<l} a[aOff + i*ai + t] * x[xOff + taps[t]
+     * The product of {@link ImplicitConv}: {@code y[yOff + i*ys + q] = bias_i + sum_{t<l} a[aOff + i*ai + t] * x[xOff + taps[t]
      * + pos(q)]}, where panel {@code p}'s columns are the runs {@code (dst, pos, len)} of {@code segments[3*panelStart[p]
      * .. 3*panelStart[p+1])}: columns {@code p*2L + dst ..} read {@code len} consecutive values from {@code pos} on;
-     * {@code tapMax} is the largest of {@code taps}.
+     * {@code tapMax} is the largest of {@code taps}; {@code bias_i} is {@code bias[biasOff + i]} (0 when {@code bias} is
+     * null), written first, then the sum added to it.
      * Each thread packs its panels from {@code x} and computes them with the same register blocks as {@link #packed}.
+     * A product of few panels for the threads is also cut by rows (each part packs the panel again), so that every
+     * thread has work: ResNet-18's last stage has two panels, its third seven.
      */
     static void implicit(int m, int n, int l, float[] a, int aOff, int ai, float[] x, int xOff, int[] taps, int tapMax,
-                         int[] panelStart, int[] segments, float[] y, int yOff, int ys) {
+                         int[] panelStart, int[] segments, float[] y, int yOff, int ys, float[] bias, int biasOff) {
         ImplicitProduct product = IMPLICIT.get();
-        product.set(m, n, l, a, aOff, ai, x, xOff, taps, tapMax, panelStart, segments, y, yOff, ys);
         int panels = panelStart.length - 1;
+        boolean threaded = (long) m * n * l >= THREADED_MACS && Workers.THREADS > 1;
+        // parts of whole four-row blocks, enough for four items a thread where the rows allow
+        int blocks = Math.max(1, m / 4);
+        int parts = threaded ? Math.min(blocks, Math.max(1, (4 * Workers.THREADS + panels - 1) / panels)) : 1;
+        product.set(m, n, l, a, aOff, ai, x, xOff, taps, tapMax, panelStart, segments, y, yOff, ys, bias, biasOff, parts);
         try {
-            if ((long) m * n * l >= THREADED_MACS) {
-                Workers.run(product, panels);
+            if (threaded) {
+                Workers.run(product, panels * parts);
             } else {
-                product.run(0, panels, 0);
+                product.run(0, panels * parts, 0);
             }
         } finally {
             product.clear();
         }
     }
 
-    /** One implicit product's arguments (one holder per calling thread, reused), and its panels for any thread. */
+    /** One implicit product's arguments (one holder per calling thread, reused), and its items for any thread. */
     private static final class ImplicitProduct implements Workers.Job {
         /** A packed row's stride: the panel's two vectors and a spare one for the last run's spill. */
         private static final int XS = 3 * L;
@@ -249,9 +256,12 @@ final class VectorGemm {
         private float[] y;
         private int yOff;
         private int ys;
+        private float[] bias;
+        private int biasOff;
+        private int parts;
 
         void set(int m, int n, int l, float[] a, int aOff, int ai, float[] x, int xOff, int[] taps, int tapMax, int[] panelStart,
-                 int[] segments, float[] y, int yOff, int ys) {
+                 int[] segments, float[] y, int yOff, int ys, float[] bias, int biasOff, int parts) {
             this.m = m;
             this.n = n;
             this.l = l;
@@ -267,6 +277,9 @@ final class VectorGemm {
             this.y = y;
             this.yOff = yOff;
             this.ys = ys;
+            this.bias = bias;
+            this.biasOff = biasOff;
+            this.parts = parts;
         }
 
         /** Drops the references to the caller's arrays. */
@@ -277,17 +290,45 @@ final class VectorGemm {
             panelStart = null;
             segments = null;
             y = null;
+            bias = null;
         }
 
+        /** Item {@code i}: panel {@code i / parts}, rows of part {@code i % parts} (whole four-row blocks, the last part the rest). */
         @Override
         public void run(int first, int end, int part) {
             float[][] packs = PACKS.get();
             if (packs[1].length < XS * l) {
                 packs[1] = new float[XS * l];
             }
-            for (int panel = first; panel < end; panel++) {
+            int blocks = m / 4;
+            for (int item = first; item < end; item++) {
+                int panel = item / parts;
+                int p = item % parts;
+                int r0 = 4 * (blocks * p / parts);
+                int r1 = p + 1 == parts ? m : 4 * (blocks * (p + 1) / parts);
+                fillBias(panel, r0, r1);
                 pack(panel, packs[1]);
-                computePanel(panel, packs[1], packs[2]);
+                computePanel(panel, r0, r1, packs[1], packs[2]);
+            }
+        }
+
+        /** Rows {@code [r0, r1)} of the panel's columns, set to their bias (0 without one), before the sums are added. */
+        private void fillBias(int panel, int r0, int r1) {
+            int j = panel * 2 * L;
+            int width = Math.min(2 * L, n - j);
+            for (int i = r0; i < r1; i++) {
+                int row = yOff + i * ys + j;
+                float b = bias == null ? 0f : bias[biasOff + i];
+                if (width == 2 * L) {
+                    // two vector stores (a call to Arrays.fill for 32 values cost 2% of ResNet-18)
+                    FloatVector v = FloatVector.broadcast(S, b);
+                    v.intoArray(y, row);
+                    v.intoArray(y, row + L);
+                } else {
+                    for (int c = 0; c < width; c++) {
+                        y[row + c] = b;
+                    }
+                }
             }
         }
 
@@ -326,12 +367,13 @@ final class VectorGemm {
             }
         }
 
-        private void computePanel(int panel, float[] xp, float[] tile) {
+        /** The panel's rows {@code [r0, r1)} ({@code r0} a multiple of 4): four-row blocks, then two rows, then one. */
+        private void computePanel(int panel, int r0, int r1, float[] xp, float[] tile) {
             int w = 2 * L;
             int j = panel * w;
             int width = Math.min(w, n - j);
-            int blocks = m / 4;
-            for (int b = 0; b < blocks; b++) {
+            int blocks = (r1 - r0) / 4;
+            for (int b = r0 / 4, bEnd = r0 / 4 + blocks; b < bEnd; b++) {
                 int y0 = yOff + 4 * b * ys + j;
                 int a0 = aOff + 4 * b * ai;
                 if (width == w) {
@@ -343,8 +385,8 @@ final class VectorGemm {
                     addTile(tile, 4, width, y, y0, ys);
                 }
             }
-            int i = 4 * blocks;
-            if (i + 2 <= m) {
+            int i = r0 + 4 * blocks;
+            if (i + 2 <= r1) {
                 if (width == w) {
                     block2x2(l, a, aOff + i * ai, ai, 1, xp, 0, XS, y, yOff + i * ys + j, ys);
                 } else {
@@ -354,7 +396,7 @@ final class VectorGemm {
                 }
                 i += 2;
             }
-            if (i < m) {
+            if (i < r1) {
                 if (width == w) {
                     block1x2(l, a, aOff + i * ai, 1, xp, 0, XS, y, yOff + i * ys + j);
                 } else {

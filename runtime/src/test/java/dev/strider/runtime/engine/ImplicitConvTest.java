@@ -58,6 +58,7 @@ class ImplicitConvTest {
             new Geometry(7, 6, 6, 6, 6, 1, 1, 1, 1, 0, 0, 0, 0, 2),          // one output
             new Geometry(64, 34, 34, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64),      // shared among threads: 64 x 1156 x 576
             new Geometry(48, 20, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 130),     // threads, stride 2, a narrow last panel
+            new Geometry(64, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 162),       // two panels for the threads: cut by rows too
             new Geometry(4, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3),          // wide mode, rows of 6: a vector spans rows
             new Geometry(2, 12, 4, 3, 2, 1, 1, 1, 1, 0, 0, 0, 0, 5),         // wide mode, rows of 3: five rows a vector
             new Geometry(3, 10, 18, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 3),        // wide mode, rows of 16: one 512-bit vector, two 256-bit
