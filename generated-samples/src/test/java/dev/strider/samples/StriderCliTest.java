@@ -46,15 +46,23 @@ class StriderCliTest {
         assertTrue(r.out().contains("138,357,544"), r.out());
     }
 
-    /** The Fashion-MNIST files: $FASHION_MNIST_DIR, else shared/ beside the repository (as CI and developers have it). */
+    /**
+     * The Fashion-MNIST files: $FASHION_MNIST_DIR, else shared/ beside the repository (as developers have it), else
+     * Debian's dataset-fashion-mnist (which .ci/run installs when shared/ is not there).
+     */
     static String data() {
         String env = System.getenv("FASHION_MNIST_DIR");
         if (env != null) {
             return env;
         }
         Path shared = Path.of("").toAbsolutePath().getParent().getParent().resolve("shared/datasets/fashion-mnist");
-        assertTrue(Files.isDirectory(shared), "Fashion-MNIST not found at " + shared + " (set FASHION_MNIST_DIR)");
-        return shared.toString();
+        if (Files.isDirectory(shared)) {
+            return shared.toString();
+        }
+        Path debian = dev.strider.runtime.data.DataLocation.DEBIAN_DIR;
+        assertTrue(dev.strider.runtime.data.DataLocation.holdsData(debian),
+                "Fashion-MNIST not found at " + shared + " nor at " + debian + " (set FASHION_MNIST_DIR)");
+        return debian.toString();
     }
 
     @Test
