@@ -159,6 +159,49 @@ class InferenceOnlyTest {
         assertFalse(alias.contains("to - from, lane)"), alias);
     }
 
+    /**
+     * A tail whose input is an alias (a flatten) of a buffer written earlier, with a dense layer between them that reads
+     * the network's input: the tail is the last dense layer alone, reading the alias. Its group is filled from the
+     * aliased buffer; a batch gives the bits of the same images one at a time.
+     */
+    @Test
+    void aTailAfterAnAliasReadsTheAliasedBuffer() throws Exception {
+        JavaFileObject source = JavaFileObjects.forSourceString("test.TailAfterAlias", """
+                package test;
+
+                import dev.strider.dsl.*;
+
+                @Network(maxBatch = 5, inferenceOnly = true)
+                @Input(channels = 2, height = 3, width = 3)
+                public abstract class TailAfterAlias {
+                    @Conv(filters = 2, kernel = 1, activation = Activation.TANH) Layer c;
+                    @SuppressWarnings("strider:unused-output")
+                    @Dense(units = 3) @From("input") Layer side;
+                    @Flatten @From("c") Layer flat;
+                    @Dense(units = 4) Layer head;
+                }
+                """);
+        Compilation c = Compilers.compileWith(List.of(), source);
+        assertEquals(Compilation.Status.SUCCESS, c.status(), () -> Compilers.describe(c));
+        String engine = Compilers.generatedSource(c, "test.TailAfterAliasEngine");
+        assertTrue(engine.contains("headForward(0, to - from, lane);"), engine);
+        assertTrue(engine.contains("sideForward(0, 1, lane);"), engine);
+        assertTrue(engine.contains("cOutGroup: 90 floats"), engine);   // 5 images of 2 x 3 x 3
+        Engine e = (Engine) new GeneratedClasses(c).instantiate("test.TailAfterAliasEngine");
+        e.initialize(7);
+        int batch = 5;
+        float[] x = new float[batch * e.inputSize()];
+        Random r = new Random(11);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        float[] all = e.forward(x, batch);
+        for (int n = 0; n < batch; n++) {
+            float[] one = e.forward(java.util.Arrays.copyOfRange(x, n * e.inputSize(), (n + 1) * e.inputSize()), 1);
+            assertSameBits(java.util.Arrays.copyOfRange(all, n * e.outputSize(), (n + 1) * e.outputSize()), one, "image " + n);
+        }
+    }
+
     @Test
     void trainingCallsThrowAndChangeNothing() throws ReflectiveOperationException {
         Engine e = inferenceOnly("dev.strider.tests.engine.nets.GcBatchNorm");

@@ -121,14 +121,15 @@ public record MemoryPlan(List<Buffer> buffers, List<Long> arrays, long naiveFloa
         Map<String, String> what = new HashMap<>();
         life.put(EnginePlan.INPUT, new long[] {plan.inputSize(), -1, -1});
         what.put(EnginePlan.INPUT, "the network's input");
-        if (tail == 0) {
-            String g = groupBuffer(EnginePlan.INPUT);
-            life.put(g, new long[] {Sizes.mul(group, plan.inputSize()), -1, -1});
-            what.put(g, "the network's input, a group of " + group + " images for the dense layers");
-        }
         long naive = 0;
         for (int i = 0; i < end; i++) {
             EnginePlan.Step s = steps.get(i);
+            if (i == tail) {
+                // filled image by image while the steps before the tail run: it lives through all of them
+                String g = groupBuffer(tailInput);
+                life.put(g, new long[] {Sizes.mul(group, life.get(tailInput)[0]), -1, -1});
+                what.put(g, what.get(tailInput) + ", a group of " + group + " images for the dense layers after it");
+            }
             for (String in : s.ins()) {
                 life.get(i >= tail && in.equals(tailInput) ? groupBuffer(in) : in)[2] = i;
             }
@@ -139,12 +140,6 @@ public record MemoryPlan(List<Buffer> buffers, List<Long> arrays, long naiveFloa
             boolean inTail = i >= tail;
             life.put(s.out(), new long[] {inTail ? Sizes.mul(group, k.outSize()) : k.outSize(), i, i});
             what.put(s.out(), s.name() + " output" + (inTail ? ", a group of " + group + " images" : ""));
-            if (i + 1 == tail) {
-                // filled image by image while the steps before the tail run: it lives through all of them
-                String g = groupBuffer(s.out());
-                life.put(g, new long[] {Sizes.mul(group, k.outSize()), -1, i});
-                what.put(g, s.name() + " output, a group of " + group + " images for the dense layers after it");
-            }
             naive = Sizes.add(naive, Sizes.mul(plan.maxBatch(), k.outSize()));
             if (k instanceof Kernel.Conv conv && conv.sourceLength() > 0) {
                 // the convolution's padded input, during this step only
