@@ -204,6 +204,29 @@ public final class Kernels {
     }
 
     /**
+     * Max pooling with 2x2 windows at stride 2, every window inside the input: {@code planes} planes of {@code ih x iw}
+     * from {@code in[inOff]}, each to {@code oh x ow} outputs from {@code out[outOff]}, {@code out = Math.max} of the
+     * window's four cells (NaN propagating). On the vector kernel the two rows of each output row are compared a vector
+     * at a time first; the values are the same.
+     */
+    public static void maxPool2x2(float[] in, int inOff, float[] out, int outOff, int planes, int ih, int iw, int oh, int ow) {
+        if (VECTOR) {
+            VectorPool.maxPool2x2(in, inOff, out, outOff, planes, ih, iw, oh, ow);
+            return;
+        }
+        for (int p = 0; p < planes; p++) {
+            int plane = inOff + p * ih * iw;
+            int o = outOff + p * oh * ow;
+            for (int r = 0; r < oh; r++, o += ow) {
+                int at = plane + 2 * r * iw;
+                for (int c = 0; c < ow; c++, at += 2) {
+                    out[o + c] = Math.max(Math.max(in[at], in[at + 1]), Math.max(in[at + iw], in[at + iw + 1]));
+                }
+            }
+        }
+    }
+
+    /**
      * {@link #matVec} for {@code images} inputs at once: {@code y[yOff + m*ys + j] = sum_i a[aOff + j*n + i] *
      * x[xOff + m*xs + i]} for {@code m < images}, {@code j < rows}. Every sum is computed as {@link #matVec} computes
      * it (the same bits), but on the vector kernel a block of rows is read once for all the images, while it is in L1.

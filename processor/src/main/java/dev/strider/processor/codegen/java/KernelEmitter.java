@@ -468,6 +468,13 @@ final class KernelEmitter {
         c.line("final float[] in = $N, out = $N", s.in(), s.out());
         boolean inside = w.padTop() == 0 && w.padLeft() == 0
                 && (w.oh() - 1) * w.sh() + w.kh() <= w.ih() && (w.ow() - 1) * w.sw() + w.kw() <= w.iw();
+        if (inside && w.kh() == 2 && w.kw() == 2 && w.sh() == 2 && w.sw() == 2 && w.dh() == 1 && w.dw() == 1) {
+            c.comment("every 2x2 window lies inside the input: each output row's two input rows compared first, a vector at a time");
+            c.comment("(Math.max: NaN propagates); the backward pass recomputes which cell won");
+            c.line("$T.maxPool2x2(in, ncFirst * $L, out, ncFirst * $L, ncEnd - ncFirst, $L, $L, $L, $L)", KERNELS, w.ih() * w.iw(),
+                    w.oh() * w.ow(), w.ih(), w.iw(), w.oh(), w.ow());
+            return;
+        }
         if (inside && w.kh() * w.kw() <= UNROLLED_WINDOW) {
             c.comment("every window lies inside the input: the $Lx$L maximum unrolled, branch-free (Math.max: NaN propagates);",
                     w.kh(), w.kw());
