@@ -452,8 +452,8 @@ final class VectorGemm {
      * ({@code bias} null: 0), a vector at a time. A row of at least a vector ends with a vector at its end; a shorter
      * row is one vector spilling into the rows after it, which are written after it, or, where that vector would reach
      * past the image's outputs, single values: nothing outside the outputs is written (another thread may own what
-     * follows). {@code acc} holds at least a vector past {@code filters * as}. Each output is then {@code Math.max(v, floor)}: 0 for a fused ReLU; -infinity, which
-     * leaves every float as it is, for none.
+     * follows). {@code acc} holds at least a vector past {@code filters * as}. Each output is then
+     * {@code Math.max(v, floor)}: 0 for a fused ReLU; -infinity, which leaves every float as it is, for none.
      */
     static void addRows(float[] acc, int as, int rowStride, float[] bias, int biasOff, int filters, int oh, int ow,
                         float[] out, int o, float floor) {
@@ -916,13 +916,7 @@ final class VectorGemm {
      * block alike.
      */
     static void matVec(float[] a, int aOff, float[] x, int xOff, float[] y, int yOff, int rows, int n) {
-        int j = 0;
-        for (; j + 4 <= rows; j += 4) {
-            rows4(a, aOff + j * n, n, x, xOff, y, yOff + j);
-        }
-        for (; j < rows; j++) {
-            y[yOff + j] = row(a, aOff + j * n, x, xOff, n);
-        }
+        matVecs(a, aOff, x, xOff, 0, y, yOff, 0, rows, n, 1);
     }
 
     /**
