@@ -72,4 +72,36 @@ class ServingSamplesTest {
             assertSameBits(train.forward(x, batch), serve.forward(x, batch), "ResNet-18 batch " + batch);
         }
     }
+
+    /**
+     * The serving engine packs its last stages' convolution weights for their products (filters on the lanes) once,
+     * before the first forward pass, and again after the parameters may have changed: weights written after
+     * {@code parameters()}, an initialisation, or a weights file loaded reach its next forward pass.
+     */
+    @Test
+    void resNet18ServingPacksItsWeightsAgainWhenTheyMayHaveChanged(@TempDir Path dir) throws Exception {
+        Engine train = new ResNet18Engine();
+        Engine serve = new ResNet18ServingEngine();
+        train.initialize(6);
+        serve.initialize(6);
+        float[] x = random(serve.inputSize(), 3);
+        float[] first = serve.forward(x, 1);
+        assertSameBits(train.forward(x, 1), first, "packed at the first forward pass");
+        for (Engine e : new Engine[] {train, serve}) {
+            // layer4_1_conv1: 512 filters over 7 x 7 outputs, a product from packed weights
+            float[] w = e.parameter("layer4_1_conv1.weight").data();
+            for (int i = 0; i < w.length; i += 3) {
+                w[i] *= -2f;
+            }
+        }
+        float[] changed = serve.forward(x, 1);
+        assertSameBits(train.forward(x, 1), changed, "weights written after parameter(name)");
+        assertFalse(java.util.Arrays.equals(first, changed), "the change reached the output");
+        serve.initialize(6);
+        assertSameBits(first, serve.forward(x, 1), "initialised again with the first seed");
+        Path file = dir.resolve("changed.safetensors");
+        Weights.save(train, file);
+        Weights.load(serve, file);
+        assertSameBits(changed, serve.forward(x, 1), "a weights file loaded");
+    }
 }

@@ -100,10 +100,15 @@ public interface Engine extends AutoCloseable {
 
     boolean isTraining();
 
-    /** Trainable parameters, in layer order. */
+    /**
+     * Trainable parameters, in layer order: the engine's own arrays. Values written into them reach the engine's next
+     * operation when they are written after this call (or {@link #buffers()}): an engine may keep copies derived from
+     * them (the GPU engine's device memory, an inference-only engine's packed weights), and brings those up to date at
+     * its first operation after such a call. Holding the list across operations, call this again before writing.
+     */
     List<Parameter> parameters();
 
-    /** Non-trainable state (batch-norm running statistics), in layer order. */
+    /** Non-trainable state (batch-norm running statistics), in layer order; writing it as {@link #parameters()}. */
     List<Parameter> buffers();
 
     /** The parameter or buffer called {@code name} (e.g. {@code c1.weight}). */

@@ -386,6 +386,7 @@ public abstract class GeneratedEngine extends EngineBase {
     /** Initialises every parameter from {@code seed} with {@code scheme}; buffers and dropout as {@link #initialize(long)}. */
     public void initialize(long seed, InitScheme scheme) {
         EngineSupport.initialize(seed, scheme, parameters, parameterInit, parameterFans, buffers, bufferInit);
+        derivedStale = true;
         rng.seed(EngineSupport.dropoutSeed(seed));
         forwardBatch = 0;
     }
@@ -395,6 +396,7 @@ public abstract class GeneratedEngine extends EngineBase {
         checkBatch("forward", batch);
         checkInput("forward", input, batch);
         checkLength("forward", "output", output, batch * outputSize);
+        derive();
         runForward(input, batch);
         forwardBatch = batch;
         float[] out = outputBuffer();
@@ -475,6 +477,7 @@ public abstract class GeneratedEngine extends EngineBase {
         if (inputGrad != null) {
             checkLength("gradients", "inputGrad", inputGrad, batch * inputSize);
         }
+        derive();
         runForward(input, batch);
         forwardBatch = batch;
         float l = labels != null
@@ -576,13 +579,39 @@ public abstract class GeneratedEngine extends EngineBase {
         optimizer.prepare(parameters);
     }
 
+    /**
+     * The live parameters. An engine that derives values from them (an inference-only engine's packed weights) makes
+     * those again before its next forward pass: write the arrays after this call, before that pass.
+     */
     @Override
     public final List<Parameter> parameters() {
+        derivedStale = true;
         return parametersView;
     }
 
+    /** The live running statistics, as {@link #parameters()}. */
     @Override
     public final List<Parameter> buffers() {
+        derivedStale = true;
         return buffersView;
+    }
+
+    /** Whether the values derived from the parameters must be made again before the next forward pass. */
+    private boolean derivedStale = true;
+
+    /**
+     * Makes the values the engine derives from its parameters: an inference-only engine's convolution weights packed
+     * for the filter-major product ({@code ImplicitConv.packWeights}). Generated where there are any; run before the
+     * first forward pass and before the first one after {@link #parameters()}, {@link #buffers()} or an
+     * initialisation, so that a change written into the parameters' arrays reaches the next pass.
+     */
+    protected void deriveWeights() {}
+
+    /** {@link #deriveWeights()} where the parameters may have changed since it last ran. */
+    private void derive() {
+        if (derivedStale) {
+            deriveWeights();
+            derivedStale = false;
+        }
     }
 }

@@ -62,6 +62,11 @@ public final class ImplicitConv {
     private final int ow;
     private final int oh;
     private final int wide;
+    /** Whether the product runs with the filters on the lanes, from weights packed once ({@link #packWeights}). */
+    private final boolean filterMajor;
+    /** Filter-major mode: each output row's first position in the source, and a tap's row of patch values in the blocks. */
+    private final int[] rowStarts;
+    private final int blockStride;
 
     /**
      * The geometry of one group of a convolution: {@code channels} input channels of {@code ih x iw}, a
@@ -72,6 +77,17 @@ public final class ImplicitConv {
      */
     public ImplicitConv(int channels, int ih, int iw, int kh, int kw, int sh, int sw, int dh, int dw, int padTop, int padLeft,
                         int oh, int ow, int filters) {
+        this(channels, ih, iw, kh, kw, sh, sw, dh, dw, padTop, padLeft, oh, ow, filters, false);
+    }
+
+    /**
+     * As {@link #ImplicitConv(int, int, int, int, int, int, int, int, int, int, int, int, int, int)}; {@code packedWeights}:
+     * the engine keeps a copy of the weights in the layout {@link #packWeights} writes, made again whenever they change
+     * (an inference-only engine), so that a geometry whose output positions fill the vector kernel's panels poorly can
+     * put the filters on the lanes instead ({@link #packedLength()} > 0 then).
+     */
+    public ImplicitConv(int channels, int ih, int iw, int kh, int kw, int sh, int sw, int dh, int dw, int padTop, int padLeft,
+                        int oh, int ow, int filters, boolean packedWeights) {
         if (Math.min(Math.min(channels, Math.min(ih, iw)), Math.min(Math.min(kh, kw), Math.min(oh, ow))) < 1
                 || Math.min(Math.min(sh, sw), Math.min(dh, dw)) < 1 || Math.min(padTop, padLeft) < 0 || filters < 1) {
             throw new IllegalArgumentException("not a convolution: " + channels + "x" + ih + "x" + iw + " input, " + kh + "x" + kw
@@ -143,7 +159,25 @@ public final class ImplicitConv {
         for (int r = 0; r < runs.size(); r++) {
             System.arraycopy(runs.get(r), 0, segments, 3 * r, 3);
         }
+        // (the vector kernel's class is only loaded where it runs)
+        int lanes = Kernels.vectorized() ? VectorGemm.lanes() : 1;
+        long waste = (long) panels * PANEL - positions;
+        this.filterMajor = packedWeights && Kernels.vectorized() && wide == 0 && filters % (2 * lanes) == 0
+                && waste * FILTER_MAJOR_WASTE > (long) panels * PANEL;
+        this.rowStarts = new int[oh];
+        for (int r = 0; r < oh; r++) {
+            rowStarts[r] = r * phW;
+        }
+        int blocks = (positions + VectorGemm.BLOCK_POSITIONS - 1) / VectorGemm.BLOCK_POSITIONS;
+        // a row of the blocks: whole blocks, and a vector spilling past the last position (see packBlocks)
+        this.blockStride = blocks * VectorGemm.BLOCK_POSITIONS + lanes;
     }
+
+    /**
+     * The filter-major mode is taken where more than {@code 1 / FILTER_MAJOR_WASTE} of the panels' lanes would hold no
+     * output position: ResNet-18's 7 x 7 outputs (49 columns in 64 lanes) and 14 x 14 (196 in 224).
+     */
+    static final int FILTER_MAJOR_WASTE = 9;
 
     /** The offsets (mod {@code stride}) at which a kernel of {@code k} taps dilated by {@code d} reads, ascending. */
     private static int[] phases(int k, int d, int stride) {
@@ -198,12 +232,69 @@ public final class ImplicitConv {
         forward(w, wOff, in, inOff, source, out, o, bias, biasOff, Kernels.vectorized(), true);
     }
 
+    /**
+     * {@link #forward}, from the weights packed by {@link #packWeights} where this convolution's product takes them
+     * ({@link #packedLength()} > 0; {@code packed} is not read otherwise): the same bits either way.
+     */
+    public void forward(float[] w, int wOff, float[] packed, float[] in, int inOff, float[] source, float[] out, int o,
+                        float[] bias, int biasOff) {
+        forward(w, wOff, packed, in, inOff, source, out, o, bias, biasOff, Kernels.vectorized(), false);
+    }
+
+    /** {@link #forward(float[], int, float[], float[], int, float[], float[], int, float[], int)}, then ReLU. */
+    public void forwardRelu(float[] w, int wOff, float[] packed, float[] in, int inOff, float[] source, float[] out, int o,
+                            float[] bias, int biasOff) {
+        forward(w, wOff, packed, in, inOff, source, out, o, bias, biasOff, Kernels.vectorized(), true);
+    }
+
+    /**
+     * Floats of the packed weights this convolution's product reads ({@link #packWeights}): 0 where it reads the
+     * weights in place. Only a convolution made with {@code packedWeights} packs them.
+     */
+    public int packedLength() {
+        return filterMajor ? filters * taps.length : 0;
+    }
+
+    /**
+     * Writes the weights {@code w[wOff + f*K + t]} ({@code K} taps a filter) in the filter-major layout: panels of two
+     * vectors of filters, a row of the panel's filters for each tap ({@code packed[(f / 2L * K + t) * 2L + f % 2L]}).
+     * Nothing to do where {@link #packedLength()} is 0.
+     */
+    public void packWeights(float[] w, int wOff, float[] packed) {
+        if (!filterMajor) {
+            return;
+        }
+        int k = taps.length;
+        int width = 2 * VectorGemm.lanes();
+        if (packed == null || packed.length < filters * k) {
+            throw new IllegalArgumentException("the packed weights hold " + (packed == null ? "nothing" : packed.length + " floats")
+                    + ", this convolution's need " + filters * k);
+        }
+        for (int f = 0; f < filters; f++) {
+            int dst = (f / width) * k * width + f % width;
+            for (int t = 0, src = wOff + f * k; t < k; t++, dst += width) {
+                packed[dst] = w[src + t];
+            }
+        }
+    }
+
     /** {@link #forward} on the vector kernel or the scalar one, with ReLU or not. */
     void forward(float[] w, int wOff, float[] in, int inOff, float[] source, float[] out, int o, float[] bias, int biasOff,
                  boolean vector, boolean relu) {
+        forward(w, wOff, null, in, inOff, source, out, o, bias, biasOff, vector, relu);
+    }
+
+    /** {@link #forward} on the vector kernel or the scalar one, with ReLU or not; from {@code packed} in the filter-major mode. */
+    void forward(float[] w, int wOff, float[] packed, float[] in, int inOff, float[] source, float[] out, int o, float[] bias,
+                 int biasOff, boolean vector, boolean relu) {
         if (!direct && (source == null || source.length < sourceLength)) {
             throw new IllegalArgumentException("the source scratch holds " + (source == null ? "nothing" : source.length + " floats")
                     + ", this convolution's padded input needs " + sourceLength);
+        }
+        boolean fromPacked = vector && filterMajor && packed != null;
+        if (fromPacked && packed.length < filters * taps.length) {
+            throw new IllegalArgumentException("the packed weights hold " + packed.length + " floats, this convolution's need "
+                    + filters * taps.length);
         }
         if (vector && wide > 0) {
             if (!direct) {
@@ -225,6 +316,18 @@ public final class ImplicitConv {
             prepareShared(in, inOff, source);
             x = source;
             xOff = 0;
+        }
+        if (fromPacked) {
+            int k = taps.length;
+            float[] xb = BLOCKS.get();
+            if (xb.length < k * blockStride) {
+                xb = new float[k * blockStride];
+                BLOCKS.set(xb);
+            }
+            packBlocks(x, xOff, xb);
+            VectorGemm.filterMajor(filters, positions, k, packed, xb, blockStride, out, o, positions, bias, biasOff,
+                    relu ? 0f : Float.NEGATIVE_INFINITY);
+            return;
         }
         product(w, wOff, x, xOff, out, o, bias, biasOff, vector);
         if (relu) {
@@ -334,6 +437,35 @@ public final class ImplicitConv {
     private static final ThreadLocal<float[][]> GRADIENT = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
 
     private static final ThreadLocal<float[]> SCALAR_PANEL = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per calling thread: the filter-major mode's patch values, a row of positions a tap. */
+    private static final ThreadLocal<float[]> BLOCKS = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * The filter-major mode's patches: {@code xb[t*blockStride + q] = x[xOff + taps[t] + pos(q)]} for every tap
+     * {@code t} and output position {@code q}. An output row's values are one contiguous run of the source, copied a
+     * vector at a time where the row fits in one; a vector running past the row spills into the next row's positions
+     * (written after it) or the spare vector, so the positions past the last hold whatever the source held there
+     * (their sums are never written). Near the end of the source, and for longer rows, value by value.
+     */
+    private void packBlocks(float[] x, int xOff, float[] xb) {
+        int lanes = VectorGemm.lanes();
+        int k = taps.length;
+        int limit = x.length - lanes;
+        for (int t = 0; t < k; t++) {
+            int base = xOff + taps[t];
+            int dst = t * blockStride;
+            for (int r = 0; r < oh; r++, dst += ow) {
+                int src = base + rowStarts[r];
+                if (ow <= lanes && src <= limit) {
+                    VectorGemm.copy(x, src, xb, dst);
+                } else {
+                    for (int c = 0; c < ow; c++) {
+                        xb[dst + c] = x[src + c];
+                    }
+                }
+            }
+        }
+    }
     private static final ThreadLocal<float[]> WIDE_ACC = ThreadLocal.withInitial(() -> new float[0]);
 
     /** Whether the vector kernel computes this convolution in the wide mode (see {@link #WIDE_SOURCE}). */

@@ -8,7 +8,9 @@ import java.util.Arrays;
  * {@code <layer>.weight}, {@code <layer>.bias}, {@code <layer>.running_mean}, {@code <layer>.running_var}. Shapes
  * follow PyTorch too: convolution weights {@code [out, in/groups, kh, kw]}, dense weights {@code [out, in]}.
  *
- * <p>The arrays are the engine's own storage (no copies): writing {@link #data()} changes the engine.
+ * <p>The arrays are the engine's own storage (no copies): writing {@link #data()} changes the engine, from its
+ * first operation after the call of {@code Engine.parameters()} or {@code Engine.buffers()} that the writes follow
+ * (an engine may keep copies derived from them: see {@code Engine.parameters()}).
  */
 public final class Parameter {
     private final String name;

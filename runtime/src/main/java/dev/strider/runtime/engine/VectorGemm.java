@@ -408,6 +408,182 @@ final class VectorGemm {
         }
     }
 
+    /** {@code y[yOff ..]} = {@code x[xOff ..]} for one vector. */
+    static void copy(float[] x, int xOff, float[] y, int yOff) {
+        FloatVector.fromArray(S, x, xOff).intoArray(y, yOff);
+    }
+
+    /** Output positions per register block of {@link #filterMajor}: seven positions by two vectors of filters. */
+    static final int BLOCK_POSITIONS = 7;
+
+    private static final ThreadLocal<FilterMajorProduct> FILTER_MAJOR = ThreadLocal.withInitial(FilterMajorProduct::new);
+
+    /**
+     * A convolution's product with the filters on the lanes (ImplicitConv's filter-major mode):
+     * {@code y[yOff + f*ys + q] = max(bias_f + sum_{t<l} wp[(f / 2L * l + t) * 2L + f % 2L] * xb[t*xs + q], floor)}
+     * for {@code f < m} (a multiple of {@code 2L}) and {@code q < n}. {@code wp} holds the weights packed once, two
+     * vectors of filters a tap ({@link ImplicitConv#packWeights}); {@code xb} the patches, a row of positions a tap
+     * ({@code xs >= n} rounded up to whole blocks of {@link #BLOCK_POSITIONS}). The register block broadcasts seven
+     * positions' patch values against two vectors of weights: fourteen accumulators, two vector loads for fourteen
+     * FMAs. Where the positions do not fill the other kernel's panels (ResNet-18's 7 x 7 outputs: 49 columns in 64
+     * lanes), the filters do. Each sum has the terms in the order of the other kernels, from 0, then the bias is added
+     * to it: the same bits. Products of at least {@link #THREADED_MACS} are shared among the threads by panels of
+     * filters (cut by blocks of positions too when there are fewer than four panels a thread).
+     */
+    static void filterMajor(int m, int n, int l, float[] wp, float[] xb, int xs, float[] y, int yOff, int ys,
+                            float[] bias, int biasOff, float floor) {
+        FilterMajorProduct product = FILTER_MAJOR.get();
+        int panels = m / (2 * L);
+        int blocks = (n + BLOCK_POSITIONS - 1) / BLOCK_POSITIONS;
+        boolean threaded = (long) m * n * l >= THREADED_MACS && Workers.THREADS > 1;
+        int parts = threaded ? Math.min(blocks, Math.max(1, (4 * Workers.THREADS + panels - 1) / panels)) : 1;
+        product.set(n, l, wp, xb, xs, y, yOff, ys, bias, biasOff, floor, blocks, parts);
+        try {
+            if (threaded) {
+                Workers.run(product, panels * parts);
+            } else {
+                product.run(0, panels * parts, 0);
+            }
+        } finally {
+            product.clear();
+        }
+    }
+
+    /** One filter-major product's arguments (one holder per calling thread, reused), and its items for any thread. */
+    private static final class FilterMajorProduct implements Workers.Job {
+        private static final ThreadLocal<float[]> TILES = ThreadLocal.withInitial(() -> new float[0]);
+        private int n;
+        private int l;
+        private float[] wp;
+        private float[] xb;
+        private int xs;
+        private float[] y;
+        private int yOff;
+        private int ys;
+        private float[] bias;
+        private int biasOff;
+        private float floor;
+        private int blocks;
+        private int parts;
+
+        void set(int n, int l, float[] wp, float[] xb, int xs, float[] y, int yOff, int ys, float[] bias, int biasOff, float floor,
+                 int blocks, int parts) {
+            this.n = n;
+            this.l = l;
+            this.wp = wp;
+            this.xb = xb;
+            this.xs = xs;
+            this.y = y;
+            this.yOff = yOff;
+            this.ys = ys;
+            this.bias = bias;
+            this.biasOff = biasOff;
+            this.floor = floor;
+            this.blocks = blocks;
+            this.parts = parts;
+        }
+
+        /** Drops the references to the caller's arrays. */
+        void clear() {
+            wp = null;
+            xb = null;
+            y = null;
+            bias = null;
+        }
+
+        /** Item {@code i}: filter panel {@code i / parts}, the blocks of positions of part {@code i % parts}. */
+        @Override
+        public void run(int first, int end, int part) {
+            int w = 2 * L;
+            float[] tile = TILES.get();
+            int most = ((blocks + parts - 1) / parts + 1) * BLOCK_POSITIONS * w;
+            if (tile.length < most) {
+                tile = new float[most];
+                TILES.set(tile);
+            }
+            for (int item = first; item < end; item++) {
+                int panel = item / parts;
+                int p = item % parts;
+                int b0 = blocks * p / parts;
+                int b1 = blocks * (p + 1) / parts;
+                int w0 = panel * l * w;
+                for (int b = b0; b < b1; b++) {
+                    lanes2x7(l, wp, w0, xb, b * BLOCK_POSITIONS, xs, tile, (b - b0) * BLOCK_POSITIONS * w);
+                }
+                // the tile's positions to the filters' rows: bias, sum, floor
+                int q0 = b0 * BLOCK_POSITIONS;
+                int q1 = Math.min(n, b1 * BLOCK_POSITIONS);
+                for (int f = 0; f < w; f++) {
+                    int filter = panel * w + f;
+                    float b = bias == null ? 0f : bias[biasOff + filter];
+                    for (int q = q0, row = yOff + filter * ys, t = f; q < q1; q++, t += w) {
+                        y[row + q] = Math.max(b + tile[t], floor);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Seven positions by two vectors of filters: {@code t[t0 + j*2L + i] = sum_{k<l} wp[w0 + k*2L + i] * xb[x0 +
+     * k*xs + j]}. Fourteen accumulators in one loop without other control flow (C2 keeps them in registers).
+     */
+    private static void lanes2x7(int l, float[] wp, int w0, float[] xb, int x0, int xs, float[] t, int t0) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c02 = FloatVector.zero(S);
+        FloatVector c12 = FloatVector.zero(S);
+        FloatVector c03 = FloatVector.zero(S);
+        FloatVector c13 = FloatVector.zero(S);
+        FloatVector c04 = FloatVector.zero(S);
+        FloatVector c14 = FloatVector.zero(S);
+        FloatVector c05 = FloatVector.zero(S);
+        FloatVector c15 = FloatVector.zero(S);
+        FloatVector c06 = FloatVector.zero(S);
+        FloatVector c16 = FloatVector.zero(S);
+        for (int k = 0, wk = w0, xk = x0; k < l; k++, wk += 2 * L, xk += xs) {
+            FloatVector a0 = FloatVector.fromArray(S, wp, wk);
+            FloatVector a1 = FloatVector.fromArray(S, wp, wk + L);
+            FloatVector v = FloatVector.broadcast(S, xb[xk]);
+            c00 = a0.fma(v, c00);
+            c10 = a1.fma(v, c10);
+            v = FloatVector.broadcast(S, xb[xk + 1]);
+            c01 = a0.fma(v, c01);
+            c11 = a1.fma(v, c11);
+            v = FloatVector.broadcast(S, xb[xk + 2]);
+            c02 = a0.fma(v, c02);
+            c12 = a1.fma(v, c12);
+            v = FloatVector.broadcast(S, xb[xk + 3]);
+            c03 = a0.fma(v, c03);
+            c13 = a1.fma(v, c13);
+            v = FloatVector.broadcast(S, xb[xk + 4]);
+            c04 = a0.fma(v, c04);
+            c14 = a1.fma(v, c14);
+            v = FloatVector.broadcast(S, xb[xk + 5]);
+            c05 = a0.fma(v, c05);
+            c15 = a1.fma(v, c15);
+            v = FloatVector.broadcast(S, xb[xk + 6]);
+            c06 = a0.fma(v, c06);
+            c16 = a1.fma(v, c16);
+        }
+        c00.intoArray(t, t0);
+        c10.intoArray(t, t0 + L);
+        c01.intoArray(t, t0 + 2 * L);
+        c11.intoArray(t, t0 + 3 * L);
+        c02.intoArray(t, t0 + 4 * L);
+        c12.intoArray(t, t0 + 5 * L);
+        c03.intoArray(t, t0 + 6 * L);
+        c13.intoArray(t, t0 + 7 * L);
+        c04.intoArray(t, t0 + 8 * L);
+        c14.intoArray(t, t0 + 9 * L);
+        c05.intoArray(t, t0 + 10 * L);
+        c15.intoArray(t, t0 + 11 * L);
+        c06.intoArray(t, t0 + 12 * L);
+        c16.intoArray(t, t0 + 13 * L);
+    }
+
     /**
      * The product of a small stride-1 convolution without packing ({@link ImplicitConv}'s wide mode). Output row
      * {@code r}, column {@code c} is <em>wide position</em> {@code p = r * rowStride + c} of the source's row layout,

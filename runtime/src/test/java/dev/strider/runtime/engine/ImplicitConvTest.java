@@ -211,6 +211,103 @@ class ImplicitConvTest {
         assertArrayEquals(expected, wGrad, "the same bits as d out times the transposed patches, added (values outside stay)");
     }
 
+    /**
+     * Geometries whose output positions fill the panels poorly, at 256- and 512-bit vectors alike, and whose sources
+     * are too large for the wide mode, so that a convolution made with packed weights puts the filters on the lanes:
+     * 49 positions (ResNet-18's last stage, a multiple of the seven-position block), 20 and 40 (the last block part
+     * padding), rows longer than a vector (20 columns), stride 2 and a 1x1 downsample, one panel of filters and
+     * several, and a product shared among the threads.
+     */
+    static Stream<Geometry> filterMajorGeometries() {
+        return Stream.of(
+            new Geometry(192, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64),       // 49 positions, 3x3 with padding
+            new Geometry(400, 6, 7, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 32),       // 4 x 5 = 20 positions, read in place
+            new Geometry(512, 2, 20, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 96),      // 2 rows of 20 (longer than a 512-bit vector)
+            new Geometry(32, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 96),      // stride 2: four phases, three panels at 512 bits
+            new Geometry(48, 14, 14, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 64),      // a 1x1 downsample, one phase of four
+            new Geometry(128, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 128));     // 7.2 M multiply-adds: shared among the threads
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("filterMajorGeometries")
+    void filtersOnTheLanesFromPackedWeightsGiveTheBitsOfThePanels(Geometry g) {
+        ImplicitConv packedConv = new ImplicitConv(g.c(), g.ih(), g.iw(), g.kh(), g.kw(), g.sh(), g.sw(), g.dh(), g.dw(), g.pt(), g.pl(),
+                g.oh(), g.ow(), g.filters(), true);
+        ImplicitConv plain = g.conv();
+        assertEquals(0, plain.packedLength(), "made without packed weights: reads them in place");
+        if (!Kernels.vectorized()) {
+            assertEquals(0, packedConv.packedLength(), "the scalar kernel reads the weights in place");
+            return;
+        }
+        int k = g.c() * g.kh() * g.kw();
+        int p = g.oh() * g.ow();
+        assertEquals(g.filters() * k, packedConv.packedLength(), "filters on the lanes: the weights packed");
+        SplittableRandom rnd = new SplittableRandom(g.hashCode());
+        int inOff = 5;
+        int wOff = 9;
+        int o = 3;
+        float[] in = random(rnd, inOff + g.c() * g.ih() * g.iw() + 1);
+        float[] w = random(rnd, wOff + g.filters() * k);
+        float[] bias = random(rnd, g.filters() + 2);
+        float[] packed = new float[packedConv.packedLength()];
+        java.util.Arrays.fill(packed, Float.NaN);
+        packedConv.packWeights(w, wOff, packed);
+        for (float v : packed) {
+            assertFalse(Float.isNaN(v), "every packed value written");
+        }
+        for (boolean relu : new boolean[] {false, true}) {
+            for (float[] b : new float[][] {bias, null}) {
+                float[] expected = new float[o + g.filters() * p + 40];
+                java.util.Arrays.fill(expected, 42f);
+                float[] actual = expected.clone();
+                float[] source = new float[Math.max(1, plain.sourceLength())];
+                plain.forward(w, wOff, in, inOff, source, expected, o, b, 2, true, relu);
+                java.util.Arrays.fill(source, Float.NaN);
+                packedConv.forward(w, wOff, packed, in, inOff, source, actual, o, b, 2, true, relu);
+                assertArrayEquals(expected, actual, "relu " + relu + ", bias " + (b != null) + ": the panels' bits, nothing else written");
+            }
+        }
+        // without the packed array (an engine that keeps none), the same product from the weights in place
+        float[] inPlace = new float[o + g.filters() * p];
+        float[] viaPacked = inPlace.clone();
+        packedConv.forward(w, wOff, null, in, inOff, new float[Math.max(1, plain.sourceLength())], inPlace, o, bias, 0, true, false);
+        packedConv.forward(w, wOff, packed, in, inOff, new float[Math.max(1, plain.sourceLength())], viaPacked, o, bias, 0, true, false);
+        assertArrayEquals(inPlace, viaPacked);
+    }
+
+    @Test
+    void onlyPoorlyFilledPanelsTakeTheFiltersOnTheLanes() {
+        boolean vector = Kernels.vectorized();
+        int lanes = vector ? VectorGemm.lanes() : 0;
+        // ResNet-18's 7 x 7 outputs (49 positions in 64 lanes at 512 bits, 64 at 256 bits)
+        assertEquals(vector, packed(new Geometry(512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 512)).packedLength() > 0);
+        // its 14 x 14 outputs: 196 positions in 224 lanes at 512 bits (12.5% empty); 208 at 256 bits (6%)
+        assertEquals(vector && lanes == 16, packed(new Geometry(256, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 256)).packedLength() > 0);
+        // 28 x 28: 784 positions in 800 lanes (2%); 32 x 32 fills them
+        assertEquals(0, packed(new Geometry(128, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 128)).packedLength());
+        assertEquals(0, packed(new Geometry(16, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64)).packedLength());
+        // filters that are not whole pairs of vectors (48 = 1.5 x 32 at 512 bits); a source small enough for the wide mode
+        assertEquals(vector && lanes == 8, packed(new Geometry(192, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 48)).packedLength() > 0);
+        assertEquals(0, packed(new Geometry(64, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64)).packedLength());
+        // a short packed array is refused before anything is written
+        ImplicitConv conv = packed(new Geometry(192, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64));
+        if (vector) {
+            float[] out = new float[64 * 49];
+            java.util.Arrays.fill(out, 7f);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conv.forward(new float[64 * 1728], 0,
+                    new float[64 * 1728 - 1], new float[192 * 49], 0, new float[conv.sourceLength()], out, 0, null, 0));
+            assertEquals("the packed weights hold 110591 floats, this convolution's need 110592", e.getMessage());
+            for (float v : out) {
+                assertEquals(7f, v);
+            }
+        }
+    }
+
+    private static ImplicitConv packed(Geometry g) {
+        return new ImplicitConv(g.c(), g.ih(), g.iw(), g.kh(), g.kw(), g.sh(), g.sw(), g.dh(), g.dw(), g.pt(), g.pl(), g.oh(), g.ow(),
+                g.filters(), true);
+    }
+
     @Test
     void smallStrideOneConvolutionsTakeTheWideMode() {
         boolean vector = Kernels.vectorized();

@@ -110,8 +110,9 @@ public final class EngineGenerator {
                             plan.outputSize()).build());
             allocations.add(CodeBlock.of("$N = new float[$L]", OUTPUT_BATCH, plan.maxBatch() * plan.outputSize()));
         }
+        List<CodeBlock> derives = new ArrayList<>();
         for (Step s : plan.steps()) {
-            addLayerState(type, plan, s, allocations, registrations);
+            addLayerState(type, plan, s, allocations, registrations, derives);
         }
         registrations.addAll(training(plan));
         MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
@@ -153,6 +154,15 @@ public final class EngineGenerator {
                     .addCode("// (no batch norm: the backward pass may split the batch, each part with its own parameter gradients)\n");
         }
         type.addMethod(constructor.build());
+        if (!derives.isEmpty()) {
+            MethodSpec.Builder derive = MethodSpec.methodBuilder("deriveWeights").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
+                    .addJavadoc("The convolutions' weights packed for their products ({@code ImplicitConv.packWeights}: nothing where a product\n")
+                    .addJavadoc("reads them in place), before the first forward pass after the parameters may have changed.\n");
+            for (CodeBlock call : chunk(type, "derive", derives, ALLOCATIONS_PER_METHOD)) {
+                derive.addStatement(call);
+            }
+            type.addMethod(derive.build());
+        }
         ClassName backend = ClassName.get("dev.strider.runtime.cuda", "Backend");
         ClassName engine = ClassName.get("dev.strider.runtime.engine", "Engine");
         ClassName gpu = ClassName.get(d.packageName(), CudaEngineGenerator.className(plan));
@@ -506,10 +516,11 @@ public final class EngineGenerator {
     }
 
     /** Fields (activations, gradients, parameters, layer state), their allocation and their registration. */
-    private static void addLayerState(TypeSpec.Builder type, EnginePlan plan, Step s, List<CodeBlock> allocations, List<CodeBlock> registrations) {
+    private static void addLayerState(TypeSpec.Builder type, EnginePlan plan, Step s, List<CodeBlock> allocations, List<CodeBlock> registrations,
+            List<CodeBlock> derives) {
         Kernel k = s.kernel();
         if (plan.inferenceOnly()) {
-            addInferenceState(type, s, allocations, registrations, plan);
+            addInferenceState(type, s, allocations, registrations, derives, plan);
             return;
         }
         for (EngineArray a : s.arrays(plan.maxBatch())) {
@@ -534,7 +545,7 @@ public final class EngineGenerator {
             }
         }
         if (k instanceof Kernel.Conv conv) {
-            addPatches(type, s, conv, allocations);
+            addPatches(type, s, conv, allocations, false);
             type.addMethod(MethodSpec.methodBuilder(s.name() + "Im2colT").addModifiers(Modifier.PRIVATE)
                     .addParameter(float[].class, "in").addParameter(int.class, "image").addParameter(float[].class, "colT")
                     .addJavadoc("The patches of $L's input transposed: row q of {@code colT} is output position q's patch.\n", s.name())
@@ -557,7 +568,7 @@ public final class EngineGenerator {
      * buffers and padded inputs are in the memory plan) and a convolution's {@code ImplicitConv}.
      */
     private static void addInferenceState(TypeSpec.Builder type, Step s, List<CodeBlock> allocations, List<CodeBlock> registrations,
-            EnginePlan plan) {
+            List<CodeBlock> derives, EnginePlan plan) {
         registrations.add(stepRegistration(plan, s));
         for (Tensor t : s.tensors()) {
             type.addField(FieldSpec.builder(float[].class, t.field(), Modifier.PRIVATE).addJavadoc("$L $L.\n", t.name(), t.shape()).build());
@@ -571,15 +582,39 @@ public final class EngineGenerator {
             }
         }
         if (s.kernel() instanceof Kernel.Conv conv) {
-            addPatches(type, s, conv, allocations);
+            boolean packed = packsWeights(conv);
+            addPatches(type, s, conv, allocations, packed);
+            if (packed) {
+                type.addField(FieldSpec.builder(float[].class, packedField(s), Modifier.PRIVATE)
+                        .addJavadoc("$L's weights packed for a product with the filters on the lanes, where its patches take one (empty otherwise);\n",
+                                s.name())
+                        .addJavadoc("made again from {@code $N} before the first forward pass after the parameters may have changed.\n",
+                                s.tensor(Tensor.Role.WEIGHT).field())
+                        .build());
+                allocations.add(CodeBlock.of("$N = new float[$N.packedLength()]", packedField(s), s.name() + "Patches"));
+                derives.add(CodeBlock.of("$N.packWeights($N, 0, $N)", s.name() + "Patches", s.tensor(Tensor.Role.WEIGHT).field(), packedField(s)));
+            }
         }
+    }
+
+    /**
+     * Whether an inference-only engine keeps {@code conv}'s weights packed (its {@code ImplicitConv} then chooses, from
+     * the vector width, whether its product reads them): a convolution of one group.
+     */
+    static boolean packsWeights(Kernel.Conv conv) {
+        return conv.groups() == 1;
+    }
+
+    /** The field of a convolution's packed weights ({@link #packsWeights}). */
+    static String packedField(Step s) {
+        return s.name() + "Packed";
     }
 
     /**
      * A convolution's {@code <name>Patches} field: the geometry its forward product packs the patches' panels from
      * the input with (the runtime's {@code ImplicitConv}), one group's.
      */
-    private static void addPatches(TypeSpec.Builder type, Step s, Kernel.Conv conv, List<CodeBlock> allocations) {
+    private static void addPatches(TypeSpec.Builder type, Step s, Kernel.Conv conv, List<CodeBlock> allocations, boolean packed) {
         Kernel.Window w = conv.w();
         ClassName implicit = ClassName.get("dev.strider.runtime.engine", "ImplicitConv");
         // assigned with the allocations (chunked into helper methods), not as an initializer: a deep network's
@@ -591,9 +626,9 @@ public final class EngineGenerator {
                                         conv.paddedColumns(), conv.phaseSplit() ? " and split by the stride's phases" : "",
                                         conv.sourceLength()));
         type.addField(f.build());
-        allocations.add(CodeBlock.of("$N = new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", s.name() + "Patches", implicit,
+        allocations.add(CodeBlock.of("$N = new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L$L)", s.name() + "Patches", implicit,
                 conv.inPerGroup(), w.ih(), w.iw(), w.kh(), w.kw(), w.sh(), w.sw(), w.dh(), w.dw(), w.padTop(), w.padLeft(), w.oh(), w.ow(),
-                conv.outPerGroup()));
+                conv.outPerGroup(), packed ? ", true" : ""));
     }
 
     /** {@code step("name", inputs...)}: the layer's place in the backward plan (the steps it takes, -1 for the input). */

@@ -347,8 +347,9 @@ final class KernelEmitter {
         c.comment("[$L x $L weights] x [$L x $L patches]", k.outPerGroup(), kk, kk, p);
         c.line("int o = (n * $L + g * $L) * $L", k.outChannels(), k.outPerGroup(), p);
         boolean relu = k.activation() == Activation.RELU;
-        c.line("$N.$L(weight, g * $L, in, (n * $L + g * $L) * $L, $L, out, o, $L, g * $L)", s.name() + "Patches", relu ? "forwardRelu" : "forward",
-                k.outPerGroup() * kk, w.c(), k.inPerGroup(), ihw, source, k.bias() ? "bias" : "null", k.outPerGroup());
+        String packed = inferenceOnly && EngineGenerator.packsWeights(k) ? EngineGenerator.packedField(s) + ", " : "";
+        c.line("$N.$L(weight, g * $L, $Lin, (n * $L + g * $L) * $L, $L, out, o, $L, g * $L)", s.name() + "Patches", relu ? "forwardRelu" : "forward",
+                k.outPerGroup() * kk, packed, w.c(), k.inPerGroup(), ihw, source, k.bias() ? "bias" : "null", k.outPerGroup());
         if (!relu && k.activation() != Activation.NONE && k.activation() != Activation.SOFTMAX) {
             c.open("for (int q = o; q < o + $L; q++)", k.outPerGroup() * p);
             activate(c, k.activation(), k.slope(), "out[q]");
