@@ -65,7 +65,7 @@ public final class Bench implements Callable<Integer> {
         PeakProbe probe = PeakProbe.build();
         double[] peak = probe == null ? new double[] {Double.NaN, Double.NaN} : new double[] {probe.gflops(1), probe.gflops(2)};
         System.out.printf(Locale.ROOT, "FMA peak: %.0f GFLOP/s on one core, %.0f on two%n", peak[0], peak[1]);
-        String memory = Memory.table();
+        String memory = Memory.measured();
         Map<String, Timing> torch = pytorch ? PyTorchPeer.run(python) : Map.of();
         ChainedOptionsBuilder o = new OptionsBuilder().include("dev\\.strider\\.benchmarks\\.(" + include + ")\\.")
                 .forks(forks).warmupIterations(warmup).warmupTime(TimeValue.seconds(1))

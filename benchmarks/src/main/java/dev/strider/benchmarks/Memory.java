@@ -22,8 +22,29 @@ import java.util.function.Supplier;
  * of the same model adds to the process (native, outside the heap) when made and after its first run at that batch.
  * The engines that train and their inference-only twins (the serving samples) share an ONNX model.
  */
-final class Memory {
+public final class Memory {
     private Memory() {}
+
+    /** Prints {@link #table()}: the runner calls this in a JVM of its own, with the vector kernels ({@link #measured()}). */
+    public static void main(String[] args) throws OrtException, IOException {
+        System.out.print(table());
+    }
+
+    /**
+     * {@link #table()} measured in a child JVM started as the timed forks are ({@code --add-modules
+     * jdk.incubator.vector}): the runner's own JVM runs the scalar kernels, whose engines keep no packed weights.
+     */
+    static String measured() throws IOException, InterruptedException {
+        String launcher = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(launcher, "--add-modules=jdk.incubator.vector", "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"),
+                Memory.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        int exit = p.waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("the memory measurement's JVM exited with " + exit);
+        }
+        return out;
+    }
 
     static String table() throws OrtException, IOException {
         ai.onnxruntime.OrtEnvironment.getEnvironment();   // its native library is loaded once, outside the measurements

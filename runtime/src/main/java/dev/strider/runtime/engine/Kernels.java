@@ -1,5 +1,7 @@
 package dev.strider.runtime.engine;
 
+import java.util.Arrays;
+
 /**
  * The kernels generated engines share rather than inline: the matrix kernel of the convolutions, softmax and the
  * losses. All allocation-free; the losses sum in double for accuracy.
@@ -224,6 +226,78 @@ public final class Kernels {
                 }
             }
         }
+    }
+
+    /** Per thread: one output row's maxima over its window's input rows ({@link #maxPool}). */
+    private static final ThreadLocal<float[]> POOL_ROW = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * Max pooling of {@code planes} planes of {@code ih x iw} from {@code in[inOff]} into {@code oh x ow} outputs each
+     * from {@code out[outOff]}: windows of {@code kh x kw} cells at strides {@code sh, sw}, starting at
+     * {@code (r*sh - padTop, c*sw - padLeft)}, each output the maximum of its window's input cells (padding never
+     * wins; NaN propagates; a window without input cells gives -infinity). Each output row's input rows are compared
+     * first, whole rows at a time (a vector at a time on the vector kernel), then each output's columns among those
+     * maxima: about {@code (kh - 1) * iw / ow + kw - 1} comparisons an output instead of {@code kh * kw - 1}.
+     * {@code Math.max} is commutative and associative, so the values are those of a loop over each window.
+     */
+    public static void maxPool(float[] in, int inOff, float[] out, int outOff, int planes, int ih, int iw, int oh, int ow,
+                               int kh, int kw, int sh, int sw, int padTop, int padLeft) {
+        float[] row = POOL_ROW.get();
+        if (row.length < iw) {
+            row = new float[iw];
+            POOL_ROW.set(row);
+        }
+        // the output columns whose windows lie inside the row: c*sw - padLeft >= 0 and c*sw - padLeft + kw <= iw
+        int cFirst = Math.min(ow, (padLeft + sw - 1) / sw);
+        int cEnd = Math.max(cFirst, Math.min(ow, Math.floorDiv(iw - kw + padLeft, sw) + 1));
+        for (int p = 0; p < planes; p++) {
+            int plane = inOff + p * ih * iw;
+            int o = outOff + p * oh * ow;
+            for (int r = 0; r < oh; r++, o += ow) {
+                int h0 = r * sh - padTop;
+                int hFirst = Math.max(h0, 0);
+                int hEnd = Math.min(h0 + kh, ih);
+                if (hEnd <= hFirst) {
+                    Arrays.fill(out, o, o + ow, Float.NEGATIVE_INFINITY);
+                    continue;
+                }
+                int first = plane + hFirst * iw;
+                if (VECTOR) {
+                    VectorPool.maxRows(in, first, iw, hEnd - hFirst, row);
+                } else {
+                    System.arraycopy(in, first, row, 0, iw);
+                    for (int h = 1; h < hEnd - hFirst; h++) {
+                        for (int x = 0, at = first + h * iw; x < iw; x++) {
+                            row[x] = Math.max(row[x], in[at + x]);
+                        }
+                    }
+                }
+                for (int c = 0; c < cFirst; c++) {
+                    out[o + c] = maxClipped(row, c * sw - padLeft, kw, iw);
+                }
+                if (kw == 3) {
+                    for (int c = cFirst, w = cFirst * sw - padLeft; c < cEnd; c++, w += sw) {
+                        out[o + c] = Math.max(Math.max(row[w], row[w + 1]), row[w + 2]);
+                    }
+                } else {
+                    for (int c = cFirst; c < cEnd; c++) {
+                        out[o + c] = maxClipped(row, c * sw - padLeft, kw, iw);
+                    }
+                }
+                for (int c = cEnd; c < ow; c++) {
+                    out[o + c] = maxClipped(row, c * sw - padLeft, kw, iw);
+                }
+            }
+        }
+    }
+
+    /** The maximum of {@code row[w0 .. w0 + kw)} within {@code [0, iw)}; -infinity for none. */
+    private static float maxClipped(float[] row, int w0, int kw, int iw) {
+        float best = Float.NEGATIVE_INFINITY;
+        for (int w = Math.max(w0, 0), end = Math.min(w0 + kw, iw); w < end; w++) {
+            best = Math.max(best, row[w]);
+        }
+        return best;
     }
 
     /**

@@ -476,35 +476,13 @@ final class KernelEmitter {
                     w.oh() * w.ow(), w.ih(), w.iw(), w.oh(), w.ow());
             return;
         }
-        if (inside && w.kh() * w.kw() <= UNROLLED_WINDOW) {
-            c.comment("every window lies inside the input: the $Lx$L maximum unrolled, branch-free (Math.max: NaN propagates);",
-                    w.kh(), w.kw());
-            c.comment("the backward pass recomputes which cell won");
-            openInsideWindows(c, w);
-            maxWindow(c, w);
-            c.line("out[o + oh * $L + ow] = best", w.ow());
-            c.close().close().close();
-            return;
-        }
-        c.open("for (int nc = ncFirst; nc < ncEnd; nc++)");
-        windowBounds(c, w);
-        c.comment("padding never wins: only input cells are compared; NaN propagates; the backward pass recomputes which cell won");
-        if (w.kh() * w.kw() <= UNROLLED_WINDOW) {
-            c.open("if (hEnd - hFirst == $L && wEnd - wFirst == $L)", w.kh(), w.kw());
-            c.comment("a window inside the input (most of them): unrolled, branch-free");
-            c.line("int at = i + hFirst * $L + wFirst", w.iw());
-            maxWindow(c, w);
-            c.line("out[o + oh * $L + ow] = best", w.ow());
-            c.line("continue");
-            c.close();
-        }
-        c.line("float best = Float.NEGATIVE_INFINITY");
-        c.open("for (int ih = hFirst; ih < hEnd; ih++)");
-        c.open("for (int iw = wFirst; iw < wEnd; iw++)");
-        c.line("best = Math.max(best, in[i + ih * $L + iw])", w.iw());
-        c.close().close();
-        c.line("out[o + oh * $L + ow] = best", w.ow());
-        c.close().close().close();
+        // (pooling windows have no dilation)
+        c.comment("each output row's $L input rows compared first, whole rows at a time (a vector at a time), then each output's $L columns",
+                w.kh(), w.kw());
+        c.comment("among their maxima; windows clipped to the input: padding never wins; Math.max: NaN propagates");
+        c.comment("(the backward pass recomputes which cell won)");
+        c.line("$T.maxPool(in, ncFirst * $L, out, ncFirst * $L, ncEnd - ncFirst, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", KERNELS,
+                w.ih() * w.iw(), w.oh() * w.ow(), w.ih(), w.iw(), w.oh(), w.ow(), w.kh(), w.kw(), w.sh(), w.sw(), w.padTop(), w.padLeft());
     }
 
     /**
@@ -535,44 +513,7 @@ final class KernelEmitter {
         c.line("int at = i + oh * $L + ow * $L", w.sh() * w.iw(), w.sw());
     }
 
-    /**
-     * {@code float best}: the maximum of the window's cells from {@code at}, each row's maximum first, then theirs (a
-     * tree, not a chain: Math.max has a few cycles of latency, and the rows' maxima are independent). Branch-free; the
-     * same value in any order, NaN propagating.
-     */
-    private static void maxWindow(Code c, Kernel.Window w) {
-        java.util.List<String> rows = new java.util.ArrayList<>();
-        for (int kh = 0; kh < w.kh(); kh++) {
-            java.util.List<String> cells = new java.util.ArrayList<>();
-            for (int kw = 0; kw < w.kw(); kw++) {
-                int d = kh * w.iw() + kw;
-                cells.add(d == 0 ? "in[at]" : "in[at + " + d + "]");
-            }
-            if (w.kh() == 1) {
-                rows = cells;
-                break;
-            }
-            c.line("float row$L = $L", kh, maxTree(cells));
-            rows.add("row" + kh);
-        }
-        c.line("float best = $L", maxTree(rows));
-    }
 
-    /** {@code Math.max} of the values, paired off level by level. */
-    private static String maxTree(java.util.List<String> values) {
-        java.util.List<String> level = values;
-        while (level.size() > 1) {
-            java.util.List<String> next = new java.util.ArrayList<>();
-            for (int i = 0; i + 1 < level.size(); i += 2) {
-                next.add("Math.max(" + level.get(i) + ", " + level.get(i + 1) + ")");
-            }
-            if (level.size() % 2 == 1) {
-                next.add(level.get(level.size() - 1));
-            }
-            level = next;
-        }
-        return level.get(0);
-    }
 
     /**
      * Inside a loop over planes {@code nc}: opens the loops over output rows and columns and declares each window's
