@@ -601,6 +601,12 @@ final class VectorGemm {
             int s0 = Math.min(v * L, wide - L);
             int s1 = Math.min(s0 + L, wide - L);
             int i = 0;
+            for (; i + 8 <= m; i += 8) {
+                wide8x2(l, a, aOff + i * ai, ai, x, xOff + s0, xOff + s1, taps, acc, i * as + s0, i * as + s1, as);
+            }
+            for (; i + 6 <= m; i += 6) {
+                wide6x2(l, a, aOff + i * ai, ai, x, xOff + s0, xOff + s1, taps, acc, i * as + s0, i * as + s1, as);
+            }
             for (; i + 4 <= m; i += 4) {
                 wide4x2(l, a, aOff + i * ai, ai, x, xOff + s0, xOff + s1, taps, acc, i * as + s0, i * as + s1, as);
             }
@@ -756,6 +762,130 @@ final class VectorGemm {
         if (n > 3) {
             d3.intoArray(dwt, o + 3 * fs);
         }
+    }
+
+    /** Eight filters by two vectors of wide positions: sixteen accumulators (LeNet-5's c3 as 8 + 8). */
+    private static void wide8x2(int l, float[] a, int a0, int ai, float[] x, int x0, int x1, int[] taps,
+                                float[] acc, int c0, int c1, int as) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        FloatVector c71 = FloatVector.zero(S);
+        for (int t = 0; t < l; t++) {
+            int tap = taps[t];
+            FloatVector v0 = FloatVector.fromArray(S, x, x0 + tap);
+            FloatVector v1 = FloatVector.fromArray(S, x, x1 + tap);
+            int at = a0 + t;
+            FloatVector w = FloatVector.broadcast(S, a[at]);
+            c00 = v0.fma(w, c00);
+            c01 = v1.fma(w, c01);
+            w = FloatVector.broadcast(S, a[at + 1 * ai]);
+            c10 = v0.fma(w, c10);
+            c11 = v1.fma(w, c11);
+            w = FloatVector.broadcast(S, a[at + 2 * ai]);
+            c20 = v0.fma(w, c20);
+            c21 = v1.fma(w, c21);
+            w = FloatVector.broadcast(S, a[at + 3 * ai]);
+            c30 = v0.fma(w, c30);
+            c31 = v1.fma(w, c31);
+            w = FloatVector.broadcast(S, a[at + 4 * ai]);
+            c40 = v0.fma(w, c40);
+            c41 = v1.fma(w, c41);
+            w = FloatVector.broadcast(S, a[at + 5 * ai]);
+            c50 = v0.fma(w, c50);
+            c51 = v1.fma(w, c51);
+            w = FloatVector.broadcast(S, a[at + 6 * ai]);
+            c60 = v0.fma(w, c60);
+            c61 = v1.fma(w, c61);
+            w = FloatVector.broadcast(S, a[at + 7 * ai]);
+            c70 = v0.fma(w, c70);
+            c71 = v1.fma(w, c71);
+        }
+        c00.intoArray(acc, c0);
+        c01.intoArray(acc, c1);
+        c10.intoArray(acc, c0 + 1 * as);
+        c11.intoArray(acc, c1 + 1 * as);
+        c20.intoArray(acc, c0 + 2 * as);
+        c21.intoArray(acc, c1 + 2 * as);
+        c30.intoArray(acc, c0 + 3 * as);
+        c31.intoArray(acc, c1 + 3 * as);
+        c40.intoArray(acc, c0 + 4 * as);
+        c41.intoArray(acc, c1 + 4 * as);
+        c50.intoArray(acc, c0 + 5 * as);
+        c51.intoArray(acc, c1 + 5 * as);
+        c60.intoArray(acc, c0 + 6 * as);
+        c61.intoArray(acc, c1 + 6 * as);
+        c70.intoArray(acc, c0 + 7 * as);
+        c71.intoArray(acc, c1 + 7 * as);
+    }
+
+    /**
+     * Six filters by two vectors of wide positions: twelve accumulators, two loads of the source for twelve FMAs
+     * (LeNet-5's c1 in one block; c3's sixteen filters as 6 + 6 + 4). The weights are broadcast one at a time, each
+     * used by its two FMAs at once, so C2 keeps the accumulators in registers.
+     */
+    private static void wide6x2(int l, float[] a, int a0, int ai, float[] x, int x0, int x1, int[] taps,
+                                float[] acc, int c0, int c1, int as) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
+        for (int t = 0; t < l; t++) {
+            int tap = taps[t];
+            FloatVector v0 = FloatVector.fromArray(S, x, x0 + tap);
+            FloatVector v1 = FloatVector.fromArray(S, x, x1 + tap);
+            int at = a0 + t;
+            FloatVector w = FloatVector.broadcast(S, a[at]);
+            c00 = v0.fma(w, c00);
+            c01 = v1.fma(w, c01);
+            w = FloatVector.broadcast(S, a[at + ai]);
+            c10 = v0.fma(w, c10);
+            c11 = v1.fma(w, c11);
+            w = FloatVector.broadcast(S, a[at + 2 * ai]);
+            c20 = v0.fma(w, c20);
+            c21 = v1.fma(w, c21);
+            w = FloatVector.broadcast(S, a[at + 3 * ai]);
+            c30 = v0.fma(w, c30);
+            c31 = v1.fma(w, c31);
+            w = FloatVector.broadcast(S, a[at + 4 * ai]);
+            c40 = v0.fma(w, c40);
+            c41 = v1.fma(w, c41);
+            w = FloatVector.broadcast(S, a[at + 5 * ai]);
+            c50 = v0.fma(w, c50);
+            c51 = v1.fma(w, c51);
+        }
+        c00.intoArray(acc, c0);
+        c01.intoArray(acc, c1);
+        c10.intoArray(acc, c0 + as);
+        c11.intoArray(acc, c1 + as);
+        c20.intoArray(acc, c0 + 2 * as);
+        c21.intoArray(acc, c1 + 2 * as);
+        c30.intoArray(acc, c0 + 3 * as);
+        c31.intoArray(acc, c1 + 3 * as);
+        c40.intoArray(acc, c0 + 4 * as);
+        c41.intoArray(acc, c1 + 4 * as);
+        c50.intoArray(acc, c0 + 5 * as);
+        c51.intoArray(acc, c1 + 5 * as);
     }
 
     /** Four filters by two vectors of wide positions (at {@code x0} and {@code x1}): eight accumulators. */

@@ -62,6 +62,7 @@ class ImplicitConvTest {
             new Geometry(4, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3),          // wide mode, rows of 6: a vector spans rows
             new Geometry(2, 12, 4, 3, 2, 1, 1, 1, 1, 0, 0, 0, 0, 5),         // wide mode, rows of 3: five rows a vector
             new Geometry(3, 10, 18, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 3),        // wide mode, rows of 16: one 512-bit vector, two 256-bit
+            new Geometry(4, 9, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 15),        // wide mode, 15 filters: blocks of 8, 6 and 1
         };
         return Stream.of(g).flatMap(x -> Stream.of(Arguments.of(x, true), Arguments.of(x, false)));
     }
