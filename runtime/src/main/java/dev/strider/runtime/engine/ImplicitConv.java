@@ -481,36 +481,46 @@ public final class ImplicitConv {
      */
     static final int SHARED_SOURCE = 1 << 15;
 
-    private static final ThreadLocal<Prepare> PREPARE = ThreadLocal.withInitial(Prepare::new);
-
-    /** One shared copy's arguments (one holder per calling thread, reused); item c is channel c. */
-    private static final class Prepare implements Workers.Job {
-        private ImplicitConv conv;
-        private float[] in;
-        private int inOff;
-        private float[] source;
-
-        @Override
-        public void run(int first, int end, int part) {
-            conv.prepare(in, inOff, source, first, end);
-        }
-    }
-
     /** Taps per item of a shared {@link #packBlocks}. */
     private static final int PACK_TAPS = 64;
 
-    private static final ThreadLocal<PackBlocks> PACK_BLOCKS = ThreadLocal.withInitial(PackBlocks::new);
+    private static final ThreadLocal<SharedCopy> SHARED_COPY = ThreadLocal.withInitial(SharedCopy::new);
 
-    /** One shared copy of the filter-major patches (one holder per calling thread, reused); item i is taps [64i, 64i + 64). */
-    private static final class PackBlocks implements Workers.Job {
+    /**
+     * One copy shared among the worker threads (one holder per calling thread, reused): the padded source, item c
+     * channel c ({@link #prepare}); or the filter-major patches, item i taps {@code [64i, 64i + 64)} ({@link #packBlocks}).
+     */
+    private static final class SharedCopy implements Workers.Job {
         private ImplicitConv conv;
-        private float[] x;
-        private int xOff;
-        private float[] xb;
+        private boolean blocks;
+        private float[] from;
+        private int fromOff;
+        private float[] to;
 
         @Override
         public void run(int first, int end, int part) {
-            conv.packBlocks(x, xOff, xb, first * PACK_TAPS, Math.min(conv.taps.length, end * PACK_TAPS));
+            if (blocks) {
+                conv.packBlocks(from, fromOff, to, first * PACK_TAPS, Math.min(conv.taps.length, end * PACK_TAPS));
+            } else {
+                conv.prepare(from, fromOff, to, first, end);
+            }
+        }
+    }
+
+    /** Runs {@code items} items of a {@link SharedCopy} among the worker threads. */
+    private void shared(boolean blocks, float[] from, int fromOff, float[] to, int items) {
+        SharedCopy job = SHARED_COPY.get();
+        job.conv = this;
+        job.blocks = blocks;
+        job.from = from;
+        job.fromOff = fromOff;
+        job.to = to;
+        try {
+            Workers.run(job, items);
+        } finally {
+            job.conv = null;
+            job.from = null;
+            job.to = null;
         }
     }
 
@@ -525,18 +535,7 @@ public final class ImplicitConv {
             packBlocks(x, xOff, xb, 0, k);
             return;
         }
-        PackBlocks job = PACK_BLOCKS.get();
-        job.conv = this;
-        job.x = x;
-        job.xOff = xOff;
-        job.xb = xb;
-        try {
-            Workers.run(job, items);
-        } finally {
-            job.conv = null;
-            job.x = null;
-            job.xb = null;
-        }
+        shared(true, x, xOff, xb, items);
     }
 
     /** {@link #prepare}, its channels shared among the worker threads when the source is large. */
@@ -545,18 +544,7 @@ public final class ImplicitConv {
             prepare(in, inOff, source, 0, channels);
             return;
         }
-        Prepare job = PREPARE.get();
-        job.conv = this;
-        job.in = in;
-        job.inOff = inOff;
-        job.source = source;
-        try {
-            Workers.run(job, channels);
-        } finally {
-            job.conv = null;
-            job.in = null;
-            job.source = null;
-        }
+        shared(false, in, inOff, source, channels);
     }
 
     /** Writes the zero-padded, phase-split copy of the input's channels at {@code in[inOff]} into {@code source}. */
