@@ -104,4 +104,30 @@ class ServingSamplesTest {
         Weights.load(serve, file);
         assertSameBits(changed, serve.forward(x, 1), "a weights file loaded");
     }
+
+    /**
+     * Which of ResNet18Serving's convolutions keep packed weights: on the vector kernel, the 7 x 7 stage's (49 positions
+     * in 64 lanes at 512 bits, 64 at 256) and, at 512 bits, the 14 x 14 stage's (196 in 224); never the stem or the
+     * first stages, whose positions fill the panels. On the scalar kernel none.
+     */
+    @Test
+    void resNet18ServingPacksTheWeightsOfItsLastStages() throws Exception {
+        ResNet18ServingEngine serve = new ResNet18ServingEngine();
+        boolean vector = dev.strider.runtime.engine.Kernels.vectorized();
+        String impl = dev.strider.runtime.engine.Kernels.implementation();
+        boolean wide = vector && impl.contains("512");
+        assertEquals(vector ? 512 * 4608 : 0, packed(serve, "layer4_1_conv1"), impl);
+        assertEquals(vector ? 512 * 2304 : 0, packed(serve, "layer4_0_conv1"), impl);
+        assertEquals(vector ? 512 * 256 : 0, packed(serve, "layer4_0_downsample_0"), impl);
+        assertEquals(wide ? 256 * 2304 : 0, packed(serve, "layer3_1_conv2"), impl);
+        assertEquals(0, packed(serve, "conv1"), impl);
+        assertEquals(0, packed(serve, "layer1_0_conv1"), impl);
+        assertEquals(0, packed(serve, "layer2_1_conv2"), impl);
+    }
+
+    private static int packed(ResNet18ServingEngine engine, String layer) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = ResNet18ServingEngine.class.getDeclaredField(layer + "Packed");
+        f.setAccessible(true);
+        return ((float[]) f.get(engine)).length;
+    }
 }
