@@ -264,17 +264,23 @@ public final class ImplicitConv {
         if (!filterMajor) {
             return;
         }
+        requirePacked(packed);
         int k = taps.length;
         int width = 2 * VectorGemm.lanes();
-        if (packed == null || packed.length < filters * k) {
-            throw new IllegalArgumentException("the packed weights hold " + (packed == null ? "nothing" : packed.length + " floats")
-                    + ", this convolution's need " + filters * k);
-        }
         for (int f = 0; f < filters; f++) {
             int dst = (f / width) * k * width + f % width;
             for (int t = 0, src = wOff + f * k; t < k; t++, dst += width) {
                 packed[dst] = w[src + t];
             }
+        }
+    }
+
+    /** Throws unless {@code packed} holds the weights packed ({@link #packedLength()} floats at least). */
+    private void requirePacked(float[] packed) {
+        int needed = filters * taps.length;
+        if (packed == null || packed.length < needed) {
+            throw new IllegalArgumentException("the packed weights hold " + (packed == null ? "nothing" : packed.length + " floats")
+                    + ", this convolution's need " + needed);
         }
     }
 
@@ -292,9 +298,8 @@ public final class ImplicitConv {
                     + ", this convolution's padded input needs " + sourceLength);
         }
         boolean fromPacked = vector && filterMajor && packed != null;
-        if (fromPacked && packed.length < filters * taps.length) {
-            throw new IllegalArgumentException("the packed weights hold " + packed.length + " floats, this convolution's need "
-                    + filters * taps.length);
+        if (fromPacked) {
+            requirePacked(packed);
         }
         if (vector && wide > 0) {
             if (!direct) {
